@@ -1,0 +1,49 @@
+import { createRequire } from "node:module";
+
+import hardhatToolboxViemPlugin from "@nomicfoundation/hardhat-toolbox-viem";
+import type { HardhatUserConfig } from "hardhat/config";
+
+// Hardhat would download solc, which fails offline: load the solcjs (WASM) build shipped in the npm
+// `solc` package through the compiler `path` field instead (see docs/toolchain.md).
+const require = createRequire(import.meta.url);
+const SOLC_PATH = require.resolve("solc/soljson.js");
+const SOLC_VERSION: string = (require("solc/package.json") as { version: string }).version;
+
+// solc 0.8.30 knows EVM versions up to prague; the chain itself runs osaka (EIP-2537 and EIP-4844
+// precompiles are available from prague and cancun respectively).
+const compiler = {
+  version: SOLC_VERSION,
+  path: SOLC_PATH,
+  settings: {
+    evmVersion: "prague",
+    optimizer: { enabled: true, runs: 200 },
+    viaIR: false,
+  },
+};
+
+const DEVNET_PORT = Number(process.env.VCLOUD_DEVNET_PORT ?? 8545);
+const deep = process.env.VCLOUD_TEST_PROFILE === "deep";
+
+const config: HardhatUserConfig = {
+  plugins: [hardhatToolboxViemPlugin],
+  solidity: {
+    profiles: {
+      default: compiler,
+      production: compiler,
+    },
+  },
+  paths: {
+    tests: { solidity: "test/sol" },
+  },
+  test: {
+    solidity: {
+      fuzz: { runs: deep ? 10_000 : 256, seed: "0x7663" },
+      invariant: { runs: deep ? 200 : 32, depth: deep ? 100 : 25, failOnRevert: false },
+    },
+  },
+  networks: {
+    localhost: { type: "http", chainType: "l1", url: `http://127.0.0.1:${DEVNET_PORT}` },
+  },
+};
+
+export default config;

@@ -1,0 +1,186 @@
+import type { Command } from "commander";
+import {
+  createPublicClient,
+  createWalletClient,
+  http,
+  type Account,
+  type Chain,
+  type PublicClient,
+  type Transport,
+  type WalletClient,
+} from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { z } from "zod";
+
+import { devnetAccounts } from "../../devnet/accounts.js";
+import { DEVNET_PARAMETERS, deployStack } from "../../devnet/deploy.js";
+import { startHardhatNode, type DevnetNode, waitForRpc } from "../../devnet/node.js";
+import { storySteps } from "../../devnet/steps/index.js";
+import { runStory, type StepResult } from "../../devnet/story.js";
+import { chainFor } from "../../lib/chain.js";
+import { fromEnv, parseOptions, zPort, zRpcUrl } from "../../lib/config.js";
+import { writeDeployment, type Deployment } from "../../lib/deployments.js";
+import type { Logger } from "../../lib/logger.js";
+import { action, type CommandContext } from "../context.js";
+
+const startSchema = z.object({
+  host: z
+    .string()
+    .regex(/^(127\.\d+\.\d+\.\d+|localhost|::1)$/, "must be a loopback address (127.x.x.x, localhost or ::1)"),
+  port: zPort,
+  once: z.boolean(),
+  rpcUrl: zRpcUrl.optional(),
+  parameters: z.string().min(1),
+  deploymentsDir: z.string().min(1).optional(),
+});
+
+type StartOptions = z.infer<typeof startSchema>;
+
+function renderDeployment(d: Deployment, path: string): string {
+  const lines = [`vcloud devnet: chain ${d.chainId} at ${d.rpcUrl}`, `addresses written to ${path}`];
+  for (const [name, address] of Object.entries(d.contracts)) lines.push(`  ${name.padEnd(32)} ${address}`);
+  return lines.join("\n");
+}
+
+function renderStory(results: StepResult[]): string {
+  const passed = results.filter((r) => r.ok).length;
+  const lines = results.map((r) => `  ${r.ok ? "PASS" : "FAIL"}  ${r.name.padEnd(40)} ${r.detail}`);
+  return [`story: ${passed}/${results.length} steps passed`, ...lines].join("\n");
+}
+
+async function storyContext(url: string, deployment: Deployment, logger: Logger) {
+  const chain: Chain = chainFor(deployment.chainId, url);
+  const transport = http(url);
+  const accounts = devnetAccounts(20);
+  const publicClient = createPublicClient({ chain, transport }) as PublicClient<Transport, Chain>;
+  const wallets: WalletClient<Transport, Chain, Account>[] = accounts.map((a) =>
+    createWalletClient({ account: privateKeyToAccount(a.privateKey), chain, transport }),
+  );
+  return { rpcUrl: url, deployment, publicClient, wallets, accounts, logger, state: new Map<string, unknown>() };
+}
+
+/** Starts (or attaches to) a chain, deploys the stack, and runs the story once or serves until Ctrl-C. */
+export async function devnetStart(ctx: CommandContext, opts: StartOptions): Promise<number> {
+  let node: DevnetNode | undefined;
+  const stop = async () => {
+    await node?.stop();
+  };
+  try {
+    let url: string;
+    if (opts.rpcUrl) {
+      url = opts.rpcUrl;
+      await waitForRpc(url, 10_000);
+    } else {
+      node = await startHardhatNode({ host: opts.host, port: opts.port, logger: ctx.logger });
+      url = node.url;
+    }
+    ctx.logger.info("deploying the stack");
+    const deployment = await deployStack({
+      rpcUrl: url,
+      parametersFile: opts.parameters,
+      fresh: !opts.rpcUrl || deploymentIsDevnet(url),
+    });
+    const path = writeDeployment(deployment, opts.deploymentsDir);
+    if (!opts.once) {
+      ctx.print({ ...deployment, deploymentFile: path }, () => renderDeployment(deployment, path));
+      process.stderr.write(`devnet serving JSON-RPC on ${url}; press Ctrl-C to stop\n`);
+      await new Promise<void>((resolvePromise) => {
+        const onSignal = () => resolvePromise();
+        process.once("SIGINT", onSignal);
+        process.once("SIGTERM", onSignal);
+        node?.process.once("exit", onSignal);
+      });
+      return 0;
+    }
+    const story = await storyContext(url, deployment, ctx.logger);
+    const results = await runStory(storySteps, story, (r) =>
+      ctx.logger.info({ step: r.name, ok: r.ok, ms: r.ms }, r.detail),
+    );
+    const ok = results.every((r) => r.ok);
+    ctx.print(
+      { ...deployment, deploymentFile: path, story: results, ok },
+      () => `${renderDeployment(deployment, path)}\n${renderStory(results)}`,
+    );
+    return ok ? 0 : 1;
+  } finally {
+    await stop();
+  }
+}
+
+function deploymentIsDevnet(url: string): boolean {
+  return /^https?:\/\/(127\.|localhost|\[::1\])/.test(url);
+}
+
+export function registerDevnet(program: Command): void {
+  const devnet = program.command("devnet").description("run the whole stack on a local chain");
+
+  devnet
+    .command("start")
+    .description("start a hardhat node on loopback, deploy every contract, then serve (or run the story with --once)")
+    .option(
+      "--host <host>",
+      "loopback address to listen on (env VCLOUD_DEVNET_HOST)",
+      fromEnv("VCLOUD_DEVNET_HOST") ?? "127.0.0.1",
+    )
+    .option("--port <port>", "port to listen on (env VCLOUD_DEVNET_PORT)", fromEnv("VCLOUD_DEVNET_PORT") ?? "8545")
+    .option("--once", "run the end-to-end story, print a summary and exit with its status", false)
+    .option("--rpc-url <url>", "use this already running chain instead of starting one")
+    .option("--parameters <file>", "Ignition deployment parameters", DEVNET_PARAMETERS)
+    .option("--deployments-dir <dir>", "where to write <chainId>.json (env VCLOUD_DEPLOYMENTS_DIR)")
+    .action(
+      action(async (ctx, raw: unknown) => {
+        const opts = parseOptions(startSchema, raw);
+        process.exitCode = await devnetStart(ctx, opts);
+      }),
+    );
+
+  devnet
+    .command("deploy")
+    .description("deploy every contract to a running chain and write deployments/<chainId>.json")
+    .option(
+      "--rpc-url <url>",
+      "JSON-RPC endpoint (env VCLOUD_RPC_URL)",
+      fromEnv("VCLOUD_RPC_URL") ?? "http://127.0.0.1:8545",
+    )
+    .option("--parameters <file>", "Ignition deployment parameters", DEVNET_PARAMETERS)
+    .option("--fresh", "discard Ignition's journal for this chain first (a restarted devnet)", false)
+    .option("--deployments-dir <dir>", "where to write <chainId>.json (env VCLOUD_DEPLOYMENTS_DIR)")
+    .action(
+      action(async (ctx, raw: unknown) => {
+        const opts = parseOptions(
+          z.object({
+            rpcUrl: zRpcUrl,
+            parameters: z.string().min(1),
+            fresh: z.boolean(),
+            deploymentsDir: z.string().min(1).optional(),
+          }),
+          raw,
+        );
+        await waitForRpc(opts.rpcUrl, 10_000);
+        const deployment = await deployStack({
+          rpcUrl: opts.rpcUrl,
+          parametersFile: opts.parameters,
+          fresh: opts.fresh,
+        });
+        const path = writeDeployment(deployment, opts.deploymentsDir);
+        ctx.print({ ...deployment, deploymentFile: path }, () => renderDeployment(deployment, path));
+      }),
+    );
+
+  devnet
+    .command("accounts")
+    .description("list the funded devnet accounts and their keys (development only)")
+    .option("--count <n>", "how many", "10")
+    .action(
+      action(async (ctx, raw: unknown) => {
+        const { count } = parseOptions(
+          z.object({ count: z.coerce.number().int().min(1).max(100, "must be at most 100") }),
+          raw,
+        );
+        const accounts = devnetAccounts(count);
+        ctx.print(accounts, (list: typeof accounts) =>
+          list.map((a) => `${String(a.index).padStart(2)}  ${a.address}  ${a.privateKey}`).join("\n"),
+        );
+      }),
+    );
+}

@@ -1,0 +1,99 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { createPublicClient, http } from "viem";
+import { describe, expect, it } from "vitest";
+
+import { PROJECT_ROOT } from "../../keepers/lib/paths.js";
+import { freePort, vcloud } from "./helpers/cli.js";
+
+describe("devnet", () => {
+  it("`devnet start --once` deploys every contract, writes deployments/<chainId>.json and passes the story", async () => {
+    const port = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), "vcloud-devnet-"));
+    const { code, stdout, stderr } = vcloud([
+      "--json",
+      "devnet",
+      "start",
+      "--once",
+      "--port",
+      String(port),
+      "--deployments-dir",
+      dir,
+    ]);
+    expect(stderr).not.toContain("error:");
+    expect(code).toBe(0);
+    const summary = JSON.parse(stdout) as {
+      chainId: number;
+      ok: boolean;
+      story: { ok: boolean }[];
+      contracts: Record<string, string>;
+    };
+    expect(summary.ok).toBe(true);
+    expect(summary.story.every((s) => s.ok)).toBe(true);
+    const file = JSON.parse(readFileSync(join(dir, "31337.json"), "utf8")) as { contracts: Record<string, string> };
+    expect(file.contracts).toEqual(summary.contracts);
+    expect(Object.keys(file.contracts)).toContain("PauserRegistry");
+
+    // `vcloud deployments` reads the same file back.
+    const listed = vcloud(["--json", "deployments", "--chain-id", "31337", "--dir", dir]);
+    expect(listed.code).toBe(0);
+    expect((JSON.parse(listed.stdout) as { contracts: unknown }).contracts).toEqual(file.contracts);
+  });
+
+  it("`devnet start` serves JSON-RPC on 127.0.0.1 until stopped", async () => {
+    const port = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), "vcloud-devnet-"));
+    const child = spawn(
+      process.execPath,
+      [join(PROJECT_ROOT, "bin", "vcloud.mjs"), "devnet", "start", "--port", String(port), "--deployments-dir", dir],
+      {
+        cwd: PROJECT_ROOT,
+        env: { ...process.env, VCLOUD_LOG_LEVEL: "warn" },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    let stderr = "";
+    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+    const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
+    try {
+      const deadline = Date.now() + 120_000;
+      while (!stderr.includes("press Ctrl-C")) {
+        if (Date.now() > deadline) throw new Error(`devnet did not come up: ${stderr}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      const client = createPublicClient({ transport: http(`http://127.0.0.1:${port}`) });
+      expect(await client.getChainId()).toBe(31337);
+      const deployment = JSON.parse(readFileSync(join(dir, "31337.json"), "utf8")) as {
+        contracts: Record<string, `0x${string}`>;
+      };
+      const code = await client.getCode({ address: deployment.contracts.PauserRegistry! });
+      expect(code?.length).toBeGreaterThan(2);
+    } finally {
+      child.kill("SIGINT");
+    }
+    expect(await exited).toBe(0);
+    // The node is gone with it.
+    const client = createPublicClient({
+      transport: http(`http://127.0.0.1:${port}`, { retryCount: 0, timeout: 1_000 }),
+    });
+    await expect(client.getChainId()).rejects.toThrow();
+  });
+
+  it("refuses a port already in use", async () => {
+    const server = createServer();
+    const port = await new Promise<number>((r) =>
+      server.listen(0, "127.0.0.1", () => r((server.address() as { port: number }).port)),
+    );
+    try {
+      const { code, stderr } = vcloud(["devnet", "start", "--once", "--port", String(port)]);
+      expect(code).toBe(2);
+      expect(stderr).toContain(`port ${port} on 127.0.0.1 is already in use`);
+    } finally {
+      server.close();
+    }
+  });
+});
