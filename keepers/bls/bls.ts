@@ -1,4 +1,5 @@
-import { PublicKey, SecretKey, Signature, aggregateSignatures } from "@chainsafe/blst";
+import type { PublicKey } from "@chainsafe/blst";
+import { SecretKey, Signature, aggregateSignatures } from "@chainsafe/blst";
 import { bytesToHex, hexToBytes, keccak256, encodeAbiParameters, type Hex } from "viem";
 
 import { InvalidInputError } from "../lib/errors.js";
