@@ -34,6 +34,8 @@ contract BLSAVSRegistrar is IBLSAVSRegistrar {
     IBLSSignatureChecker public immutable signatureChecker;
 
     StrategyWeight[] private _strategyWeights;
+    /// @inheritdoc IBLSAVSRegistrar
+    mapping(address operator => string) public socketOf;
 
     modifier onlyAllocationManager() {
         if (msg.sender != address(allocationManager)) revert OnlyAllocationManager(msg.sender);
@@ -70,9 +72,10 @@ contract BLSAVSRegistrar is IBLSAVSRegistrar {
         address operator,
         address avs_,
         uint32[] calldata operatorSetIds,
-        bytes calldata
+        bytes calldata data
     ) external onlyAllocationManager {
         _checkTarget(avs_, operatorSetIds);
+        if (data.length != 0) _setSocket(operator, abi.decode(data, (string)));
         apkRegistry.addOperator(operator);
         _writeWeight(operator, currentWeight(operator));
     }
@@ -91,6 +94,12 @@ contract BLSAVSRegistrar is IBLSAVSRegistrar {
     /// @inheritdoc IAVSRegistrar
     function supportsAVS(address avs_) external view returns (bool) {
         return avs_ == avs;
+    }
+
+    /// @inheritdoc IBLSAVSRegistrar
+    function updateSocket(string calldata socket) external {
+        if (!apkRegistry.isMember(msg.sender)) revert NotMember(msg.sender);
+        _setSocket(msg.sender, socket);
     }
 
     /// @inheritdoc IBLSAVSRegistrar
@@ -133,6 +142,11 @@ contract BLSAVSRegistrar is IBLSAVSRegistrar {
         for (uint256 i = 0; i < operatorSetIds.length; ++i) {
             if (operatorSetIds[i] != operatorSetId) revert WrongOperatorSet(operatorSetIds[i]);
         }
+    }
+
+    function _setSocket(address operator, string memory socket) private {
+        socketOf[operator] = socket;
+        emit OperatorSocketUpdated(operator, socket);
     }
 
     function _writeWeight(address operator, uint256 weight) private {

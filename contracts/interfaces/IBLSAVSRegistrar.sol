@@ -29,6 +29,11 @@ interface IBLSAVSRegistrar is IAVSRegistrar {
     /// @notice Thrown when no strategy weights are given or a multiplier is zero.
     error InvalidStrategyWeights();
 
+    /// @notice Thrown when a non-member updates its socket.
+    error NotMember(address operator);
+
+    /// @notice Emitted when an operator's socket (its service URL) is set.
+    event OperatorSocketUpdated(address indexed operator, string socket);
     /// @notice Emitted when weights are re-read from the AllocationManager.
     event StakesSynced(uint256 operatorCount, uint256 totalStake);
 
@@ -52,6 +57,13 @@ interface IBLSAVSRegistrar is IAVSRegistrar {
 
     /// @notice The strategies counted in an operator's weight.
     function strategyWeights() external view returns (StrategyWeight[] memory);
+
+    /// @notice The service URL of `operator` (e.g. its DA node), from its registration data
+    /// (`abi.encode(string)`) or `updateSocket`.
+    function socketOf(address operator) external view returns (string memory);
+
+    /// @notice Sets the caller's service URL. Only members.
+    function updateSocket(string calldata socket) external;
 
     /// @notice Re-reads the weights of `operators` from the AllocationManager (anyone may call; keepers
     /// call it after allocations change or a slash). Non-members get weight 0.
