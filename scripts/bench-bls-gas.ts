@@ -27,9 +27,12 @@ for (const size of SIZES) {
     await testClient.impersonateAccount({ address: operator });
     await testClient.setBalance({ address: operator, value: 10n ** 18n });
     const message = await registry.read.pubkeyRegistrationMessage([operator, key.pubkeySol]);
-    await registry.write.registerBLSPublicKey([{ pubkey: key.pubkeySol, proofOfPossession: g2ToSol(key.sign(message)) }], {
-      account: operator,
-    });
+    await registry.write.registerBLSPublicKey(
+      [{ pubkey: key.pubkeySol, proofOfPossession: g2ToSol(key.sign(message)) }],
+      {
+        account: operator,
+      },
+    );
     await registry.write.addOperator([operator]);
     operators.push(operator);
     keys.push(key);
@@ -52,7 +55,9 @@ for (const size of SIZES) {
       to: checker.address,
       data: encodeFunctionData({ abi: checker.abi, functionName: "checkSignatures", args }),
     });
-    rows.push(`| ${size} | ${nonSignerCount} | ${((Number(totals.signedStake) / Number(totals.totalStake)) * 100).toFixed(1)}% | ${gas} |`);
+    rows.push(
+      `| ${size} | ${nonSignerCount} | ${((Number(totals.signedStake) / Number(totals.totalStake)) * 100).toFixed(1)}% | ${gas} |`,
+    );
   }
 }
 

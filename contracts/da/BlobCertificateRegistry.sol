@@ -135,15 +135,7 @@ contract BlobCertificateRegistry is IBlobCertificateRegistry, Ownable2Step, Reen
         });
         uint256 protocolShare = (fee * protocolFeeBps) / BPS;
         operatorFees += fee - protocolShare;
-        emit BlobConfirmed(
-            id,
-            header.payer,
-            referenceBlock,
-            header.expiry,
-            totals.signedStake,
-            totals.totalStake,
-            fee
-        );
+        emit BlobConfirmed(id, header.payer, referenceBlock, header.expiry, totals.signedStake, totals.totalStake, fee);
 
         if (protocolShare != 0) Address.sendValue(payable(feeJar), protocolShare);
         if (msg.value > fee) Address.sendValue(payable(msg.sender), msg.value - fee);
@@ -230,7 +222,9 @@ contract BlobCertificateRegistry is IBlobCertificateRegistry, Ownable2Step, Reen
         if (challenge.status != ChallengeStatus.Open) revert ChallengeNotOpen(challengeId);
         if (block.timestamp > challenge.deadline) revert ResponseWindowClosed(challengeId, challenge.deadline);
         bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(challenge.blobIndex, commitment))));
-        if (!MerkleProof.verifyCalldata(commitmentProof, _certificates[challenge.certificateId].commitmentsRoot, leaf)) {
+        if (
+            !MerkleProof.verifyCalldata(commitmentProof, _certificates[challenge.certificateId].commitmentsRoot, leaf)
+        ) {
             revert InvalidCommitmentProof();
         }
         if (!_verifyPointEvaluation(commitment, evaluationPoint(challenge.elementIndex), value, kzgProof)) {

@@ -42,10 +42,7 @@ export function commitmentsTree(manifest: Pick<Manifest, "blobs">): StandardMerk
   );
 }
 
-export function blobHeaderFor(
-  manifest: Manifest,
-  options: { expiry: bigint; payer: Address; nonce: Hex },
-): BlobHeader {
+export function blobHeaderFor(manifest: Manifest, options: { expiry: bigint; payer: Address; nonce: Hex }): BlobHeader {
   return {
     commitmentsRoot: commitmentsTree(manifest).root as Hex,
     payloadLength: BigInt(manifest.payloadLength),
@@ -63,7 +60,12 @@ export function certificateId(header: BlobHeader): Hex {
 }
 
 /** The 32-byte message DA operators sign (BlobCertificateRegistry.certificateMessage). */
-export function certificateMessage(params: { chainId: number; registry: Address; id: Hex; referenceBlock: number }): Hex {
+export function certificateMessage(params: {
+  chainId: number;
+  registry: Address;
+  id: Hex;
+  referenceBlock: number;
+}): Hex {
   return keccak256(
     encodeAbiParameters(
       [{ type: "bytes32" }, { type: "uint256" }, { type: "address" }, { type: "bytes32" }, { type: "uint32" }],

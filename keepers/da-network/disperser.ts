@@ -6,7 +6,17 @@
 import { randomBytes } from "node:crypto";
 
 import { verify as blsVerify, PublicKey } from "@chainsafe/blst";
-import { bytesToHex, hexToBytes, type Account, type Address, type Chain, type Hex, type PublicClient, type Transport, type WalletClient } from "viem";
+import {
+  bytesToHex,
+  hexToBytes,
+  type Account,
+  type Address,
+  type Chain,
+  type Hex,
+  type PublicClient,
+  type Transport,
+  type WalletClient,
+} from "viem";
 
 import { aggregate, g2ToSol, pubkeyHash, signatureFromHex, type SolG1 } from "../bls/bls.js";
 import { assignChunks, encodePayload, proveAssignmentSafe, serializeChunk, type TaskRunner } from "../da/index.js";
@@ -86,7 +96,10 @@ export async function disperse(params: DisperseParams): Promise<DisperseResult> 
     operators: staked.map((m) => ({ operator: m.operator, stake: m.stake })),
   });
   proveAssignmentSafe({ ...assignment, ...params.thresholds, assignment });
-  logger?.info({ certificateId: id, blobs: manifest.blobCount, operators: staked.length, referenceBlock }, "dispersing");
+  logger?.info(
+    { certificateId: id, blobs: manifest.blobCount, operators: staked.length, referenceBlock },
+    "dispersing",
+  );
 
   const failures: { operator: Address; reason: string }[] = [];
   const signatures = new Map<string, ReturnType<typeof signatureFromHex>>();
@@ -101,7 +114,11 @@ export async function disperse(params: DisperseParams): Promise<DisperseResult> 
           const chunks = encoded.chunks.flatMap((blob) =>
             blob
               .filter((c) => c.index >= range.start && c.index < range.start + range.count)
-              .map((c) => ({ blobIndex: c.blobIndex, index: c.index, data: Buffer.from(serializeChunk(c, manifest.ratio)).toString("base64") })),
+              .map((c) => ({
+                blobIndex: c.blobIndex,
+                index: c.index,
+                data: Buffer.from(serializeChunk(c, manifest.ratio)).toString("base64"),
+              })),
           );
           const body = { header: headerToWire(header), referenceBlock, manifest, chunks };
           const raw = await fetchJson(`${socket.replace(/\/$/, "")}/v1/store`, {
@@ -114,7 +131,8 @@ export async function disperse(params: DisperseParams): Promise<DisperseResult> 
           if (answer.certificateId.toLowerCase() !== id.toLowerCase()) throw new Error("signed another certificate");
           const signature = signatureFromHex(answer.signature as Hex, "node signature");
           const publicKey = publicKeyOf(member.pubkey);
-          if (!blsVerify(hexToBytes(message), publicKey, signature, true, true)) throw new Error("signature does not verify");
+          if (!blsVerify(hexToBytes(message), publicKey, signature, true, true))
+            throw new Error("signature does not verify");
           signatures.set(member.operator.toLowerCase(), signature);
         } catch (error) {
           failures.push({ operator: member.operator, reason: (error as Error).message });
@@ -126,8 +144,16 @@ export async function disperse(params: DisperseParams): Promise<DisperseResult> 
   const signers = snapshot.members.filter((m) => signatures.has(m.operator.toLowerCase()));
   const nonSigners = snapshot.members.filter((m) => !signatures.has(m.operator.toLowerCase()));
   const signedStake = signers.reduce((s, m) => s + m.stake, 0n);
-  if (signers.length === 0 || signedStake * 100n < snapshot.totalStake * BigInt(params.thresholds.confirmationThreshold)) {
-    throw new InsufficientSignaturesError(signedStake, snapshot.totalStake, params.thresholds.confirmationThreshold, failures);
+  if (
+    signers.length === 0 ||
+    signedStake * 100n < snapshot.totalStake * BigInt(params.thresholds.confirmationThreshold)
+  ) {
+    throw new InsufficientSignaturesError(
+      signedStake,
+      snapshot.totalStake,
+      params.thresholds.confirmationThreshold,
+      failures,
+    );
   }
   const sigma = g2ToSol(aggregate(signers.map((m) => signatures.get(m.operator.toLowerCase())!)));
   const apkIndex = (await publicClient.readContract({
@@ -155,7 +181,10 @@ export async function disperse(params: DisperseParams): Promise<DisperseResult> 
   const transactionHash = await walletClient.writeContract(request);
   const receipt = await publicClient.waitForTransactionReceipt({ hash: transactionHash });
   if (receipt.status !== "success") throw new VcloudError(`confirmBlob reverted in ${transactionHash}`);
-  logger?.info({ certificateId: id, transactionHash, signed: formatPercent(signedStake, snapshot.totalStake) }, "certificate confirmed");
+  logger?.info(
+    { certificateId: id, transactionHash, signed: formatPercent(signedStake, snapshot.totalStake) },
+    "certificate confirmed",
+  );
   return {
     certificateId: id,
     transactionHash,
@@ -175,7 +204,8 @@ export function sortByPubkeyHash(members: SetMember[]): SolG1[] {
 
 /** Rebuilds a blst PublicKey from the contract's G1 struct (uncompressed x || y). */
 export function publicKeyOf(point: SolG1): PublicKey {
-  const word = (fp: { a: bigint; b: bigint }) => fp.a.toString(16).padStart(32, "0") + fp.b.toString(16).padStart(64, "0");
+  const word = (fp: { a: bigint; b: bigint }) =>
+    fp.a.toString(16).padStart(32, "0") + fp.b.toString(16).padStart(64, "0");
   const bytes = hexToBytes(`0x${word(point.x)}${word(point.y)}`);
   return PublicKey.fromBytes(bytes, true);
 }

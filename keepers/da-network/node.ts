@@ -10,7 +10,15 @@ import type { Address, Chain, PublicClient, Transport } from "viem";
 
 import type { BlsKey } from "../bls/bls.js";
 import { signatureToHex } from "../bls/bls.js";
-import { assignChunks, parseChunk, proveAssignmentSafe, serializeChunk, validateManifest, verifyChunks, type Chunk } from "../da/index.js";
+import {
+  assignChunks,
+  parseChunk,
+  proveAssignmentSafe,
+  serializeChunk,
+  validateManifest,
+  verifyChunks,
+  type Chunk,
+} from "../da/index.js";
 import { describeError, InvalidInputError, VcloudError } from "../lib/errors.js";
 import type { Logger } from "../lib/logger.js";
 import { certificateId, certificateMessage, headerMismatch } from "./certificate.js";
@@ -59,8 +67,17 @@ export async function startDaNode(config: DaNodeConfig): Promise<DaNode> {
   const now = config.now ?? (() => Math.floor(Date.now() / 1000));
   const chainId = await config.publicClient.getChainId();
   const metrics = new Registry();
-  const requests = new Counter({ name: "vcloud_da_node_requests_total", help: "requests by route and status", labelNames: ["route", "status"], registers: [metrics] });
-  const storedBytes = new Gauge({ name: "vcloud_da_node_stored_bytes", help: "bytes of chunks stored", registers: [metrics] });
+  const requests = new Counter({
+    name: "vcloud_da_node_requests_total",
+    help: "requests by route and status",
+    labelNames: ["route", "status"],
+    registers: [metrics],
+  });
+  const storedBytes = new Gauge({
+    name: "vcloud_da_node_stored_bytes",
+    help: "bytes of chunks stored",
+    registers: [metrics],
+  });
   const snapshots = new Map<number, Promise<OperatorSetSnapshot>>();
   const snapshotAt = (referenceBlock: number) => {
     let snapshot = snapshots.get(referenceBlock);
@@ -95,7 +112,8 @@ export async function startDaNode(config: DaNodeConfig): Promise<DaNode> {
     });
     proveAssignmentSafe({ ...assignment, ...config.thresholds, assignment });
     const mine = assignment.ranges.find((r) => r.operator.toLowerCase() === config.operator.toLowerCase());
-    if (!mine || mine.count === 0) throw new HttpError(409, `operator ${config.operator} holds no stake in the set at block ${referenceBlock}`);
+    if (!mine || mine.count === 0)
+      throw new HttpError(409, `operator ${config.operator} holds no stake in the set at block ${referenceBlock}`);
 
     const expected = new Set<string>();
     for (let blob = 0; blob < manifest.blobCount; blob++) {
@@ -105,12 +123,19 @@ export async function startDaNode(config: DaNodeConfig): Promise<DaNode> {
     const cellsPerChunk = params.chunkSize / 64;
     for (const w of wire) {
       const key = `${w.blobIndex}/${w.index}`;
-      if (!expected.delete(key)) throw new HttpError(400, `chunk ${key} is not assigned to operator ${config.operator} (or sent twice)`);
-      const { chunk } = parseChunk(Buffer.from(w.data, "base64"), { ratio: manifest.ratio, cellsPerChunk }, `chunk ${key}`);
-      if (chunk.blobIndex !== w.blobIndex || chunk.index !== w.index) throw new HttpError(400, `chunk ${key} carries indices ${chunk.blobIndex}/${chunk.index}`);
+      if (!expected.delete(key))
+        throw new HttpError(400, `chunk ${key} is not assigned to operator ${config.operator} (or sent twice)`);
+      const { chunk } = parseChunk(
+        Buffer.from(w.data, "base64"),
+        { ratio: manifest.ratio, cellsPerChunk },
+        `chunk ${key}`,
+      );
+      if (chunk.blobIndex !== w.blobIndex || chunk.index !== w.index)
+        throw new HttpError(400, `chunk ${key} carries indices ${chunk.blobIndex}/${chunk.index}`);
       chunks.push(chunk);
     }
-    if (expected.size > 0) throw new HttpError(400, `${expected.size} assigned chunks missing, e.g. ${expected.values().next().value}`);
+    if (expected.size > 0)
+      throw new HttpError(400, `${expected.size} assigned chunks missing, e.g. ${expected.values().next().value}`);
     const verdict = await verifyChunks(manifest, chunks);
     if (verdict.rejected.length > 0) {
       const first = verdict.rejected[0]!;
@@ -124,7 +149,11 @@ export async function startDaNode(config: DaNodeConfig): Promise<DaNode> {
         referenceBlock,
         expiry: Number(header.expiry),
         manifest,
-        header: { ...header, payloadLength: header.payloadLength.toString(), expiry: header.expiry.toString() } as never,
+        header: {
+          ...header,
+          payloadLength: header.payloadLength.toString(),
+          expiry: header.expiry.toString(),
+        } as never,
       },
       chunks.map((c) => ({ blobIndex: c.blobIndex, index: c.index, bytes: serializeChunk(c, manifest.ratio) })),
     );
@@ -134,10 +163,13 @@ export async function startDaNode(config: DaNodeConfig): Promise<DaNode> {
   }
 
   function handleRetrieve(id: string) {
-    if (!/^0x[0-9a-fA-F]{64}$/.test(id)) throw new HttpError(400, "certificate id must be 0x followed by 64 hex digits");
+    if (!/^0x[0-9a-fA-F]{64}$/.test(id))
+      throw new HttpError(400, "certificate id must be 0x followed by 64 hex digits");
     const record = store.getCertificate(id);
     if (!record || record.expiry <= now()) throw new HttpError(404, `certificate ${id} is not stored here`);
-    const chunks = store.getChunks(id).map((c) => ({ blobIndex: c.blobIndex, index: c.index, data: Buffer.from(c.bytes).toString("base64") }));
+    const chunks = store
+      .getChunks(id)
+      .map((c) => ({ blobIndex: c.blobIndex, index: c.index, data: Buffer.from(c.bytes).toString("base64") }));
     return { certificateId: id, manifest: record.manifest, chunks };
   }
 
@@ -145,6 +177,9 @@ export async function startDaNode(config: DaNodeConfig): Promise<DaNode> {
   const server = createServer((req, res) => {
     void route(req, res);
   });
+  // Outlive clients' idle keep-alive sockets so they are not reset under them.
+  server.keepAliveTimeout = 30_000;
+  server.headersTimeout = 35_000;
 
   async function route(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? "/", "http://node");
@@ -169,7 +204,13 @@ export async function startDaNode(config: DaNodeConfig): Promise<DaNode> {
       requests.inc({ route: routeName, status: 200 });
     } catch (error) {
       const status =
-        error instanceof HttpError ? error.status : error instanceof StoreFullError ? 507 : error instanceof InvalidInputError ? 400 : 500;
+        error instanceof HttpError
+          ? error.status
+          : error instanceof StoreFullError
+            ? 507
+            : error instanceof InvalidInputError
+              ? 400
+              : 500;
       if (status === 500) config.logger.error({ err: error }, "DA node request failed");
       requests.inc({ route: routeName, status });
       send(res, status, { error: describeError(error) });

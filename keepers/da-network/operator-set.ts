@@ -35,12 +35,20 @@ export async function readOperatorSet(params: {
     read<Address>(registrar, bLSAVSRegistrarAbi, "apkRegistry"),
     read<Address>(registrar, bLSAVSRegistrarAbi, "stakeTable"),
   ]);
-  const operators = await read<Address[]>(allocationManager, iAllocationManagerAbi, "getMembers", [{ avs, id: operatorSetId }]);
+  const operators = await read<Address[]>(allocationManager, iAllocationManagerAbi, "getMembers", [
+    { avs, id: operatorSetId },
+  ]);
   const members = await Promise.all(
     operators.map(async (operator) => {
       const [stake, socket, [pubkey, pubkeyHash]] = await Promise.all([
         read<bigint>(stakeTable, operatorStakeTableAbi, "operatorStakeAt", [operator, params.referenceBlock]),
-        read<string>(registrar, bLSAVSRegistrarAbi, "socketOf", [operator]),
+        // Sockets are where to reach the operator now, not security state: read them at the latest block.
+        publicClient.readContract({
+          address: registrar,
+          abi: bLSAVSRegistrarAbi,
+          functionName: "socketOf",
+          args: [operator],
+        }) as Promise<string>,
         read<[SolG1, `0x${string}`]>(apkRegistry, bLSApkRegistryAbi, "getRegisteredPubkey", [operator]),
       ]);
       return { operator, stake, socket, pubkey, pubkeyHash };

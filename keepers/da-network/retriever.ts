@@ -48,7 +48,11 @@ export async function retrieve(params: {
     args: [id],
   })) as { commitmentsRoot: Hex; blobCount: number; referenceBlock: number; confirmedAt: bigint; expiry: bigint };
   if (cert.confirmedAt === 0n) throw new CertificateNotFoundError(id, "is not confirmed on-chain");
-  const snapshot = await readOperatorSet({ publicClient, registrar: params.registrar, referenceBlock: cert.referenceBlock });
+  const snapshot = await readOperatorSet({
+    publicClient,
+    registrar: params.registrar,
+    referenceBlock: cert.referenceBlock,
+  });
   const failures: { operator: Address; reason: string }[] = [];
   let manifest: Manifest | undefined;
   const chunks: Chunk[] = [];
@@ -65,16 +69,28 @@ export async function retrieve(params: {
         });
         const answer = retrieveResponseSchema.parse(raw);
         const candidate = validateManifest(answer.manifest, `manifest from ${member.operator}`).manifest;
-        if (commitmentsTree(candidate).root.toLowerCase() !== cert.commitmentsRoot.toLowerCase() || candidate.blobCount !== cert.blobCount) {
+        if (
+          commitmentsTree(candidate).root.toLowerCase() !== cert.commitmentsRoot.toLowerCase() ||
+          candidate.blobCount !== cert.blobCount
+        ) {
           throw new Error("served a manifest that does not match the certificate");
         }
         manifest ??= candidate;
         const cellsPerChunk = candidate.chunkSize / 64;
         for (const w of answer.chunks) {
           try {
-            chunks.push(parseChunk(Buffer.from(w.data, "base64"), { ratio: candidate.ratio, cellsPerChunk }, `chunk from ${member.operator}`).chunk);
+            chunks.push(
+              parseChunk(
+                Buffer.from(w.data, "base64"),
+                { ratio: candidate.ratio, cellsPerChunk },
+                `chunk from ${member.operator}`,
+              ).chunk,
+            );
           } catch (error) {
-            params.logger?.warn({ operator: member.operator, err: (error as Error).message }, "dropping malformed chunk");
+            params.logger?.warn(
+              { operator: member.operator, err: (error as Error).message },
+              "dropping malformed chunk",
+            );
           }
         }
         answered++;
@@ -84,7 +100,10 @@ export async function retrieve(params: {
     }),
   );
   if (!manifest) {
-    throw new CertificateNotFoundError(id, `could not be retrieved: no node served a matching manifest (${failures.map((f) => f.reason).join("; ")})`);
+    throw new CertificateNotFoundError(
+      id,
+      `could not be retrieved: no node served a matching manifest (${failures.map((f) => f.reason).join("; ")})`,
+    );
   }
   // decodeChunks verifies every chunk against the manifest and rebuilds each blob from any sufficient subset.
   const { payload } = await decodeChunks(manifest, chunks);

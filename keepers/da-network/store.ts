@@ -61,7 +61,10 @@ export class ChunkStore {
    * Stores a certificate's chunks and metadata in one transaction and resolves once it is durable.
    * Refuses (StoreFullError) when the limit would be exceeded; storing the same id again is a no-op.
    */
-  async put(record: Omit<StoredCertificate, "bytes">, chunks: { blobIndex: number; index: number; bytes: Uint8Array }[]): Promise<void> {
+  async put(
+    record: Omit<StoredCertificate, "bytes">,
+    chunks: { blobIndex: number; index: number; bytes: Uint8Array }[],
+  ): Promise<void> {
     if (this.has(record.id)) return;
     const bytes = chunks.reduce((n, c) => n + c.bytes.length, 0);
     if (this.usedBytes + bytes > this.maxBytes) throw new StoreFullError(this.usedBytes, bytes, this.maxBytes);
@@ -93,11 +96,14 @@ export class ChunkStore {
 
   /** Deletes every certificate whose expiry is at or before `nowSeconds`; returns how many. */
   async sweepExpired(nowSeconds: number): Promise<number> {
-    const expired = [...this.meta.getRange()].filter(({ value }) => value.expiry <= nowSeconds).map(({ value }) => value);
+    const expired = [...this.meta.getRange()]
+      .filter(({ value }) => value.expiry <= nowSeconds)
+      .map(({ value }) => value);
     if (expired.length === 0) return 0;
     await this.root.transaction(() => {
       for (const record of expired) {
-        for (const { key } of this.chunks.getRange({ start: `c/${record.id}/`, end: `c/${record.id}/~` })) this.chunks.remove(key);
+        for (const { key } of this.chunks.getRange({ start: `c/${record.id}/`, end: `c/${record.id}/~` }))
+          this.chunks.remove(key);
         this.meta.remove(record.id);
       }
     });
