@@ -10,7 +10,7 @@ import { disperse, InsufficientSignaturesError } from "../../../keepers/da-netwo
 import { startDaNode, type DaNode } from "../../../keepers/da-network/node.js";
 import { retrieve } from "../../../keepers/da-network/retriever.js";
 import { advanceBlocks, send } from "../../../keepers/da-network/setup.js";
-import { bLSAVSRegistrarAbi, iAllocationManagerAbi } from "../../../keepers/lib/abis.js";
+import { bLSApkRegistryAbi, bLSAVSRegistrarAbi, iAllocationManagerAbi } from "../../../keepers/lib/abis.js";
 import { createLogger } from "../../../keepers/lib/logger.js";
 import { deployDaStack, ether } from "../helpers/da-stack.js";
 
@@ -275,26 +275,91 @@ describe("DA network on loopback: nodes, dispersal, certificates, retrieval, acc
     expect((await stack.registry.read.getChallenge([unanswered])).status).toBe(3);
   });
 
+  it("refuses new chunks with a clear error when its disk budget is spent, and keeps serving stored ones", async () => {
+    const payload = payloadOf(30_000, 8);
+    const { certificateId } = await disperse(disperseParams(payload));
+    const used = nodes[1]!.store.used;
+    // Restart node 1 with a budget it has already spent.
+    const dataDir = (nodes[1]!.store as unknown as { root: { path: string } }).root.path;
+    await nodes[1]!.close();
+    nodes[1] = await startDaNode({
+      host: "127.0.0.1",
+      port: 0,
+      dataDir,
+      maxBytes: used,
+      blsKey: stack.keys[1]!,
+      operator: stack.operators[1]!.account.address,
+      publicClient: stack.publicClient,
+      registrar: stack.registrar.address,
+      certificateRegistry: stack.registry.address,
+      maxOperators: MAX_OPERATORS,
+      thresholds: THRESHOLDS,
+      logger,
+    });
+    await send(stack.clients, stack.operators[1]!, {
+      address: stack.registrar.address,
+      abi: bLSAVSRegistrarAbi,
+      functionName: "updateSocket",
+      args: [nodes[1]!.url],
+    });
+    const result = await disperse(disperseParams(payloadOf(30_000, 9)));
+    const refusal = result.failures.find(
+      (f) => f.operator.toLowerCase() === stack.operators[1]!.account.address.toLowerCase(),
+    );
+    expect(refusal?.reason).toMatch(/store full: \d+ bytes used \+ \d+ incoming > limit \d+/);
+    const served = await fetch(`${nodes[1]!.url}/v1/certificates/${certificateId}`);
+    expect(served.status).toBe(200);
+  });
+
   it("rejects a replayed certificate, a non-signer challenge and a lying signatory list", async () => {
     const result = await disperse(disperseParams(payloadOf(5_000, 7)));
+    // Replaying the confirmation transaction's arguments is refused.
+    const tx = await stack.publicClient.getTransaction({ hash: result.transactionHash });
+    await expect(
+      stack.publicClient.call({
+        account: stack.governance.account.address,
+        to: stack.registry.address,
+        data: tx.input,
+        value: tx.value,
+      }),
+    ).rejects.toThrow(/CertificateAlreadyConfirmed/);
+    // The certificate's signatory record: the non-signers' key hashes, ascending.
+    const apkRegistry = await stack.registrar.read.apkRegistry();
+    const record: Hex[] = [];
+    for (const operator of result.nonSigners) {
+      const [, hash] = (await stack.publicClient.readContract({
+        address: apkRegistry,
+        abi: bLSApkRegistryAbi,
+        functionName: "getRegisteredPubkey",
+        args: [operator],
+      })) as [unknown, Hex];
+      record.push(hash);
+    }
+    record.sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
+    const signer = result.signers[0]!;
+    const bond = { value: ether("0.01") };
     await expect(
       stack.registry.write.challengeAvailability(
-        [result.certificateId, stack.operators[0]!.account.address, 0, 0, [keccak256("0x01")]],
-        {
-          value: ether("0.01"),
-        },
+        [result.certificateId, signer, 0, 0, [...record, keccak256("0x01")]],
+        bond,
       ),
     ).rejects.toThrow(/SignatoryRecordMismatch/);
     await expect(
-      stack.registry.write.challengeAvailability([result.certificateId, stack.governance.account.address, 0, 0, []], {
-        value: ether("0.01"),
-      }),
-    ).rejects.toThrow(/OperatorDidNotSign/);
-    await expect(
       stack.registry.write.challengeAvailability(
-        [result.certificateId, stack.operators[0]!.account.address, 0, 0, []],
-        { value: 1n },
+        [result.certificateId, stack.governance.account.address, 0, 0, record],
+        bond,
       ),
+    ).rejects.toThrow(/OperatorDidNotSign/);
+    if (result.nonSigners[0]) {
+      await expect(
+        stack.registry.write.challengeAvailability([result.certificateId, result.nonSigners[0], 0, 0, record], bond),
+      ).rejects.toThrow(/OperatorDidNotSign/);
+    }
+    await expect(
+      stack.registry.write.challengeAvailability([result.certificateId, signer, 0, 0, record], { value: 1n }),
     ).rejects.toThrow(/InsufficientBond/);
+    await expect(
+      stack.registry.write.challengeAvailability([result.certificateId, signer, 9, 0, record], bond),
+    ).rejects.toThrow(/IndexOutOfRange/);
   });
 });
