@@ -33,8 +33,8 @@ const RestakingModule = buildModule("Restaking", (m) => {
   ]);
   const strategyFactory = m.contract("StrategyFactory", [strategyManager, pauserRegistry, deployer]);
   const wired = m.call(delegationManager, "setCoreContracts", [strategyManager, allocationManager]);
-  const whitelister = m.call(strategyManager, "setStrategyWhitelister", [strategyFactory], { after: [wired] });
-  return { delegationManager, allocationManager, strategyManager, strategyFactory, whitelister };
+  m.call(strategyManager, "setStrategyWhitelister", [strategyFactory], { after: [wired] });
+  return { delegationManager, allocationManager, strategyManager, strategyFactory };
 });
 
 /**
@@ -48,7 +48,8 @@ export const RestakingDevnetModule = buildModule("RestakingDevnet", (m) => {
   const maxTotalDeposits = m.getParameter("testStrategyMaxTotalDeposits", 10n ** 27n);
   const vcloudTestToken = m.contract("VcloudTestToken", ["vcloud Test Token", "VCT", deployer]);
   const deployed = m.call(core.strategyFactory, "deployNewStrategy", [vcloudTestToken], {
-    after: [core.whitelister],
+    // After every call of the core module, the whitelister hand-over included.
+    after: [core.strategyManager],
   });
   const strategyAddress = m.readEventArgument(deployed, "StrategySetForToken", "strategy");
   const testTokenStrategy = m.contractAt("StrategyBase", strategyAddress, { id: "TestTokenStrategy" });

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 
+import { registerDaNetwork } from "./da-network.js";
 import { registerDeployments } from "./deployments.js";
 import { registerDevnet } from "./devnet.js";
 
@@ -10,4 +11,5 @@ import { registerDevnet } from "./devnet.js";
 export function registerCommandGroups(program: Command): void {
   registerDevnet(program);
   registerDeployments(program);
+  registerDaNetwork(program);
 }

@@ -1,0 +1,358 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.30;
+
+import {Ownable2Step, Ownable} from "@openzeppelin/contracts/access/Ownable2Step.sol";
+import {Address} from "@openzeppelin/contracts/utils/Address.sol";
+import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
+
+import {IAllocationManager, IAllocationManagerTypes} from "../interfaces/IAllocationManager.sol";
+import {IBlobCertificateRegistry} from "../interfaces/IBlobCertificateRegistry.sol";
+import {IBLSAVSRegistrar} from "../interfaces/IBLSAVSRegistrar.sol";
+import {IBLSApkRegistry} from "../interfaces/IBLSApkRegistry.sol";
+import {IBLSSignatureChecker} from "../interfaces/IBLSSignatureChecker.sol";
+import {IStrategy} from "../interfaces/IStrategy.sol";
+
+/// @title BlobCertificateRegistry
+/// @notice Availability certificates of vcloud's DA AVS. A certificate is confirmed when DA operators
+/// holding at least the confirmation threshold of the set's unique stake signed it at a recent
+/// reference block. It lives until the payload's expiry. Any signer can be challenged to produce one
+/// element of the data with a KZG proof (EIP-4844 point evaluation); a signer that cannot, within the
+/// response window, is slashed through the DA operator set (this contract is the set's slasher).
+contract BlobCertificateRegistry is IBlobCertificateRegistry, Ownable2Step, ReentrancyGuard {
+    uint256 internal constant BPS = 10_000;
+    uint256 internal constant FIELD_ELEMENTS_PER_BLOB = 4096;
+    /// @dev BLS12-381 scalar field modulus (EIP-4844 BLS_MODULUS).
+    uint256 internal constant BLS_MODULUS = 0x73eda753299d7d483339d80809a1d80553bda402fffe5bfeffffffff00000001;
+    /// @dev Primitive 4096th root of unity: 7^((r-1)/4096) mod r (EIP-4844).
+    uint256 internal constant ROOT_OF_UNITY = 0x564c0a11a0f704f4fc3e8acfe0f8245f0ad1347b378fbf96e206da11a5d36306;
+    address internal constant POINT_EVALUATION = address(0x0a);
+    address internal constant MODEXP = address(0x05);
+    bytes32 internal constant CERTIFICATE_DOMAIN = keccak256("vcloud.BlobCertificateRegistry.certificate");
+
+    /// @inheritdoc IBlobCertificateRegistry
+    IBLSAVSRegistrar public immutable registrar;
+    /// @notice Oldest reference block accepted, in blocks before the confirming block.
+    uint32 public immutable maxReferenceAge;
+    /// @notice Longest storage period a certificate may buy.
+    uint64 public immutable maxTtl;
+    /// @notice Time a challenged signer has to answer.
+    uint64 public immutable responseWindow;
+    /// @notice Minimum challenger bond (wei), forfeited to the operator if the challenge is answered.
+    uint96 public immutable minChallengeBond;
+    /// @notice Fraction (WAD) of the operator's allocation slashed for an unanswered challenge.
+    uint256 public immutable unavailabilitySlashWad;
+
+    /// @notice Share of signed stake (bps) needed to confirm.
+    uint16 public confirmationThresholdBps;
+    /// @notice Share of stake (bps) assumed adversarial; the encoding must survive its loss.
+    uint16 public adversaryThresholdBps;
+    /// @notice Price per byte per storage period (wei).
+    uint256 public feePerBytePeriod;
+    /// @notice Length of a storage period (seconds).
+    uint64 public periodSeconds;
+    /// @notice Share of fees (bps) sent to the fee jar; the rest accrues to `operatorFees`.
+    uint16 public protocolFeeBps;
+    /// @notice Where the protocol share of fees goes.
+    address public feeJar;
+    /// @notice Fees owed to the DA operators, withdrawn by governance into rewards.
+    uint256 public operatorFees;
+
+    mapping(bytes32 certificateId => Certificate) private _certificates;
+    mapping(uint256 challengeId => Challenge) private _challenges;
+    uint256 public challengeCount;
+
+    /// @notice Deployment parameters.
+    struct Config {
+        IBLSAVSRegistrar registrar;
+        address governance;
+        uint16 confirmationThresholdBps;
+        uint16 adversaryThresholdBps;
+        uint32 maxReferenceAge;
+        uint64 maxTtl;
+        uint64 responseWindow;
+        uint96 minChallengeBond;
+        uint256 unavailabilitySlashWad;
+        uint256 feePerBytePeriod;
+        uint64 periodSeconds;
+        uint16 protocolFeeBps;
+        address feeJar;
+    }
+
+    constructor(Config memory config) Ownable(config.governance) {
+        registrar = config.registrar;
+        maxReferenceAge = config.maxReferenceAge;
+        maxTtl = config.maxTtl;
+        responseWindow = config.responseWindow;
+        minChallengeBond = config.minChallengeBond;
+        if (config.unavailabilitySlashWad == 0 || config.unavailabilitySlashWad > 1e18) revert InvalidFeeParameters();
+        unavailabilitySlashWad = config.unavailabilitySlashWad;
+        _setThresholds(config.confirmationThresholdBps, config.adversaryThresholdBps);
+        _setFees(config.feePerBytePeriod, config.periodSeconds, config.protocolFeeBps, config.feeJar);
+    }
+
+    // Certificates ----------------------------------------------------------------------------------
+
+    /// @inheritdoc IBlobCertificateRegistry
+    function confirmBlob(
+        BlobHeader calldata header,
+        uint32 referenceBlock,
+        IBLSSignatureChecker.NonSignerStakesAndSignature calldata signature
+    ) external payable nonReentrant returns (bytes32 id) {
+        if (header.payloadLength == 0 || header.blobCount == 0 || !_supportedRatio(header.codingRatio)) {
+            revert InvalidBlobHeader();
+        }
+        uint256 latestExpiry = block.timestamp + maxTtl;
+        if (header.expiry <= block.timestamp || header.expiry > latestExpiry) {
+            revert InvalidExpiry(header.expiry, latestExpiry);
+        }
+        if (referenceBlock + uint256(maxReferenceAge) < block.number) {
+            revert StaleReferenceBlock(referenceBlock, block.number);
+        }
+        id = keccak256(abi.encode(header));
+        if (_certificates[id].confirmedAt != 0) revert CertificateAlreadyConfirmed(id);
+        uint256 fee = quoteFee(header.payloadLength, header.expiry);
+        if (msg.value < fee) revert InsufficientFee(msg.value, fee);
+
+        (IBLSSignatureChecker.StakeTotals memory totals, bytes32 record) = registrar.signatureChecker().checkSignatures(
+            certificateMessage(id, referenceBlock),
+            referenceBlock,
+            signature
+        );
+        if (totals.signedStake * BPS < totals.totalStake * confirmationThresholdBps) {
+            revert InsufficientSignedStake(totals.signedStake, totals.totalStake, confirmationThresholdBps);
+        }
+
+        _certificates[id] = Certificate({
+            commitmentsRoot: header.commitmentsRoot,
+            blobCount: header.blobCount,
+            referenceBlock: referenceBlock,
+            confirmedAt: uint64(block.timestamp),
+            expiry: header.expiry,
+            signedStake: uint128(totals.signedStake),
+            totalStake: uint128(totals.totalStake),
+            signatoryRecordHash: record
+        });
+        uint256 protocolShare = (fee * protocolFeeBps) / BPS;
+        operatorFees += fee - protocolShare;
+        emit BlobConfirmed(id, header.payer, referenceBlock, header.expiry, totals.signedStake, totals.totalStake, fee);
+
+        if (protocolShare != 0) Address.sendValue(payable(feeJar), protocolShare);
+        if (msg.value > fee) Address.sendValue(payable(msg.sender), msg.value - fee);
+    }
+
+    /// @inheritdoc IBlobCertificateRegistry
+    function certificateMessage(bytes32 id, uint32 referenceBlock) public view returns (bytes32) {
+        return keccak256(abi.encode(CERTIFICATE_DOMAIN, block.chainid, address(this), id, referenceBlock));
+    }
+
+    /// @inheritdoc IBlobCertificateRegistry
+    function certificateId(BlobHeader calldata header) external pure returns (bytes32) {
+        return keccak256(abi.encode(header));
+    }
+
+    /// @inheritdoc IBlobCertificateRegistry
+    function getCertificate(bytes32 id) external view returns (Certificate memory) {
+        return _certificates[id];
+    }
+
+    /// @inheritdoc IBlobCertificateRegistry
+    function isAvailable(bytes32 id) public view returns (bool) {
+        Certificate storage cert = _certificates[id];
+        return cert.confirmedAt != 0 && block.timestamp < cert.expiry;
+    }
+
+    /// @inheritdoc IBlobCertificateRegistry
+    function quoteFee(uint64 payloadLength, uint64 expiry) public view returns (uint256) {
+        if (expiry <= block.timestamp) return 0;
+        uint256 periods = (expiry - block.timestamp + periodSeconds - 1) / periodSeconds;
+        return uint256(payloadLength) * periods * feePerBytePeriod;
+    }
+
+    // Availability challenges -----------------------------------------------------------------------
+
+    /// @inheritdoc IBlobCertificateRegistry
+    function challengeAvailability(
+        bytes32 id,
+        address operator,
+        uint32 blobIndex,
+        uint32 elementIndex,
+        bytes32[] calldata nonSignerPubkeyHashes
+    ) external payable returns (uint256 challengeId) {
+        Certificate storage cert = _certificates[id];
+        if (!isAvailable(id)) revert CertificateNotAvailable(id);
+        if (msg.value < minChallengeBond) revert InsufficientBond(msg.value, minChallengeBond);
+        if (blobIndex >= cert.blobCount || elementIndex >= FIELD_ELEMENTS_PER_BLOB) {
+            revert IndexOutOfRange(blobIndex, elementIndex);
+        }
+        if (keccak256(abi.encodePacked(cert.referenceBlock, nonSignerPubkeyHashes)) != cert.signatoryRecordHash) {
+            revert SignatoryRecordMismatch(id);
+        }
+        IBLSApkRegistry keys = registrar.apkRegistry();
+        if (!keys.wasMemberAt(operator, cert.referenceBlock)) revert OperatorDidNotSign(operator);
+        (, bytes32 operatorKeyHash) = keys.getRegisteredPubkey(operator);
+        for (uint256 i = 0; i < nonSignerPubkeyHashes.length; ++i) {
+            if (nonSignerPubkeyHashes[i] == operatorKeyHash) revert OperatorDidNotSign(operator);
+        }
+
+        challengeId = ++challengeCount;
+        uint64 deadline = uint64(block.timestamp) + responseWindow;
+        _challenges[challengeId] = Challenge({
+            certificateId: id,
+            operator: operator,
+            challenger: msg.sender,
+            blobIndex: blobIndex,
+            elementIndex: elementIndex,
+            deadline: deadline,
+            bond: uint96(msg.value),
+            status: ChallengeStatus.Open
+        });
+        emit AvailabilityChallenged(challengeId, id, operator, blobIndex, elementIndex, deadline);
+    }
+
+    /// @inheritdoc IBlobCertificateRegistry
+    function respondToChallenge(
+        uint256 challengeId,
+        bytes calldata commitment,
+        bytes32[] calldata commitmentProof,
+        bytes32 value,
+        bytes calldata kzgProof
+    ) external nonReentrant {
+        Challenge storage challenge = _challenges[challengeId];
+        if (challenge.status != ChallengeStatus.Open) revert ChallengeNotOpen(challengeId);
+        if (block.timestamp > challenge.deadline) revert ResponseWindowClosed(challengeId, challenge.deadline);
+        bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(challenge.blobIndex, commitment))));
+        if (
+            !MerkleProof.verifyCalldata(commitmentProof, _certificates[challenge.certificateId].commitmentsRoot, leaf)
+        ) {
+            revert InvalidCommitmentProof();
+        }
+        if (!_verifyPointEvaluation(commitment, evaluationPoint(challenge.elementIndex), value, kzgProof)) {
+            revert InvalidEvaluationProof();
+        }
+        challenge.status = ChallengeStatus.Answered;
+        uint256 bond = challenge.bond;
+        address operator = challenge.operator;
+        emit ChallengeAnswered(challengeId, value);
+        // A frivolous challenge pays the operator for its trouble.
+        Address.sendValue(payable(operator), bond);
+    }
+
+    /// @inheritdoc IBlobCertificateRegistry
+    function slashUnresponsive(uint256 challengeId) external nonReentrant returns (uint256 slashId) {
+        Challenge storage challenge = _challenges[challengeId];
+        if (challenge.status != ChallengeStatus.Open) revert ChallengeNotOpen(challengeId);
+        if (block.timestamp <= challenge.deadline) revert ResponseWindowOpen(challengeId, challenge.deadline);
+        challenge.status = ChallengeStatus.Slashed;
+
+        IBLSAVSRegistrar.StrategyWeight[] memory weights = registrar.strategyWeights();
+        IStrategy[] memory strategies = _sortedStrategies(weights);
+        uint256[] memory wads = new uint256[](strategies.length);
+        for (uint256 i = 0; i < wads.length; ++i) {
+            wads[i] = unavailabilitySlashWad;
+        }
+        (slashId, ) = IAllocationManager(address(registrar.allocationManager())).slashOperator(
+            registrar.avs(),
+            IAllocationManagerTypes.SlashingParams({
+                operator: challenge.operator,
+                operatorSetId: registrar.operatorSetId(),
+                strategies: strategies,
+                wadsToSlash: wads,
+                description: "vcloud DA: signed a certificate but could not produce the data"
+            })
+        );
+        emit OperatorSlashedForUnavailability(challengeId, challenge.operator, slashId);
+        Address.sendValue(payable(challenge.challenger), challenge.bond);
+    }
+
+    /// @notice The challenge with this id.
+    function getChallenge(uint256 challengeId) external view returns (Challenge memory) {
+        return _challenges[challengeId];
+    }
+
+    /// @inheritdoc IBlobCertificateRegistry
+    function evaluationPoint(uint32 index) public view returns (bytes32) {
+        // EIP-4844 blobs hold evaluations at the 4096th roots of unity in bit-reversed order.
+        uint256 reversed = 0;
+        uint256 i = index;
+        for (uint256 bit = 0; bit < 12; ++bit) {
+            reversed = (reversed << 1) | (i & 1);
+            i >>= 1;
+        }
+        (bool ok, bytes memory out) = MODEXP.staticcall(
+            abi.encodePacked(uint256(32), uint256(32), uint256(32), ROOT_OF_UNITY, reversed, BLS_MODULUS)
+        );
+        if (!ok) revert InvalidEvaluationProof();
+        return bytes32(out);
+    }
+
+    // Governance --------------------------------------------------------------------------------------
+
+    /// @notice Sets the confirmation and adversary thresholds (bps). Only governance.
+    function setThresholds(uint16 confirmationBps, uint16 adversaryBps) external onlyOwner {
+        _setThresholds(confirmationBps, adversaryBps);
+    }
+
+    /// @notice Sets the storage price, period, protocol share and fee jar. Only governance.
+    function setFees(uint256 perBytePeriod, uint64 period, uint16 protocolBps, address jar) external onlyOwner {
+        _setFees(perBytePeriod, period, protocolBps, jar);
+    }
+
+    /// @notice Sends accrued operator fees to `to` (the rewards distribution). Only governance.
+    function withdrawOperatorFees(address payable to, uint256 amount) external onlyOwner nonReentrant {
+        operatorFees -= amount;
+        Address.sendValue(to, amount);
+    }
+
+    function _setThresholds(uint16 confirmationBps, uint16 adversaryBps) private {
+        if (confirmationBps > BPS || adversaryBps == 0 || adversaryBps >= confirmationBps) {
+            revert InvalidThresholds(confirmationBps, adversaryBps);
+        }
+        confirmationThresholdBps = confirmationBps;
+        adversaryThresholdBps = adversaryBps;
+        emit ThresholdsSet(confirmationBps, adversaryBps);
+    }
+
+    function _setFees(uint256 perBytePeriod, uint64 period, uint16 protocolBps, address jar) private {
+        if (period == 0 || protocolBps > BPS || (protocolBps != 0 && jar == address(0))) revert InvalidFeeParameters();
+        feePerBytePeriod = perBytePeriod;
+        periodSeconds = period;
+        protocolFeeBps = protocolBps;
+        feeJar = jar;
+        emit FeesSet(perBytePeriod, period, protocolBps, jar);
+    }
+
+    function _supportedRatio(uint16 ratio) private pure returns (bool) {
+        return ratio == 2 || ratio == 4 || ratio == 8;
+    }
+
+    /// @dev The AllocationManager requires strictly ascending strategies.
+    function _sortedStrategies(
+        IBLSAVSRegistrar.StrategyWeight[] memory weights
+    ) private pure returns (IStrategy[] memory strategies) {
+        strategies = new IStrategy[](weights.length);
+        for (uint256 i = 0; i < weights.length; ++i) {
+            IStrategy next = weights[i].strategy;
+            uint256 j = i;
+            while (j > 0 && address(strategies[j - 1]) > address(next)) {
+                strategies[j] = strategies[j - 1];
+                --j;
+            }
+            strategies[j] = next;
+        }
+    }
+
+    function _verifyPointEvaluation(
+        bytes calldata commitment,
+        bytes32 z,
+        bytes32 y,
+        bytes calldata proof
+    ) private view returns (bool) {
+        if (commitment.length != 48 || proof.length != 48) return false;
+        bytes32 versionedHash = (sha256(commitment) & ~bytes32(uint256(0xff) << 248)) | bytes32(uint256(0x01) << 248);
+        (bool ok, bytes memory out) = POINT_EVALUATION.staticcall(
+            abi.encodePacked(versionedHash, z, y, commitment, proof)
+        );
+        return ok && out.length == 64;
+    }
+}

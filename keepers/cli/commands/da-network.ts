@@ -1,0 +1,192 @@
+import { readFileSync, writeFileSync } from "node:fs";
+
+import type { Command } from "commander";
+import { z } from "zod";
+
+import { BlsKey } from "../../bls/bls.js";
+import { disperse } from "../../da-network/disperser.js";
+import { startDaNode } from "../../da-network/node.js";
+import { retrieve } from "../../da-network/retriever.js";
+import { fromEnv, parseOptions, zAddress, zBytes32, zPort } from "../../lib/config.js";
+import { contractAddress, readDeployment } from "../../lib/deployments.js";
+import { InvalidInputError } from "../../lib/errors.js";
+import { action, connectFromOptions, withChainOptions } from "../context.js";
+
+const zThreshold = z.coerce
+  .number()
+  .int("must be an integer percent")
+  .min(1, "must be 1..100")
+  .max(100, "must be 1..100");
+
+const networkSchema = z.object({
+  registrar: zAddress.optional(),
+  certificateRegistry: zAddress.optional(),
+  maxOperators: z.coerce.number().int().min(1, "must be at least 1"),
+  confirmationThreshold: zThreshold,
+  adversaryThreshold: zThreshold,
+});
+
+/** DA contract addresses from flags, else from deployments/<chainId>.json. */
+function daAddresses(chainId: number, opts: { registrar?: `0x${string}`; certificateRegistry?: `0x${string}` }) {
+  if (opts.registrar && opts.certificateRegistry)
+    return { registrar: opts.registrar, certificateRegistry: opts.certificateRegistry };
+  const deployment = readDeployment(chainId);
+  return {
+    registrar: opts.registrar ?? contractAddress(deployment, "DARegistrar"),
+    certificateRegistry: opts.certificateRegistry ?? contractAddress(deployment, "BlobCertificateRegistry"),
+  };
+}
+
+function withNetworkOptions(command: Command): Command {
+  return withChainOptions(command)
+    .option("--registrar <address>", "the DA set's BLSAVSRegistrar (default: deployments file)")
+    .option("--certificate-registry <address>", "the BlobCertificateRegistry (default: deployments file)")
+    .option("--max-operators <n>", "most operators the assignment allows", "16")
+    .option("--confirmation-threshold <percent>", "stake share that must sign", "55")
+    .option("--adversary-threshold <percent>", "stake share assumed adversarial", "33");
+}
+
+/** Registers `vcloud da node|put|get` on the `da` group (creating the group if it does not exist yet). */
+export function registerDaNetwork(program: Command): void {
+  const da =
+    program.commands.find((c) => c.name() === "da") ??
+    program.command("da").description("data availability: encode, store, retrieve");
+
+  withNetworkOptions(da.command("node"))
+    .description("run a DA node: verify and store assigned chunks in LMDB, sign certificates, serve retrieval")
+    .option("--host <host>", "address to listen on", "127.0.0.1")
+    .option("--port <port>", "port to listen on (env VCLOUD_DA_NODE_PORT)", fromEnv("VCLOUD_DA_NODE_PORT") ?? "7400")
+    .option(
+      "--data-dir <dir>",
+      "LMDB directory (env VCLOUD_DA_NODE_DATA)",
+      fromEnv("VCLOUD_DA_NODE_DATA") ?? ".vcloud/da-node",
+    )
+    .option("--max-bytes <n>", "disk budget for chunks", String(8 * 1024 ** 3))
+    .option("--operator <address>", "the operator this node serves (env VCLOUD_OPERATOR)", fromEnv("VCLOUD_OPERATOR"))
+    .option("--bls-key <hex>", "the operator's BLS secret key (env VCLOUD_BLS_KEY)", fromEnv("VCLOUD_BLS_KEY"))
+    .action(
+      action(async (ctx, raw: unknown) => {
+        const opts = parseOptions(
+          networkSchema.extend({
+            host: z.string().min(1),
+            port: zPort,
+            dataDir: z.string().min(1),
+            maxBytes: z.coerce.number().int().positive("must be a positive byte count"),
+            operator: zAddress,
+            blsKey: zBytes32,
+          }),
+          raw,
+        );
+        const { publicClient } = await connectFromOptions(raw);
+        const addresses = daAddresses(publicClient.chain.id, opts);
+        const node = await startDaNode({
+          ...opts,
+          blsKey: BlsKey.fromSecretHex(opts.blsKey),
+          publicClient,
+          ...addresses,
+          thresholds: {
+            confirmationThreshold: opts.confirmationThreshold,
+            adversaryThreshold: opts.adversaryThreshold,
+          },
+          logger: ctx.logger,
+        });
+        ctx.print(
+          { url: node.url, operator: opts.operator, dataDir: opts.dataDir },
+          () => `DA node for ${opts.operator} serving on ${node.url}`,
+        );
+        await new Promise<void>((r) => {
+          process.once("SIGINT", r);
+          process.once("SIGTERM", r);
+        });
+        await node.close();
+      }),
+    );
+
+  withNetworkOptions(da.command("put"))
+    .description("disperse FILE to the DA nodes and post its availability certificate; prints the certificate id")
+    .argument("<file>", "payload file")
+    .option("--ratio <n>", "coding ratio (2, 4 or 8)", "8")
+    .option("--ttl <seconds>", "how long the data must stay available", String(14 * 24 * 3600))
+    .option("--timeout <ms>", "per-node request timeout", "30000")
+    .option("--retries <n>", "retries per node on network errors", "2")
+    .action(
+      action(async (ctx, file: string, raw: unknown) => {
+        const opts = parseOptions(
+          networkSchema.extend({
+            ratio: z.coerce
+              .number()
+              .int()
+              .refine((r) => [2, 4, 8].includes(r), "must be 2, 4 or 8"),
+            ttl: z.coerce.number().int().positive("must be a positive number of seconds"),
+            timeout: z.coerce.number().int().positive(),
+            retries: z.coerce.number().int().min(0).max(10),
+          }),
+          raw,
+        );
+        let payload: Uint8Array;
+        try {
+          payload = readFileSync(file);
+        } catch (cause) {
+          throw new InvalidInputError("FILE", `cannot read ${file}`, { cause });
+        }
+        const { publicClient, walletClient } = await connectFromOptions(raw, { requireSigner: true });
+        const result = await disperse({
+          publicClient,
+          walletClient: walletClient!,
+          ...daAddresses(publicClient.chain.id, opts),
+          payload,
+          ratio: opts.ratio,
+          ttlSeconds: opts.ttl,
+          maxOperators: opts.maxOperators,
+          thresholds: {
+            confirmationThreshold: opts.confirmationThreshold,
+            adversaryThreshold: opts.adversaryThreshold,
+          },
+          timeoutMs: opts.timeout,
+          retries: opts.retries,
+          logger: ctx.logger,
+        });
+        ctx.print(
+          result,
+          (r: typeof result) =>
+            `${r.certificateId}\ntx ${r.transactionHash}; signers ${r.signers.length}, non-signers ${r.nonSigners.length}`,
+        );
+      }),
+    );
+
+  withNetworkOptions(da.command("get"))
+    .description("retrieve the payload of certificate CERT from the DA nodes, verify it and write it to --out")
+    .argument("<cert>", "certificate id (0x + 64 hex digits)")
+    .requiredOption("--out <file>", "where to write the payload")
+    .option("--timeout <ms>", "per-node request timeout", "30000")
+    .action(
+      action(async (ctx, cert: string, raw: unknown) => {
+        const opts = parseOptions(
+          networkSchema.extend({ out: z.string().min(1), timeout: z.coerce.number().int().positive() }),
+          raw,
+        );
+        const certificateId = parseOptions(z.object({ cert: zBytes32 }), { cert }, { cert: "CERT" }).cert;
+        const { publicClient } = await connectFromOptions(raw);
+        const result = await retrieve({
+          publicClient,
+          ...daAddresses(publicClient.chain.id, opts),
+          certificateId,
+          timeoutMs: opts.timeout,
+          logger: ctx.logger,
+        });
+        writeFileSync(opts.out, result.payload);
+        const summary = {
+          certificateId,
+          out: opts.out,
+          bytes: result.payload.length,
+          nodesAnswered: result.nodesAnswered,
+          nodesAsked: result.nodesAsked,
+        };
+        ctx.print(
+          summary,
+          () =>
+            `wrote ${result.payload.length} bytes to ${opts.out} (${result.nodesAnswered}/${result.nodesAsked} nodes answered)`,
+        );
+      }),
+    );
+}

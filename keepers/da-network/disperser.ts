@@ -1,0 +1,218 @@
+/**
+ * Disperses a payload: encodes it, assigns chunks to the DA operators by stake at a reference block,
+ * sends each node its chunks in parallel (timeouts, retries), checks and aggregates the returned BLS
+ * signatures, and posts the certificate on-chain once the signers hold the confirmation threshold.
+ */
+import { randomBytes } from "node:crypto";
+
+import { verify as blsVerify, PublicKey } from "@chainsafe/blst";
+import {
+  bytesToHex,
+  hexToBytes,
+  type Account,
+  type Address,
+  type Chain,
+  type Hex,
+  type PublicClient,
+  type Transport,
+  type WalletClient,
+} from "viem";
+
+import { aggregate, g2ToSol, pubkeyHash, signatureFromHex, type SolG1 } from "../bls/bls.js";
+import { assignChunks, encodePayload, proveAssignmentSafe, serializeChunk, type TaskRunner } from "../da/index.js";
+import { blobCertificateRegistryAbi, bLSApkRegistryAbi } from "../lib/abis.js";
+import { VcloudError } from "../lib/errors.js";
+import type { Logger } from "../lib/logger.js";
+import { blobHeaderFor, certificateId, certificateMessage } from "./certificate.js";
+import { fetchJson } from "./http.js";
+import { readOperatorSet, type SetMember } from "./operator-set.js";
+import { headerToWire, storeResponseSchema } from "./protocol.js";
+
+export class InsufficientSignaturesError extends VcloudError {
+  override name = "InsufficientSignaturesError";
+  constructor(
+    readonly signedStake: bigint,
+    readonly totalStake: bigint,
+    readonly thresholdPercent: number,
+    readonly failures: { operator: Address; reason: string }[],
+  ) {
+    super(
+      `dispersal failed: signers hold ${formatPercent(signedStake, totalStake)} of stake, ${thresholdPercent}% needed` +
+        (failures.length ? ` (${failures.map((f) => `${f.operator}: ${f.reason}`).join("; ")})` : ""),
+    );
+  }
+}
+
+export type DisperseParams = {
+  publicClient: PublicClient<Transport, Chain>;
+  walletClient: WalletClient<Transport, Chain, Account>;
+  certificateRegistry: Address;
+  registrar: Address;
+  payload: Uint8Array;
+  ratio?: number;
+  ttlSeconds: number;
+  maxOperators: number;
+  thresholds: { confirmationThreshold: number; adversaryThreshold: number };
+  timeoutMs?: number;
+  retries?: number;
+  runner?: TaskRunner;
+  logger?: Logger;
+  /** Overrides sockets read from the registrar (operator -> URL). */
+  socketOverrides?: Record<string, string>;
+};
+
+export type DisperseResult = {
+  certificateId: Hex;
+  transactionHash: Hex;
+  referenceBlock: number;
+  signedStake: bigint;
+  totalStake: bigint;
+  signers: Address[];
+  nonSigners: Address[];
+  failures: { operator: Address; reason: string }[];
+  fee: bigint;
+};
+
+export async function disperse(params: DisperseParams): Promise<DisperseResult> {
+  const { publicClient, walletClient, logger } = params;
+  const head = await publicClient.getBlock();
+  const referenceBlock = Number(head.number) - 1;
+  const chainId = await publicClient.getChainId();
+  const snapshot = await readOperatorSet({ publicClient, registrar: params.registrar, referenceBlock });
+  const encoded = await encodePayload(params.payload, { ratio: params.ratio, runner: params.runner });
+  const { manifest } = encoded;
+  const header = blobHeaderFor(manifest, {
+    expiry: head.timestamp + BigInt(params.ttlSeconds),
+    payer: walletClient.account.address,
+    nonce: bytesToHex(randomBytes(32)),
+  });
+  const id = certificateId(header);
+  const message = certificateMessage({ chainId, registry: params.certificateRegistry, id, referenceBlock });
+  const staked = snapshot.members.filter((m) => m.stake > 0n);
+  const assignment = assignChunks({
+    numChunks: manifest.chunksPerBlob,
+    ratio: manifest.ratio,
+    maxOperators: params.maxOperators,
+    operators: staked.map((m) => ({ operator: m.operator, stake: m.stake })),
+  });
+  proveAssignmentSafe({ ...assignment, ...params.thresholds, assignment });
+  logger?.info(
+    { certificateId: id, blobs: manifest.blobCount, operators: staked.length, referenceBlock },
+    "dispersing",
+  );
+
+  const failures: { operator: Address; reason: string }[] = [];
+  const signatures = new Map<string, ReturnType<typeof signatureFromHex>>();
+  await Promise.all(
+    assignment.ranges
+      .filter((r) => r.count > 0)
+      .map(async (range) => {
+        const member = staked.find((m) => m.operator === range.operator)!;
+        const socket = params.socketOverrides?.[member.operator.toLowerCase()] ?? member.socket;
+        try {
+          if (!socket) throw new Error("no socket registered");
+          const chunks = encoded.chunks.flatMap((blob) =>
+            blob
+              .filter((c) => c.index >= range.start && c.index < range.start + range.count)
+              .map((c) => ({
+                blobIndex: c.blobIndex,
+                index: c.index,
+                data: Buffer.from(serializeChunk(c, manifest.ratio)).toString("base64"),
+              })),
+          );
+          const body = { header: headerToWire(header), referenceBlock, manifest, chunks };
+          const raw = await fetchJson(`${socket.replace(/\/$/, "")}/v1/store`, {
+            method: "POST",
+            body,
+            timeoutMs: params.timeoutMs ?? 30_000,
+            retries: params.retries ?? 2,
+          });
+          const answer = storeResponseSchema.parse(raw);
+          if (answer.certificateId.toLowerCase() !== id.toLowerCase()) throw new Error("signed another certificate");
+          const signature = signatureFromHex(answer.signature as Hex, "node signature");
+          const publicKey = publicKeyOf(member.pubkey);
+          if (!blsVerify(hexToBytes(message), publicKey, signature, true, true))
+            throw new Error("signature does not verify");
+          signatures.set(member.operator.toLowerCase(), signature);
+        } catch (error) {
+          failures.push({ operator: member.operator, reason: (error as Error).message });
+          logger?.warn({ operator: member.operator, socket, err: (error as Error).message }, "node did not sign");
+        }
+      }),
+  );
+
+  const signers = snapshot.members.filter((m) => signatures.has(m.operator.toLowerCase()));
+  const nonSigners = snapshot.members.filter((m) => !signatures.has(m.operator.toLowerCase()));
+  const signedStake = signers.reduce((s, m) => s + m.stake, 0n);
+  if (
+    signers.length === 0 ||
+    signedStake * 100n < snapshot.totalStake * BigInt(params.thresholds.confirmationThreshold)
+  ) {
+    throw new InsufficientSignaturesError(
+      signedStake,
+      snapshot.totalStake,
+      params.thresholds.confirmationThreshold,
+      failures,
+    );
+  }
+  const sigma = g2ToSol(aggregate(signers.map((m) => signatures.get(m.operator.toLowerCase())!)));
+  const apkIndex = (await publicClient.readContract({
+    address: snapshot.apkRegistry,
+    abi: bLSApkRegistryAbi,
+    functionName: "getApkIndexAtBlock",
+    args: [referenceBlock],
+  })) as bigint;
+  const nonSignerPubkeys = sortByPubkeyHash(nonSigners);
+  const fee = (await publicClient.readContract({
+    address: params.certificateRegistry,
+    abi: blobCertificateRegistryAbi,
+    functionName: "quoteFee",
+    args: [header.payloadLength, header.expiry],
+  })) as bigint;
+  const { request } = await publicClient.simulateContract({
+    account: walletClient.account,
+    address: params.certificateRegistry,
+    abi: blobCertificateRegistryAbi,
+    functionName: "confirmBlob",
+    args: [header, referenceBlock, { nonSignerPubkeys, apkIndex, sigma }],
+    // A little headroom: the fee is rounded up to whole periods at the confirming block's timestamp.
+    value: fee + fee / 10n,
+  });
+  const transactionHash = await walletClient.writeContract(request);
+  const receipt = await publicClient.waitForTransactionReceipt({ hash: transactionHash });
+  if (receipt.status !== "success") throw new VcloudError(`confirmBlob reverted in ${transactionHash}`);
+  logger?.info(
+    { certificateId: id, transactionHash, signed: formatPercent(signedStake, snapshot.totalStake) },
+    "certificate confirmed",
+  );
+  return {
+    certificateId: id,
+    transactionHash,
+    referenceBlock,
+    signedStake,
+    totalStake: snapshot.totalStake,
+    signers: signers.map((m) => m.operator),
+    nonSigners: nonSigners.map((m) => m.operator),
+    failures,
+    fee,
+  };
+}
+
+export function sortByPubkeyHash(members: SetMember[]): SolG1[] {
+  return [...members].sort((a, b) => (BigInt(a.pubkeyHash) < BigInt(b.pubkeyHash) ? -1 : 1)).map((m) => m.pubkey);
+}
+
+/** Rebuilds a blst PublicKey from the contract's G1 struct (uncompressed x || y). */
+export function publicKeyOf(point: SolG1): PublicKey {
+  const word = (fp: { a: bigint; b: bigint }) =>
+    fp.a.toString(16).padStart(32, "0") + fp.b.toString(16).padStart(64, "0");
+  const bytes = hexToBytes(`0x${word(point.x)}${word(point.y)}`);
+  return PublicKey.fromBytes(bytes, true);
+}
+
+function formatPercent(part: bigint, whole: bigint): string {
+  if (whole === 0n) return "0%";
+  return `${(Number((part * 10_000n) / whole) / 100).toFixed(2)}%`;
+}
+
+export { pubkeyHash };

@@ -1,0 +1,207 @@
+/**
+ * Sets up vcloud's DA AVS on a chain that has the restaking core, and onboards DA operators: the steps
+ * AVS governance and operators take, as one-call actions for the devnet and tests.
+ */
+import {
+  encodeAbiParameters,
+  parseEther,
+  type Account,
+  type Address,
+  type Chain,
+  type Hex,
+  type PublicClient,
+  type Transport,
+  type WalletClient,
+} from "viem";
+
+import { g2ToSol, type BlsKey } from "../bls/bls.js";
+import {
+  blobCertificateRegistryAbi,
+  bLSApkRegistryAbi,
+  bLSAVSRegistrarAbi,
+  iAllocationManagerAbi,
+  iDelegationManagerAbi,
+  iStrategyManagerAbi,
+} from "../lib/abis.js";
+import { VcloudError } from "../lib/errors.js";
+
+type Clients = { publicClient: PublicClient<Transport, Chain> };
+type Wallet = WalletClient<Transport, Chain, Account>;
+
+export const DA_OPERATOR_SET_ID = 0;
+export const WAD = 10n ** 18n;
+
+/** Sends a contract write after simulating it (so a revert names its custom error) and waits for it. */
+export async function send(
+  clients: Clients,
+  wallet: Wallet,
+  call: { address: Address; abi: readonly unknown[]; functionName: string; args?: readonly unknown[]; value?: bigint },
+): Promise<Hex> {
+  const { request } = await clients.publicClient.simulateContract({ account: wallet.account, ...call } as never);
+  const hash = await wallet.writeContract(request as never);
+  const receipt = await clients.publicClient.waitForTransactionReceipt({ hash });
+  if (receipt.status !== "success") throw new VcloudError(`${call.functionName} reverted in ${hash}`);
+  return hash;
+}
+
+/** Mines (or waits for) `blocks` blocks: on the in-process chain and hardhat node, `hardhat_mine`. */
+export async function advanceBlocks(publicClient: PublicClient<Transport, Chain>, blocks: number): Promise<void> {
+  await publicClient.request({ method: "hardhat_mine" as never, params: [`0x${blocks.toString(16)}`] as never });
+}
+
+export type DaAvsConfig = {
+  allocationManager: Address;
+  registrar: Address;
+  certificateRegistry: Address;
+  strategies: Address[];
+};
+
+/**
+ * AVS governance: publishes metadata, creates the DA operator set (slasher: the certificate registry)
+ * and points the AllocationManager at the registrar. The registrar and registry must already be
+ * deployed (deploy/modules/DataAvailability.ts does it on the devnet).
+ */
+export async function createDaOperatorSet(clients: Clients, avs: Wallet, config: DaAvsConfig): Promise<void> {
+  const am = { address: config.allocationManager, abi: iAllocationManagerAbi } as const;
+  await send(clients, avs, {
+    ...am,
+    functionName: "updateAVSMetadataURI",
+    args: [avs.account.address, "https://vcloud.invalid/avs/da.json"],
+  });
+  await send(clients, avs, {
+    ...am,
+    functionName: "createOperatorSets",
+    args: [
+      avs.account.address,
+      [{ operatorSetId: DA_OPERATOR_SET_ID, strategies: config.strategies, slasher: config.certificateRegistry }],
+    ],
+  });
+  await send(clients, avs, { ...am, functionName: "setAVSRegistrar", args: [avs.account.address, config.registrar] });
+}
+
+export type OnboardOperatorParams = {
+  delegationManager: Address;
+  strategyManager: Address;
+  allocationManager: Address;
+  registrar: Address;
+  avs: Address;
+  token: Address;
+  strategy: Address;
+  /** Tokens the operator restakes itself (it must already hold them). */
+  stake: bigint;
+  /** Fraction of the stake allocated to the DA set (WAD). */
+  magnitude: bigint;
+  blsKey: BlsKey;
+  socket: string;
+  /** The AllocationManager's allocation configuration delay (blocks). */
+  allocationConfigurationDelay: number;
+};
+
+/**
+ * Operator: deposits, registers as operator (self-delegated), registers its BLS key with a proof of
+ * possession, joins the DA set with its socket, and allocates `magnitude` of its stake to it.
+ */
+export async function onboardDaOperator(clients: Clients, operator: Wallet, p: OnboardOperatorParams): Promise<void> {
+  const address = operator.account.address;
+  const erc20 = [
+    {
+      type: "function",
+      name: "approve",
+      stateMutability: "nonpayable",
+      inputs: [{ type: "address" }, { type: "uint256" }],
+      outputs: [{ type: "bool" }],
+    },
+  ] as const;
+  await send(clients, operator, {
+    address: p.token,
+    abi: erc20,
+    functionName: "approve",
+    args: [p.strategyManager, p.stake],
+  });
+  await send(clients, operator, {
+    address: p.strategyManager,
+    abi: iStrategyManagerAbi,
+    functionName: "depositIntoStrategy",
+    args: [p.strategy, p.token, p.stake],
+  });
+  await send(clients, operator, {
+    address: p.delegationManager,
+    abi: iDelegationManagerAbi,
+    functionName: "registerAsOperator",
+    args: ["0x0000000000000000000000000000000000000000", 0, "https://vcloud.invalid/operator.json"],
+  });
+  // The allocation delay chosen at registration takes effect after the configuration delay.
+  await advanceBlocks(clients.publicClient, p.allocationConfigurationDelay + 1);
+
+  const apkRegistry = (await clients.publicClient.readContract({
+    address: p.registrar,
+    abi: bLSAVSRegistrarAbi,
+    functionName: "apkRegistry",
+  })) as Address;
+  const message = (await clients.publicClient.readContract({
+    address: apkRegistry,
+    abi: bLSApkRegistryAbi,
+    functionName: "pubkeyRegistrationMessage",
+    args: [address, p.blsKey.pubkeySol],
+  })) as Hex;
+  await send(clients, operator, {
+    address: apkRegistry,
+    abi: bLSApkRegistryAbi,
+    functionName: "registerBLSPublicKey",
+    args: [{ pubkey: p.blsKey.pubkeySol, proofOfPossession: g2ToSol(p.blsKey.sign(message)) }],
+  });
+  await send(clients, operator, {
+    address: p.allocationManager,
+    abi: iAllocationManagerAbi,
+    functionName: "registerForOperatorSets",
+    args: [
+      address,
+      { avs: p.avs, operatorSetIds: [DA_OPERATOR_SET_ID], data: encodeAbiParameters([{ type: "string" }], [p.socket]) },
+    ],
+  });
+  await send(clients, operator, {
+    address: p.allocationManager,
+    abi: iAllocationManagerAbi,
+    functionName: "modifyAllocations",
+    args: [
+      address,
+      [{ operatorSet: { avs: p.avs, id: DA_OPERATOR_SET_ID }, strategies: [p.strategy], newMagnitudes: [p.magnitude] }],
+    ],
+  });
+}
+
+/** Anyone: re-reads the operators' weights (after allocations take effect or a slash). */
+export async function syncDaStakes(
+  clients: Clients,
+  wallet: Wallet,
+  registrar: Address,
+  operators: Address[],
+): Promise<void> {
+  await send(clients, wallet, {
+    address: registrar,
+    abi: bLSAVSRegistrarAbi,
+    functionName: "syncStakes",
+    args: [operators],
+  });
+}
+
+/** Default devnet/test parameters of the certificate registry. */
+export function certificateRegistryConfig(p: { registrar: Address; governance: Address; feeJar: Address }) {
+  return {
+    registrar: p.registrar,
+    governance: p.governance,
+    confirmationThresholdBps: 5500,
+    adversaryThresholdBps: 3300,
+    maxReferenceAge: 300,
+    maxTtl: 30n * 24n * 3600n,
+    responseWindow: 3600n,
+    minChallengeBond: parseEther("0.01"),
+    unavailabilitySlashWad: WAD / 10n,
+    feePerBytePeriod: 1_000n,
+    periodSeconds: 24n * 3600n,
+    protocolFeeBps: 2000,
+    feeJar: p.feeJar,
+  } as const;
+}
+
+export { blobCertificateRegistryAbi };
