@@ -95,12 +95,8 @@ export function checkCosetLink(
   for (let k = 1; k < m; k++) {
     const y = link.values[k - 1]!;
     if (y.length !== 32 || readElement(y, 0) >= BLS_MODULUS) return `coset link value ${k} is not a field element`;
-    let ok = false;
-    try {
-      ok = kzg.verifyKzgProof(commitments[0]!, elementToBytes(mul(cosetShift(ratio, k), z)), y, link.proofs[k - 1]!);
-    } catch (error) {
-      return `coset link proof ${k} malformed: ${(error as Error).message}`;
-    }
+    const ok = opens(kzg, commitments[0]!, elementToBytes(mul(cosetShift(ratio, k), z)), y, link.proofs[k - 1]!);
+    if (typeof ok === "string") return `coset link proof ${k} malformed: ${ok}`;
     if (!ok) return `coset link proof ${k} does not open the blob commitment`;
   }
   const gamma = linkGamma(z, link.values);
@@ -117,11 +113,16 @@ export function checkCosetLink(
   } catch (error) {
     return `coset commitment malformed: ${(error as Error).message}`;
   }
-  let ok = false;
-  try {
-    ok = kzg.verifyKzgProof(combined.toBytes(true), elementToBytes(z), elementToBytes(expected), link.combinedProof);
-  } catch (error) {
-    return `combined coset proof malformed: ${(error as Error).message}`;
-  }
+  const ok = opens(kzg, combined.toBytes(true), elementToBytes(z), elementToBytes(expected), link.combinedProof);
+  if (typeof ok === "string") return `combined coset proof malformed: ${ok}`;
   return ok ? undefined : "coset commitments are not shifts of the blob polynomial";
+}
+
+/** c-kzg verifyKzgProof, with malformed input (not a point, not a field element) reported as a message. */
+function opens(kzg: Kzg, c: Uint8Array, z: Uint8Array, y: Uint8Array, proof: Uint8Array): boolean | string {
+  try {
+    return kzg.verifyKzgProof(c, z, y, proof);
+  } catch (error) {
+    return (error as Error).message;
+  }
 }

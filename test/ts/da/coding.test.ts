@@ -14,7 +14,7 @@ import { rng, testKzg } from "./helpers.js";
 
 const flip = (bytes: Uint8Array, bit: number) => {
   const copy = new Uint8Array(bytes);
-  copy[bit >> 3] ^= 1 << (bit & 7);
+  copy[bit >> 3] = copy[bit >> 3]! ^ (1 << (bit & 7));
   return copy;
 };
 const pick = (chunks: Chunk[], indices: number[]) => indices.map((i) => chunks[i]!);
