@@ -1,16 +1,18 @@
 import { network } from "hardhat";
-import { bytesToHex, hexToBigInt } from "viem";
+import { bytesToHex, getContract, hexToBigInt } from "viem";
 import { beforeAll, describe, expect, it } from "vitest";
 
 import { evaluationPoint, proveElement, versionedHash } from "../../../keepers/da/element-proof.js";
 import { payloadToBlobs } from "../../../keepers/da/framing.js";
+import { blobElementVerifierAbi } from "../../../keepers/lib/abis.js";
 import { randomBlob, rng, testKzg } from "./helpers.js";
 
 describe("BlobElementVerifier on an in-process chain, with proofs from the TypeScript encoder", () => {
   let verifier: Awaited<ReturnType<typeof deploy>>;
   const deploy = async () => {
     const { viem } = await network.create();
-    return viem.deployContract("BlobElementVerifier");
+    const { address } = await viem.deployContract("BlobElementVerifier");
+    return getContract({ address, abi: blobElementVerifierAbi, client: await viem.getPublicClient() });
   };
   beforeAll(async () => {
     testKzg();
