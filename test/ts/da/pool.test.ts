@@ -14,11 +14,11 @@ describe("worker pool", () => {
   afterAll(() => pool.close());
 
   it("encodes byte-identically to the calling thread and decodes through the worker", async () => {
-    const payload = rng(21).bytes(200_000);
+    const payload = rng(21).bytes(100_000);
     const viaPool = await encodePayload(payload, { ratio: 4, runner: pool });
     const inline = await encodePayload(payload, { ratio: 4 });
     expect(viaPool.manifest).toEqual(inline.manifest);
-    expect(Buffer.from(viaPool.chunks[1]![200]!.proofs).equals(Buffer.from(inline.chunks[1]![200]!.proofs))).toBe(true);
+    expect(Buffer.from(viaPool.chunks[0]![200]!.proofs).equals(Buffer.from(inline.chunks[0]![200]!.proofs))).toBe(true);
     const subset = viaPool.chunks.flatMap((c) => c.slice(192, 256));
     const { payload: out } = await decodeChunks(viaPool.manifest, subset, { runner: pool });
     expect(Buffer.from(out).equals(Buffer.from(payload))).toBe(true);
