@@ -37,14 +37,22 @@ const bigMib = arg("big-mib", 16);
 const payloadBytes = blobs * PAYLOAD_BYTES_PER_BLOB - HEADER_BYTES;
 const payload = rng(1).bytes(payloadBytes);
 
-type Row = { case: string; bytes: number; seconds: number; note?: string };
+type Row = { case: string; bytes: number; seconds: number; cpuSeconds: number; note?: string };
 const rows: Row[] = [];
 const mbps = (r: Row) => r.bytes / 1e6 / r.seconds;
 
 async function timed<T>(label: string, bytes: number, fn: () => Promise<T> | T, note?: string): Promise<T> {
   const started = performance.now();
+  const cpuStart = process.cpuUsage();
   const result = await fn();
-  const row = { case: label, bytes, seconds: (performance.now() - started) / 1000, note };
+  const cpuUsed = process.cpuUsage(cpuStart);
+  const row = {
+    case: label,
+    bytes,
+    seconds: (performance.now() - started) / 1000,
+    cpuSeconds: (cpuUsed.user + cpuUsed.system) / 1e6,
+    note,
+  };
   rows.push(row);
   process.stderr.write(`  ${label}: ${row.seconds.toFixed(2)} s, ${mbps(row).toFixed(3)} MB/s\n`);
   return result;
@@ -134,11 +142,11 @@ const enc2all = find(`encode ratio 2, ${allWorkers} `);
 const dec8 = find("decode ratio 8");
 
 const lines = [
-  `| case | payload | wall | payload MB/s | vs raw c-kzg |`,
-  `| --- | ---: | ---: | ---: | ---: |`,
+  `| case | payload | wall | CPU (all threads) | payload MB/s | vs raw c-kzg |`,
+  `| --- | ---: | ---: | ---: | ---: | ---: |`,
   ...rows.map(
     (r) =>
-      `| ${r.case} | ${(r.bytes / 1e6).toFixed(2)} MB | ${r.seconds.toFixed(2)} s | ${mbps(r).toFixed(3)} | ${(mbps(r) / mbps(baseline)).toFixed(2)}x |`,
+      `| ${r.case} | ${(r.bytes / 1e6).toFixed(2)} MB | ${r.seconds.toFixed(2)} s | ${r.cpuSeconds.toFixed(2)} s | ${mbps(r).toFixed(3)} | ${(mbps(r) / mbps(baseline)).toFixed(2)}x |`,
   ),
   "",
   `targets (2 cores): ratio 2 encode >= 0.9x raw: ${(mbps(enc2one) / mbps(baseline)).toFixed(2)}x; ` +

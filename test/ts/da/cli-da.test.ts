@@ -8,7 +8,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { vcloud } from "../helpers/cli.js";
 import { randomBlob, rng, testKzg } from "./helpers.js";
 
-describe("vcloud da", () => {
+// Each case spawns the CLI (tsx + KZG setup) several times: generous timeout for a loaded CI machine.
+describe("vcloud da", { timeout: 400_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), "vcloud-da-"));
   const payload = rng(5).bytes(150_000); // two blobs
   const input = join(dir, "payload.bin");
