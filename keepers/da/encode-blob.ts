@@ -51,7 +51,7 @@ export function encodeBlob(kzg: Kzg, blob: Uint8Array, params: CodingParams): En
       addCoset(k, writeElements(shifted));
     }
   }
-  const link = m > 1 ? proveCosetLink(kzg, params.ratio, blob, cosetValues, commitments) : null;
+  const link = m > 1 ? proveCosetLink(kzg, params.ratio, cosetValues, commitments) : null;
   return { header: { commitment: commitments[0]!, cosetCommitments: commitments.slice(1), link }, cells, proofs };
 }
 

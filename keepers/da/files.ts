@@ -98,7 +98,6 @@ export async function decodeDir(options: {
   const chunkDir = join(options.dir, "chunks");
   const names = await readdir(chunkDir).catch(() => [] as string[]);
   const filesByBlob = new Map<number, string[]>();
-  const strayRejected: Rejection[] = [];
   for (const name of names) {
     const parsed = parseChunkFileName(name);
     if (!parsed) continue;
@@ -107,7 +106,9 @@ export async function decodeDir(options: {
     filesByBlob.set(parsed.blobIndex, list);
   }
   const tmp = join(dirname(options.output), `.${basename(options.output)}.${process.pid}.partial`);
-  const handle = await open(tmp, "w");
+  const handle = await open(tmp, "w").catch((error: NodeJS.ErrnoException) => {
+    throw new InvalidInputError("--out", `cannot write next to ${options.output}: ${error.code ?? error.message}`);
+  });
   let bytes = 0;
   try {
     const summary = await decodeStream({
@@ -145,7 +146,7 @@ export async function decodeDir(options: {
       output: options.output,
       bytes,
       usedChunks: summary.usedChunks,
-      rejectedChunks: [...strayRejected, ...summary.rejectedChunks],
+      rejectedChunks: summary.rejectedChunks,
       chunkFilesFound: names.filter((n) => parseChunkFileName(n)).length,
     };
   } catch (error) {

@@ -1,31 +1,34 @@
 /**
- * Coset-link proofs. Chunks on coset k >= 1 are proven against C_k, the commitment of q_k(x) = p(g^k x).
- * This proof ties every C_k to the blob commitment C = C_0 with one Fiat-Shamir point z:
+ * Coset-link proofs. Chunks on coset k >= 1 are proven against C_k, the commitment of q_k(x) = p(g^k x),
+ * with q_0 = p and C_0 the blob commitment. Consecutive cosets are shifts of each other,
+ * q_{k+1}(x) = q_k(g x), and one random combination of these m - 1 identities is checked at one random
+ * point (Fiat-Shamir over all commitments):
  *
- *   z = H("VCLOUD_DA_COSET_LINK_V1", ratio, C_0..C_{m-1}) mod r
- *   y_k = p(g^k z), proven against C_0 at g^k z                          (k = 1..m-1, c-kzg computeKzgProof)
- *   gamma = H("VCLOUD_DA_COSET_LINK_GAMMA_V1", z, y_1..y_{m-1}) mod r
- *   T = sum_k gamma^k q_k, proven at z against sum_k gamma^k C_k to equal sum_k gamma^k y_k
+ *   gamma = H("VCLOUD_DA_COSET_LINK_GAMMA_V1", ratio, C_0..C_{m-1}),  z = H("VCLOUD_DA_COSET_LINK_V1", gamma, C_0..C_{m-1})
+ *   A = sum_k gamma^k q_{k+1}   (commitment sum_k gamma^k C_{k+1}),   opened at z
+ *   B = sum_k gamma^k q_k       (commitment sum_k gamma^k C_k),       opened at g z
+ *   accept iff A(z) = B(g z) = the claimed value                        (k = 0..m-2)
  *
- * If some C_k committed to anything but p(g^k x), the two degree-<4096 polynomials would agree at the
- * random z only with probability 4096 / r (Schwartz-Zippel), and the gamma-combination hides no
- * cancellation except with probability m / r. Verifying costs m single-point KZG checks.
+ * A(x) - B(g x) = sum_k gamma^k (q_{k+1}(x) - q_k(g x)) is the zero polynomial when every C_k is honest.
+ * Otherwise it is non-zero except with probability (m - 2) / r over gamma, and then vanishes at the
+ * random z with probability at most 4096 / r (Schwartz-Zippel). So by induction from C_0 every C_k
+ * commits to p(g^k x). Cost: two c-kzg openings to prove, two checks (plus 2(m-1) G1 scalings) to verify.
  */
 import { createHash } from "node:crypto";
 
 import { bls12_381 } from "@noble/curves/bls12-381.js";
 
 import { cosetShift } from "./coding.js";
-import { BLS_MODULUS, elementToBytes, mul, readElement, add } from "./field.js";
+import { add, BLS_MODULUS, elementToBytes, mul, readElement, writeElements } from "./field.js";
 import type { Kzg } from "./kzg.js";
 
 export type CosetLink = {
-  /** y_k = p(g^k z) for k = 1..m-1, 32 bytes each. */
-  values: Uint8Array[];
-  /** KZG proofs of y_k against the blob commitment. */
-  proofs: Uint8Array[];
-  /** KZG proof that sum gamma^k q_k(z) = sum gamma^k y_k against sum gamma^k C_k. */
-  combinedProof: Uint8Array;
+  /** A(z) = B(g z), 32 bytes. */
+  value: Uint8Array;
+  /** KZG proof of A(z) against sum gamma^k C_{k+1}. */
+  proofAtZ: Uint8Array;
+  /** KZG proof of B(g z) against sum gamma^k C_k. */
+  proofAtShiftedZ: Uint8Array;
 };
 
 function hashToField(tag: string, parts: readonly Uint8Array[]): bigint {
@@ -35,47 +38,43 @@ function hashToField(tag: string, parts: readonly Uint8Array[]): bigint {
   return v === 0n ? 1n : v;
 }
 
-export function linkChallenge(ratio: number, commitments: readonly Uint8Array[]): bigint {
-  return hashToField("VCLOUD_DA_COSET_LINK_V1", [Uint8Array.of(ratio), ...commitments]);
+/** The Fiat-Shamir challenges (gamma, z) of a blob's commitments. */
+export function linkChallenges(ratio: number, commitments: readonly Uint8Array[]): { gamma: bigint; z: bigint } {
+  const gamma = hashToField("VCLOUD_DA_COSET_LINK_GAMMA_V1", [Uint8Array.of(ratio), ...commitments]);
+  const z = hashToField("VCLOUD_DA_COSET_LINK_V1", [elementToBytes(gamma), ...commitments]);
+  return { gamma, z };
 }
 
-export function linkGamma(z: bigint, values: readonly Uint8Array[]): bigint {
-  return hashToField("VCLOUD_DA_COSET_LINK_GAMMA_V1", [elementToBytes(z), ...values]);
+/** sum_k gamma^k values[first + k] for k = 0..count-1, element-wise over 4096 elements. */
+function combine(values: readonly (readonly bigint[])[], first: number, count: number, gamma: bigint): bigint[] {
+  const out = new Array<bigint>(4096).fill(0n);
+  let g = 1n;
+  for (let k = 0; k < count; k++) {
+    const vals = values[first + k]!;
+    for (let i = 0; i < 4096; i++) out[i] = add(out[i]!, mul(g, vals[i]!));
+    g = mul(g, gamma);
+  }
+  return out;
 }
 
 /**
- * Builds the link proof. `blob` is p's blob; `cosetBlobs[k]` is q_k's blob for k >= 1 (index 0 unused),
- * `cosetValues[k]` its elements as field elements; `commitments[k]` = C_k.
+ * Builds the link proof. `cosetValues[k]` holds q_k's blob as field elements (k = 0..m-1, blob order) and
+ * `commitments[k]` = C_k.
  */
 export function proveCosetLink(
   kzg: Kzg,
   ratio: number,
-  blob: Uint8Array,
   cosetValues: readonly (readonly bigint[])[],
   commitments: readonly Uint8Array[],
 ): CosetLink {
   const m = commitments.length;
-  const z = linkChallenge(ratio, commitments);
-  const values: Uint8Array[] = [];
-  const proofs: Uint8Array[] = [];
-  for (let k = 1; k < m; k++) {
-    const [proof, y] = kzg.computeKzgProof(blob, elementToBytes(mul(cosetShift(ratio, k), z)));
-    values.push(y);
-    proofs.push(proof);
-  }
-  const gamma = linkGamma(z, values);
-  const combined = new Array<bigint>(4096).fill(0n);
-  let g = 1n;
-  for (let k = 1; k < m; k++) {
-    g = mul(g, gamma);
-    const vals = cosetValues[k]!;
-    for (let i = 0; i < 4096; i++) combined[i] = add(combined[i]!, mul(g, vals[i]!));
-  }
-  const combinedBlob = new Uint8Array(4096 * 32);
-  const hex = combined.map((v) => v.toString(16).padStart(64, "0")).join("");
-  combinedBlob.set(Buffer.from(hex, "hex"));
-  const [combinedProof] = kzg.computeKzgProof(combinedBlob, elementToBytes(z));
-  return { values, proofs, combinedProof };
+  const { gamma, z } = linkChallenges(ratio, commitments);
+  const a = writeElements(combine(cosetValues, 1, m - 1, gamma));
+  const b = writeElements(combine(cosetValues, 0, m - 1, gamma));
+  const [proofAtZ, yA] = kzg.computeKzgProof(a, elementToBytes(z));
+  const [proofAtShiftedZ, yB] = kzg.computeKzgProof(b, elementToBytes(mul(cosetShift(ratio, 1), z)));
+  if (!Buffer.from(yA).equals(Buffer.from(yB))) throw new Error("coset link: cosets are not shifts (encoder bug)");
+  return { value: yA, proofAtZ, proofAtShiftedZ };
 }
 
 /** Checks a link proof; returns a reason string when it fails, undefined when it holds. */
@@ -88,40 +87,37 @@ export function checkCosetLink(
   const m = commitments.length;
   if (m === 1) return link === null ? undefined : "a ratio-2 blob has no coset link";
   if (!link) return "missing coset link proof";
-  if (link.values.length !== m - 1 || link.proofs.length !== m - 1) {
-    return `coset link must carry ${m - 1} values and proofs`;
+  if (link.value.length !== 32 || readElement(link.value, 0) >= BLS_MODULUS) {
+    return "coset link value is not a field element";
   }
-  const z = linkChallenge(ratio, commitments);
-  for (let k = 1; k < m; k++) {
-    const y = link.values[k - 1]!;
-    if (y.length !== 32 || readElement(y, 0) >= BLS_MODULUS) return `coset link value ${k} is not a field element`;
-    let ok = false;
-    try {
-      ok = kzg.verifyKzgProof(commitments[0]!, elementToBytes(mul(cosetShift(ratio, k), z)), y, link.proofs[k - 1]!);
-    } catch (error) {
-      return `coset link proof ${k} malformed: ${(error as Error).message}`;
-    }
-    if (!ok) return `coset link proof ${k} does not open the blob commitment`;
-  }
-  const gamma = linkGamma(z, link.values);
+  const { gamma, z } = linkChallenges(ratio, commitments);
   const G1 = bls12_381.G1.Point;
-  let combined = G1.ZERO;
-  let expected = 0n;
-  let g = 1n;
+  let cA = G1.ZERO;
+  let cB = G1.ZERO;
   try {
-    for (let k = 1; k < m; k++) {
+    const points = commitments.map((c) => G1.fromBytes(c));
+    let g = 1n;
+    for (let k = 0; k < m - 1; k++) {
+      cA = cA.add(points[k + 1]!.multiply(g));
+      cB = cB.add(points[k]!.multiply(g));
       g = mul(g, gamma);
-      combined = combined.add(G1.fromBytes(commitments[k]!).multiply(g));
-      expected = add(expected, mul(g, readElement(link.values[k - 1]!, 0)));
     }
   } catch (error) {
     return `coset commitment malformed: ${(error as Error).message}`;
   }
-  let ok = false;
+  const atZ = opens(kzg, cA.toBytes(true), elementToBytes(z), link.value, link.proofAtZ);
+  if (typeof atZ === "string") return `coset link proof at z malformed: ${atZ}`;
+  const shifted = elementToBytes(mul(cosetShift(ratio, 1), z));
+  const atShifted = opens(kzg, cB.toBytes(true), shifted, link.value, link.proofAtShiftedZ);
+  if (typeof atShifted === "string") return `coset link proof at g z malformed: ${atShifted}`;
+  return atZ && atShifted ? undefined : "coset commitments are not shifts of the blob polynomial";
+}
+
+/** c-kzg verifyKzgProof, with malformed input (not a point, not a field element) reported as a message. */
+function opens(kzg: Kzg, c: Uint8Array, z: Uint8Array, y: Uint8Array, proof: Uint8Array): boolean | string {
   try {
-    ok = kzg.verifyKzgProof(combined.toBytes(true), elementToBytes(z), elementToBytes(expected), link.combinedProof);
+    return kzg.verifyKzgProof(c, z, y, proof);
   } catch (error) {
-    return `combined coset proof malformed: ${(error as Error).message}`;
+    return (error as Error).message;
   }
-  return ok ? undefined : "coset commitments are not shifts of the blob polynomial";
 }

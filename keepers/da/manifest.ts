@@ -21,9 +21,7 @@ const hexBytes = (n: number) =>
 const blobEntrySchema = z.object({
   commitment: hexBytes(48),
   cosetCommitments: z.array(hexBytes(48)),
-  link: z
-    .object({ values: z.array(hexBytes(32)), proofs: z.array(hexBytes(48)), combinedProof: hexBytes(48) })
-    .nullable(),
+  link: z.object({ value: hexBytes(32), proofAtZ: hexBytes(48), proofAtShiftedZ: hexBytes(48) }).nullable(),
 });
 
 export const manifestSchema = z.object({
@@ -47,9 +45,9 @@ export function headerToEntry(header: BlobHeader): ManifestBlob {
     commitment: bytesToHex(header.commitment),
     cosetCommitments: header.cosetCommitments.map((c) => bytesToHex(c)),
     link: header.link && {
-      values: header.link.values.map((v) => bytesToHex(v)),
-      proofs: header.link.proofs.map((p) => bytesToHex(p)),
-      combinedProof: bytesToHex(header.link.combinedProof),
+      value: bytesToHex(header.link.value),
+      proofAtZ: bytesToHex(header.link.proofAtZ),
+      proofAtShiftedZ: bytesToHex(header.link.proofAtShiftedZ),
     },
   };
 }
@@ -59,9 +57,9 @@ export function entryToHeader(entry: ManifestBlob): BlobHeader {
     commitment: hexToBytes(entry.commitment),
     cosetCommitments: entry.cosetCommitments.map((c) => hexToBytes(c)),
     link: entry.link && {
-      values: entry.link.values.map((v) => hexToBytes(v)),
-      proofs: entry.link.proofs.map((p) => hexToBytes(p)),
-      combinedProof: hexToBytes(entry.link.combinedProof),
+      value: hexToBytes(entry.link.value),
+      proofAtZ: hexToBytes(entry.link.proofAtZ),
+      proofAtShiftedZ: hexToBytes(entry.link.proofAtShiftedZ),
     },
   };
 }

@@ -86,11 +86,15 @@ function decode(kzg: Kzg, task: DecodeTask): DecodeResult {
   const accepted = new Map<number, Chunk>();
   while (accepted.size < required && queue.length > 0) {
     const batch: Chunk[] = [];
+    const deferred: Chunk[] = [];
     while (batch.length < required - accepted.size && queue.length > 0) {
       const next = queue.shift()!;
-      if (accepted.has(next.index) || batch.some((c) => c.index === next.index)) continue;
-      batch.push(next);
+      if (accepted.has(next.index)) continue;
+      // Another candidate for the same index is in this batch: keep this one in case that one fails.
+      if (batch.some((c) => c.index === next.index)) deferred.push(next);
+      else batch.push(next);
     }
+    queue.unshift(...deferred);
     const verdicts = verifyChunkBatch(kzg, params, headerFor(task), batch);
     batch.forEach((chunk, i) => {
       const reason = verdicts[i];

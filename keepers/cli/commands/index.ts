@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 
 import { registerDaNetwork } from "./da-network.js";
+import { registerDa } from "./da.js";
 import { registerDeployments } from "./deployments.js";
 import { registerDevnet } from "./devnet.js";
 
@@ -9,6 +10,7 @@ import { registerDevnet } from "./devnet.js";
  * meet them: stake, operator, avs, da, tee, ai, agent, fees, fork, keeper, devnet.
  */
 export function registerCommandGroups(program: Command): void {
+  registerDa(program);
   registerDevnet(program);
   registerDeployments(program);
   registerDaNetwork(program);
