@@ -13,6 +13,42 @@ import {Eigen} from "../../../contracts/token/Eigen.sol";
 import {IBackingEigen} from "../../../contracts/interfaces/IBackingEigen.sol";
 import {IForkDistributor} from "../../../contracts/interfaces/IForkDistributor.sol";
 
+/// @notice Stake snapshots as OpenZeppelin StandardMerkleTree leaves (address staker, uint256 amount, bool
+/// excluded): a binary tree with sorted-pair hashing, odd nodes moving up unchanged.
+library StakeTree {
+    function leaf(address staker, uint256 amount, bool excluded) internal pure returns (bytes32) {
+        return keccak256(bytes.concat(keccak256(abi.encode(staker, amount, excluded))));
+    }
+
+    function root(bytes32[] memory leaves) internal pure returns (bytes32) {
+        bytes32[] memory level = leaves;
+        while (level.length > 1) level = _nextLevel(level);
+        return level[0];
+    }
+
+    function proof(bytes32[] memory leaves, uint256 index) internal pure returns (bytes32[] memory out) {
+        bytes32[] memory path = new bytes32[](64);
+        uint256 n = 0;
+        bytes32[] memory level = leaves;
+        while (level.length > 1) {
+            uint256 sibling = index ^ 1;
+            if (sibling < level.length) path[n++] = level[sibling];
+            level = _nextLevel(level);
+            index /= 2;
+        }
+        out = new bytes32[](n);
+        for (uint256 i = 0; i < n; ++i) out[i] = path[i];
+    }
+
+    function _nextLevel(bytes32[] memory level) private pure returns (bytes32[] memory next) {
+        next = new bytes32[]((level.length + 1) / 2);
+        for (uint256 i = 0; i < next.length; ++i) {
+            uint256 left = 2 * i;
+            next[i] = left + 1 < level.length ? Hashes.commutativeKeccak256(level[left], level[left + 1]) : level[left];
+        }
+    }
+}
+
 /// @notice The whole fork stack as deployed: governance timelock, bEIGEN, registry, challenge manager, EIGEN,
 /// factory; plus helpers to build stake snapshots (Merkle trees in the OpenZeppelin StandardMerkleTree leaf
 /// format) and to run governance calls through the timelock.
@@ -107,40 +143,16 @@ abstract contract ForkFixture is Test {
         _govern(address(registry), abi.encodeCall(registry.setCanonical, (forkId)));
     }
 
-    // --- Stake snapshot (StandardMerkleTree leaves: address staker, uint256 amount, bool excluded) ----------
-
     function _leaf(address staker, uint256 amount, bool excluded) internal pure returns (bytes32) {
-        return keccak256(bytes.concat(keccak256(abi.encode(staker, amount, excluded))));
+        return StakeTree.leaf(staker, amount, excluded);
     }
 
-    /// @dev Root of a binary tree over `leaves` with sorted-pair hashing (odd nodes move up unchanged).
-    function _root(bytes32[] memory leaves) internal pure returns (bytes32) {
-        bytes32[] memory level = leaves;
-        while (level.length > 1) level = _nextLevel(level);
-        return level[0];
+    function _root(bytes32[] memory leaves_) internal pure returns (bytes32) {
+        return StakeTree.root(leaves_);
     }
 
-    /// @dev The proof of `leaves[index]` in the tree _root builds.
-    function _proof(bytes32[] memory leaves, uint256 index) internal pure returns (bytes32[] memory proof) {
-        bytes32[] memory path = new bytes32[](64);
-        uint256 n = 0;
-        bytes32[] memory level = leaves;
-        while (level.length > 1) {
-            uint256 sibling = index ^ 1;
-            if (sibling < level.length) path[n++] = level[sibling];
-            level = _nextLevel(level);
-            index /= 2;
-        }
-        proof = new bytes32[](n);
-        for (uint256 i = 0; i < n; ++i) proof[i] = path[i];
-    }
-
-    function _nextLevel(bytes32[] memory level) private pure returns (bytes32[] memory next) {
-        next = new bytes32[]((level.length + 1) / 2);
-        for (uint256 i = 0; i < next.length; ++i) {
-            uint256 left = 2 * i;
-            next[i] = left + 1 < level.length ? Hashes.commutativeKeccak256(level[left], level[left + 1]) : level[left];
-        }
+    function _proof(bytes32[] memory leaves_, uint256 index) internal pure returns (bytes32[] memory) {
+        return StakeTree.proof(leaves_, index);
     }
 }
 
