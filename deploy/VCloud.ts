@@ -1,5 +1,6 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 
+import EigenModule from "./modules/Eigen.js";
 import PermissionsModule from "./modules/Permissions.js";
 
 /**
@@ -8,5 +9,14 @@ import PermissionsModule from "./modules/Permissions.js";
  */
 export default buildModule("VCloud", (m) => {
   const { pauserRegistry } = m.useModule(PermissionsModule);
-  return { PauserRegistry: pauserRegistry };
+  const fork = m.useModule(EigenModule);
+  return {
+    PauserRegistry: pauserRegistry,
+    GovernanceTimelock: fork.timelock,
+    BackingEigen: fork.backingEigen,
+    Eigen: fork.eigen,
+    CanonicalForkRegistry: fork.registry,
+    ForkChallengeManager: fork.challengeManager,
+    ForkFactory: fork.factory,
+  };
 });
