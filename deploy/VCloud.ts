@@ -2,6 +2,7 @@ import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 
 import EigenModule from "./modules/Eigen.js";
 import PermissionsModule from "./modules/Permissions.js";
+import { RestakingDevnetModule } from "./modules/Restaking.js";
 
 /**
  * The whole vcloud stack. Each component has its own module under deploy/modules/; this root module
@@ -9,9 +10,16 @@ import PermissionsModule from "./modules/Permissions.js";
  */
 export default buildModule("VCloud", (m) => {
   const { pauserRegistry } = m.useModule(PermissionsModule);
+  const restaking = m.useModule(RestakingDevnetModule);
   const fork = m.useModule(EigenModule);
   return {
     PauserRegistry: pauserRegistry,
+    StrategyManager: restaking.strategyManager,
+    DelegationManager: restaking.delegationManager,
+    AllocationManager: restaking.allocationManager,
+    StrategyFactory: restaking.strategyFactory,
+    VcloudTestToken: restaking.vcloudTestToken,
+    TestTokenStrategy: restaking.testTokenStrategy,
     GovernanceTimelock: fork.timelock,
     BackingEigen: fork.backingEigen,
     Eigen: fork.eigen,
