@@ -26,5 +26,6 @@ export default buildModule("VCloud", (m) => {
     CanonicalForkRegistry: fork.registry,
     ForkChallengeManager: fork.challengeManager,
     ForkFactory: fork.factory,
+    BEigenStrategy: fork.bEigenStrategy,
   };
 });
