@@ -33,7 +33,7 @@ export default buildModule("Eigen", (m) => {
   const challengeManager = m.contract("ForkChallengeManager", [registry, cpfWad, forkWindow, resolutionWindow]);
   const eigen = m.contract("Eigen", [registry, challengeManager]);
   const bEigenStrategy = m.contract("BEigenStrategy", [restaking.strategyManager, pauserRegistry, eigen]);
-  m.call(restaking.strategyFactory, "whitelistStrategies", [[bEigenStrategy]], { after: [restaking.whitelister] });
+  m.call(restaking.strategyFactory, "whitelistStrategies", [[bEigenStrategy]], { after: [RestakingModule] });
   const factory = m.contract("ForkFactory", [
     registry,
     challengeManager,
