@@ -1,4 +1,5 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
+import type { NamedArtifactContractDeploymentFuture } from "@nomicfoundation/ignition-core";
 
 import PermissionsModule from "./Permissions.js";
 import RestakingModule from "./Restaking.js";
@@ -11,19 +12,20 @@ const ZERO = "0x0000000000000000000000000000000000000000";
  * strategy (restaked EIGEN held as bEIGEN), whitelisted in the restaking core and used as the stake pool
  * that fork snapshots split.
  * Parameters (WAD fractions and seconds): cpfWad, dpfWad, rewardWad, forkWindow, redeemWindow, lockDuration,
- * resolutionWindow, timelockDelay, initialSupply.
+ * resolutionWindow, timelockDelay (numbers: the parameter files are plain JSON, and these values are exact
+ * doubles), initialSupply (default: the deployed bEIGEN supply, 1,673,646,668.28466 bEIGEN, to the deployer).
  */
 export default buildModule("Eigen", (m) => {
   const deployer = m.getAccount(0);
-  const timelockDelay = m.getParameter("timelockDelay", 60n);
+  const timelockDelay = m.getParameter("timelockDelay", 60);
   const initialSupply = m.getParameter("initialSupply", 1_673_646_668_284_660_000_000_000_000n);
-  const cpfWad = m.getParameter("cpfWad", 10n ** 16n);
-  const dpfWad = m.getParameter("dpfWad", 5n * 10n ** 16n);
-  const rewardWad = m.getParameter("rewardWad", 10n ** 17n);
-  const forkWindow = m.getParameter("forkWindow", 300n);
-  const redeemWindow = m.getParameter("redeemWindow", 600n);
-  const lockDuration = m.getParameter("lockDuration", 900n);
-  const resolutionWindow = m.getParameter("resolutionWindow", 1200n);
+  const cpfWad = m.getParameter("cpfWad", 10_000_000_000_000_000);
+  const dpfWad = m.getParameter("dpfWad", 50_000_000_000_000_000);
+  const rewardWad = m.getParameter("rewardWad", 100_000_000_000_000_000);
+  const forkWindow = m.getParameter("forkWindow", 300);
+  const redeemWindow = m.getParameter("redeemWindow", 600);
+  const lockDuration = m.getParameter("lockDuration", 900);
+  const resolutionWindow = m.getParameter("resolutionWindow", 1200);
   const { pauserRegistry } = m.useModule(PermissionsModule);
   const restaking = m.useModule(RestakingModule);
 
@@ -32,8 +34,13 @@ export default buildModule("Eigen", (m) => {
   const registry = m.contract("CanonicalForkRegistry", [backingEigen, timelock]);
   const challengeManager = m.contract("ForkChallengeManager", [registry, cpfWad, forkWindow, resolutionWindow]);
   const eigen = m.contract("Eigen", [registry, challengeManager]);
-  const bEigenStrategy = m.contract("BEigenStrategy", [restaking.strategyManager, pauserRegistry, eigen]);
-  m.call(restaking.strategyFactory, "whitelistStrategies", [[bEigenStrategy]], { after: [RestakingModule] });
+  const bEigenStrategy = m.contract("BEigenStrategy", [restaking.strategyManager!, pauserRegistry, eigen]);
+  m.call(
+    restaking.strategyFactory as NamedArtifactContractDeploymentFuture<"StrategyFactory">,
+    "whitelistStrategies",
+    [[bEigenStrategy]],
+    { after: [RestakingModule] },
+  );
   const factory = m.contract("ForkFactory", [
     registry,
     challengeManager,

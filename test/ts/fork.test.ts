@@ -29,6 +29,7 @@ import {
   type ForkContracts,
 } from "../../keepers/fork/fork.js";
 import { computeStakeSnapshot, snapshotFromJson, snapshotToJson } from "../../keepers/fork/snapshot.js";
+import { backingEigenAbi } from "../../keepers/lib/abis.js";
 import { InvalidInputError } from "../../keepers/lib/errors.js";
 import { vcloud } from "./helpers/cli.js";
 
@@ -50,7 +51,11 @@ const TIMELOCK_DELAY = 60n;
 const ScenarioModule = buildModule("ForkScenario", (m) => {
   const fork = m.useModule(EigenModule);
   const core = m.useModule(RestakingModule);
-  return { ...fork, delegationManager: core.delegationManager!, strategyManager: core.strategyManager! };
+  return {
+    ...fork,
+    delegationManager: m.contractAt("DelegationManager", core.delegationManager!),
+    strategyManager: m.contractAt("StrategyManager", core.strategyManager!),
+  };
 });
 
 type Wallet = WalletClient<Transport, Chain, Account>;
@@ -63,10 +68,23 @@ describe("fork scenario", () => {
   let contracts: ForkContracts;
 
   async function deploy() {
-    return connection.ignition.deploy(ScenarioModule, {
-      parameters: { Eigen: { initialSupply: SUPPLY, timelockDelay: TIMELOCK_DELAY } },
+    const deployed = (await connection.ignition.deploy(ScenarioModule, {
+      parameters: { Eigen: { initialSupply: SUPPLY, timelockDelay: Number(TIMELOCK_DELAY) } },
       displayUi: false,
-    });
+    })) as unknown as Record<string, { address: Address }>;
+    const at = (key: string) => deployed[key]!.address;
+    const { viem } = connection;
+    return {
+      backingEigen: await viem.getContractAt("BackingEigen", at("backingEigen")),
+      eigen: await viem.getContractAt("Eigen", at("eigen")),
+      registry: await viem.getContractAt("CanonicalForkRegistry", at("registry")),
+      challengeManager: await viem.getContractAt("ForkChallengeManager", at("challengeManager")),
+      factory: await viem.getContractAt("ForkFactory", at("factory")),
+      timelock: await viem.getContractAt("GovernanceTimelock", at("timelock")),
+      bEigenStrategy: await viem.getContractAt("BEigenStrategy", at("bEigenStrategy")),
+      delegationManager: await viem.getContractAt("DelegationManager", at("delegationManager")),
+      strategyManager: await viem.getContractAt("StrategyManager", at("strategyManager")),
+    };
   }
 
   const clientsOf = (wallet: Wallet): ForkClients => ({ publicClient, walletClient: wallet });
@@ -80,7 +98,7 @@ describe("fork scenario", () => {
   async function bal(token: Address, who: Address): Promise<bigint> {
     return publicClient.readContract({
       address: token,
-      abi: c.backingEigen.abi,
+      abi: backingEigenAbi,
       functionName: "balanceOf",
       args: [who],
     });
