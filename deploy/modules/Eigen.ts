@@ -12,16 +12,17 @@ const ZERO = "0x0000000000000000000000000000000000000000";
  * strategy (restaked EIGEN held as bEIGEN), whitelisted in the restaking core and used as the stake pool
  * that fork snapshots split.
  * Parameters (WAD fractions and seconds): cpfWad, dpfWad, rewardWad, forkWindow, redeemWindow, lockDuration,
- * resolutionWindow, timelockDelay (numbers: the parameter files are plain JSON, and these values are exact
- * doubles), initialSupply (default: the deployed bEIGEN supply, 1,673,646,668.28466 bEIGEN, to the deployer).
+ * resolutionWindow, timelockDelay, initialSupply (default: the deployed bEIGEN supply, 1,673,646,668.28466
+ * bEIGEN, minted to the deployer). In the plain-JSON parameter files WADs and amounts are decimal strings
+ * (they exceed 2^53) and windows and delays are numbers (seconds).
  */
 export default buildModule("Eigen", (m) => {
   const deployer = m.getAccount(0);
   const timelockDelay = m.getParameter("timelockDelay", 60);
   const initialSupply = m.getParameter("initialSupply", 1_673_646_668_284_660_000_000_000_000n);
-  const cpfWad = m.getParameter("cpfWad", 10_000_000_000_000_000);
-  const dpfWad = m.getParameter("dpfWad", 50_000_000_000_000_000);
-  const rewardWad = m.getParameter("rewardWad", 100_000_000_000_000_000);
+  const cpfWad = m.getParameter("cpfWad", 10n ** 16n);
+  const dpfWad = m.getParameter("dpfWad", 5n * 10n ** 16n);
+  const rewardWad = m.getParameter("rewardWad", 10n ** 17n);
   const forkWindow = m.getParameter("forkWindow", 300);
   const redeemWindow = m.getParameter("redeemWindow", 600);
   const lockDuration = m.getParameter("lockDuration", 900);
