@@ -4,6 +4,7 @@ import { registerDaNetwork } from "./da-network.js";
 import { registerDa } from "./da.js";
 import { registerDeployments } from "./deployments.js";
 import { registerDevnet } from "./devnet.js";
+import { registerFork } from "./fork.js";
 
 /**
  * Every subcommand group of `vcloud`. A component adds its group here (one line), in the order users
@@ -11,6 +12,7 @@ import { registerDevnet } from "./devnet.js";
  */
 export function registerCommandGroups(program: Command): void {
   registerDa(program);
+  registerFork(program);
   registerDevnet(program);
   registerDeployments(program);
   registerDaNetwork(program);
