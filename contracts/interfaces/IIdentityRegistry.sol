@@ -36,27 +36,19 @@ interface IIdentityRegistryEvents {
     );
 }
 
-/// @title ERC-8004 Identity Registry: types.
-interface IIdentityRegistryTypes {
-    /// @notice One on-chain metadata entry given at registration.
-    struct MetadataEntry {
-        string metadataKey;
-        bytes metadataValue;
-    }
-}
-
 /**
  * @title ERC-8004 "Trustless Agents" Identity Registry.
  * @notice Every agent is an ERC-721 token (agentId = tokenId) whose URI resolves to its registration file.
  * The reserved `agentWallet` metadata key holds the address where the agent receives payments: the owner
  * at registration, changed only with a signed proof from the new wallet, cleared on transfer.
  */
-interface IIdentityRegistry is
-    IERC721Metadata,
-    IIdentityRegistryErrors,
-    IIdentityRegistryEvents,
-    IIdentityRegistryTypes
-{
+interface IIdentityRegistry is IERC721Metadata, IIdentityRegistryErrors, IIdentityRegistryEvents {
+    /// @notice One on-chain metadata entry given at registration.
+    struct MetadataEntry {
+        string metadataKey;
+        bytes metadataValue;
+    }
+
     /// @notice Mints a new agent to the caller with a registration URI and extra metadata entries.
     /// @dev Emits Transfer, MetadataSet for `agentWallet`, MetadataSet per entry, then Registered.
     function register(string calldata agentURI, MetadataEntry[] calldata metadata) external returns (uint256 agentId);
