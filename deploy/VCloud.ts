@@ -1,5 +1,6 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 
+import AgentsModule from "./modules/Agents.js";
 import PermissionsModule from "./modules/Permissions.js";
 
 /**
@@ -8,5 +9,12 @@ import PermissionsModule from "./modules/Permissions.js";
  */
 export default buildModule("VCloud", (m) => {
   const { pauserRegistry } = m.useModule(PermissionsModule);
-  return { PauserRegistry: pauserRegistry };
+  const agents = m.useModule(AgentsModule);
+  return {
+    PauserRegistry: pauserRegistry,
+    IdentityRegistry: agents.identityRegistry,
+    ReputationRegistry: agents.reputationRegistry,
+    ValidationRegistry: agents.validationRegistry,
+    VcloudValidator: agents.vcloudValidator,
+  };
 });
