@@ -13,7 +13,7 @@ import {IVerificationSource} from "../interfaces/IVerificationSource.sol";
 /**
  * @title VcloudValidator
  * @notice Bridges vcloud's verification AVSs into ERC-8004: an agent opens a validation request addressed
- * to this contract whose hash commits to (agent, source, subject); once the source's outcome is final,
+ * to this contract whose hash commits to (agent, source, subject, salt); once the source's outcome is final,
  * anyone calls `respond` and this contract answers in the validation registry (100 verified, 0 refuted),
  * tagged with the source's kind, and records the operator set whose stake backs the answer.
  * @dev Governance (the owner, two-step transfer) decides which contracts count as verification sources.
@@ -68,12 +68,13 @@ contract VcloudValidator is Ownable2Step, IVcloudValidator {
     function respond(
         bytes32 requestHash,
         IVerificationSource source,
-        bytes32 subject
+        bytes32 subject,
+        bytes32 salt
     ) external returns (uint8 response) {
         // Checks: the request is addressed to us and commits to exactly this source and subject.
         (address validatorAddress, uint256 agentId, , , , ) = _validationRegistry.getValidationStatus(requestHash);
         if (validatorAddress != address(this)) revert RequestNotForThisValidator(requestHash, validatorAddress);
-        bytes32 expected = requestHashFor(agentId, source, subject);
+        bytes32 expected = requestHashFor(agentId, source, subject, salt);
         if (expected != requestHash) revert RequestHashMismatch(requestHash, expected);
         if (!_sources.contains(address(source))) revert SourceNotRegistered(address(source));
 
@@ -123,18 +124,20 @@ contract VcloudValidator is Ownable2Step, IVcloudValidator {
     function requestPayload(
         uint256 agentId,
         IVerificationSource source,
-        bytes32 subject
+        bytes32 subject,
+        bytes32 salt
     ) public view returns (bytes memory) {
-        return abi.encode(block.chainid, address(this), agentId, address(source), subject);
+        return abi.encode(block.chainid, address(this), agentId, address(source), subject, salt);
     }
 
     /// @inheritdoc IVcloudValidator
     function requestHashFor(
         uint256 agentId,
         IVerificationSource source,
-        bytes32 subject
+        bytes32 subject,
+        bytes32 salt
     ) public view returns (bytes32) {
-        return keccak256(requestPayload(agentId, source, subject));
+        return keccak256(requestPayload(agentId, source, subject, salt));
     }
 
     /// @inheritdoc IVcloudValidator

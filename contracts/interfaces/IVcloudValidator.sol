@@ -17,7 +17,7 @@ interface IVcloudValidatorErrors {
     error SourceNotRegistered(address source);
     /// @dev The validation request names another validator.
     error RequestNotForThisValidator(bytes32 requestHash, address validatorAddress);
-    /// @dev The request hash does not commit to (this validator, agent, source, subject).
+    /// @dev The request hash does not commit to (this validator, agent, source, subject, salt).
     error RequestHashMismatch(bytes32 requestHash, bytes32 expectedRequestHash);
     /// @dev The source has no final outcome for the subject yet.
     error OutcomeNotFinal(bytes32 subject, IVerificationSourceTypes.VerificationStatus status);
@@ -75,26 +75,32 @@ interface IVcloudValidator is IVcloudValidatorErrors, IVcloudValidatorEvents, IV
 
     /// @notice Answers request `requestHash` in the validation registry from `source`'s final outcome for
     /// `subject`; callable again when the outcome changes (e.g. a verified TEE result later refuted).
+    /// @param salt The salt the request hash was made with (lets an agent re-request when a hash is taken).
     /// @return response 100 when verified, 0 when refuted.
     function respond(
         bytes32 requestHash,
         IVerificationSource source,
-        bytes32 subject
+        bytes32 subject,
+        bytes32 salt
     ) external returns (uint8 response);
 
-    /// @notice The bytes whose keccak256 is the request hash for (agent, source, subject) at this validator:
-    /// abi.encode(chainid, this validator, agentId, source, subject).
+    /// @notice The bytes whose keccak256 is the request hash for (agent, source, subject, salt) at this
+    /// validator: abi.encode(chainid, this validator, agentId, source, subject, salt).
+    /// @dev Request hashes are global in the registry, so anyone who sees a request could open the same hash
+    /// first (for another agent) to block it; the agent then simply requests again with another salt.
     function requestPayload(
         uint256 agentId,
         IVerificationSource source,
-        bytes32 subject
+        bytes32 subject,
+        bytes32 salt
     ) external view returns (bytes memory);
 
     /// @notice keccak256 of `requestPayload`: the requestHash an agent uses to ask this validator.
     function requestHashFor(
         uint256 agentId,
         IVerificationSource source,
-        bytes32 subject
+        bytes32 subject,
+        bytes32 salt
     ) external view returns (bytes32);
 
     /// @notice What backs the answer to `requestHash` (all zero before the first answer).

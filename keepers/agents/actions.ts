@@ -31,7 +31,7 @@ import {
   type Registration,
 } from "./registration.js";
 import { readView, sendContractTx, type AgentClients } from "./tx.js";
-import { vcloudRequestHash, vcloudRequestUri, VERIFICATION_STATUS } from "./validation.js";
+import { vcloudRequestHash, vcloudRequestUri, VERIFICATION_STATUS, ZERO_SALT } from "./validation.js";
 
 type Reader = PublicClient<Transport, Chain>;
 
@@ -349,6 +349,7 @@ export async function requestValidation(
     agentId: bigint;
     source: Address;
     subject: Hex;
+    salt?: Hex;
     requestURI?: string;
   },
 ) {
@@ -358,6 +359,7 @@ export async function requestValidation(
     agentId: params.agentId,
     source: params.source,
     subject: params.subject,
+    salt: params.salt ?? ZERO_SALT,
   };
   const requestHash = vcloudRequestHash(request);
   const requestURI = params.requestURI ?? vcloudRequestUri(request);
@@ -367,19 +369,19 @@ export async function requestValidation(
     functionName: "validationRequest",
     args: [params.validator, params.agentId, requestURI, requestHash],
   });
-  return { hash: sent.hash, requestHash, requestURI };
+  return { hash: sent.hash, requestHash, requestURI, salt: request.salt };
 }
 
 /** Asks the bridge to answer a request from its source's final outcome (anyone may do this). */
 export async function respondFromSource(
   clients: AgentClients,
-  params: { vcloudValidator: Address; requestHash: Hex; source: Address; subject: Hex },
+  params: { vcloudValidator: Address; requestHash: Hex; source: Address; subject: Hex; salt?: Hex },
 ) {
   const sent = await sendContractTx(clients, {
     address: params.vcloudValidator,
     abi: vcloudValidatorAbi,
     functionName: "respond",
-    args: [params.requestHash, params.source, params.subject],
+    args: [params.requestHash, params.source, params.subject, params.salt ?? ZERO_SALT],
   });
   const [event] = parseEventLogs({ abi: vcloudValidatorAbi, eventName: "ValidationAnswered", logs: sent.receipt.logs });
   if (!event) throw new VcloudError(`respond transaction ${sent.hash} emitted no ValidationAnswered event`);

@@ -14,12 +14,20 @@ const request = {
 } as const;
 
 describe("validation requests to the vcloud bridge", () => {
-  it("commits to abi.encode(chainId, validator, agentId, source, subject)", () => {
+  it("commits to abi.encode(chainId, validator, agentId, source, subject, salt)", () => {
     const payload = vcloudRequestPayload(request);
-    const [chainId, validator, agentId, source, subject] = decodeAbiParameters(
-      [{ type: "uint256" }, { type: "address" }, { type: "uint256" }, { type: "address" }, { type: "bytes32" }],
+    const [chainId, validator, agentId, source, subject, salt] = decodeAbiParameters(
+      [
+        { type: "uint256" },
+        { type: "address" },
+        { type: "uint256" },
+        { type: "address" },
+        { type: "bytes32" },
+        { type: "bytes32" },
+      ],
       payload,
     );
+    expect(salt).toBe(`0x${"0".repeat(64)}`);
     expect([chainId, validator, agentId, source, subject]).toEqual([
       31337n,
       request.validator,
@@ -30,6 +38,7 @@ describe("validation requests to the vcloud bridge", () => {
     expect(vcloudRequestHash(request)).toBe(keccak256(payload));
     expect(vcloudRequestHash({ ...request, agentId: 4n })).not.toBe(vcloudRequestHash(request));
     expect(vcloudRequestHash({ ...request, chainId: 1 })).not.toBe(vcloudRequestHash(request));
+    expect(vcloudRequestHash({ ...request, salt: `0x${"01".repeat(32)}` })).not.toBe(vcloudRequestHash(request));
   });
 
   it("describes the request in a data: URI carrying the payload and hash", () => {

@@ -210,7 +210,7 @@ describe("vcloud agent (ERC-8004) flow", () => {
       address: contracts.VcloudValidator!,
       abi: vcloudValidatorAbi,
       functionName: "requestHashFor",
-      args: [0n, contracts.TestVerificationSource!, subject],
+      args: [0n, contracts.TestVerificationSource!, subject, `0x${"0".repeat(64)}`],
     });
     expect(onChainHash).toBe(expectedHash);
     expect(requested.answered).toBe(false);

@@ -540,6 +540,7 @@ export function registerAgentCommands(program: Command): void {
     .requiredOption("--agent-id <id>", "agent id")
     .requiredOption("--source <address>", "the verification AVS (IVerificationSource) that judged the work")
     .requiredOption("--subject <bytes32>", "the work's id at that AVS (task hash / claim id)")
+    .option("--salt <bytes32>", "request salt (default zero); use another if the request hash is already taken")
     .option("--request-uri <uri>", "request document URI (default: a data: URI describing the request)")
     .action(
       action(async (ctx, raw: unknown) => {
@@ -549,6 +550,7 @@ export function registerAgentCommands(program: Command): void {
             agentId: zAgentId,
             source: zAddress,
             subject: zBytes32,
+            salt: zBytes32.optional(),
             requestUri: zUriText.optional(),
           }),
           raw,
@@ -560,6 +562,7 @@ export function registerAgentCommands(program: Command): void {
           agentId: opts.agentId,
           source: opts.source,
           subject: opts.subject,
+          salt: opts.salt,
           requestURI: opts.requestUri,
         });
         const outcome = await readSourceOutcome(clients.publicClient, { source: opts.source, subject: opts.subject });
@@ -571,6 +574,7 @@ export function registerAgentCommands(program: Command): void {
         ctx.print({
           transaction: sent.hash,
           requestURI: sent.requestURI,
+          salt: sent.salt,
           outcome,
           ...record,
         });
@@ -581,10 +585,17 @@ export function registerAgentCommands(program: Command): void {
     .requiredOption("--request-hash <bytes32>", "the request")
     .requiredOption("--source <address>", "the verification AVS named in the request")
     .requiredOption("--subject <bytes32>", "the work's id at that AVS")
+    .option("--salt <bytes32>", "the request's salt (default zero)")
     .action(
       action(async (ctx, raw: unknown) => {
         const opts = parseOptions(
-          z.object({ ...common, requestHash: zBytes32, source: zAddress, subject: zBytes32 }),
+          z.object({
+            ...common,
+            requestHash: zBytes32,
+            source: zAddress,
+            subject: zBytes32,
+            salt: zBytes32.optional(),
+          }),
           raw,
         );
         const { clients, addresses, signer } = await connectAgents(raw, opts.deploymentsDir, true);
@@ -593,6 +604,7 @@ export function registerAgentCommands(program: Command): void {
           requestHash: opts.requestHash,
           source: opts.source,
           subject: opts.subject,
+          salt: opts.salt,
         });
         const record = await readValidation(clients.publicClient, {
           validationRegistry: addresses.validationRegistry,

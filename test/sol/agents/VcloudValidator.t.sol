@@ -55,6 +55,7 @@ contract VcloudValidatorTest is AgentsFixture, IVerificationSourceTypes {
     address internal avs = makeAddr("inference-avs");
     uint256 internal agentId;
     bytes32 internal constant SUBJECT = keccak256("claim-1");
+    bytes32 internal constant SALT = bytes32(0);
 
     function setUp() public override {
         super.setUp();
@@ -75,7 +76,7 @@ contract VcloudValidatorTest is AgentsFixture, IVerificationSourceTypes {
     }
 
     function _requestFor(IVerificationSource source, bytes32 subject) internal returns (bytes32 requestHash) {
-        requestHash = bridge.requestHashFor(agentId, source, subject);
+        requestHash = bridge.requestHashFor(agentId, source, subject, SALT);
         vm.prank(alice);
         registry.validationRequest(address(bridge), agentId, "data:,vcloud", requestHash);
     }
@@ -147,10 +148,10 @@ contract VcloudValidatorTest is AgentsFixture, IVerificationSourceTypes {
     // ------------------------------------------------------------------ request hash
 
     function test_requestHashFor_commitsToChainValidatorAgentSourceAndSubject() public view {
-        bytes memory payload = abi.encode(block.chainid, address(bridge), agentId, address(scripted), SUBJECT);
-        assertEq(bridge.requestPayload(agentId, scripted, SUBJECT), payload);
-        assertEq(bridge.requestHashFor(agentId, scripted, SUBJECT), keccak256(payload));
-        assertTrue(bridge.requestHashFor(agentId + 1, scripted, SUBJECT) != keccak256(payload));
+        bytes memory payload = abi.encode(block.chainid, address(bridge), agentId, address(scripted), SUBJECT, SALT);
+        assertEq(bridge.requestPayload(agentId, scripted, SUBJECT, SALT), payload);
+        assertEq(bridge.requestHashFor(agentId, scripted, SUBJECT, SALT), keccak256(payload));
+        assertTrue(bridge.requestHashFor(agentId + 1, scripted, SUBJECT, SALT) != keccak256(payload));
     }
 
     // ------------------------------------------------------------------ answering
@@ -164,7 +165,7 @@ contract VcloudValidatorTest is AgentsFixture, IVerificationSourceTypes {
         vm.expectEmit(address(registry));
         emit ValidationResponse(address(bridge), agentId, requestHash, 100, "", keccak256(abi.encode(outcome)), "tee");
         vm.prank(carol); // anyone may trigger the answer
-        assertEq(bridge.respond(requestHash, scripted, SUBJECT), 100);
+        assertEq(bridge.respond(requestHash, scripted, SUBJECT, SALT), 100);
 
         (, , uint8 response, , string memory tag, ) = registry.getValidationStatus(requestHash);
         assertEq(response, 100);
@@ -182,7 +183,7 @@ contract VcloudValidatorTest is AgentsFixture, IVerificationSourceTypes {
     function test_respond_refuted_answers0() public {
         scripted.set(SUBJECT, _outcome(VerificationStatus.Refuted, alice));
         bytes32 requestHash = _requestFor(scripted, SUBJECT);
-        assertEq(bridge.respond(requestHash, scripted, SUBJECT), 0);
+        assertEq(bridge.respond(requestHash, scripted, SUBJECT, SALT), 0);
         (, , uint8 response, , , ) = registry.getValidationStatus(requestHash);
         assertEq(response, 0);
         assertTrue(registry.hasResponse(requestHash));
@@ -191,9 +192,9 @@ contract VcloudValidatorTest is AgentsFixture, IVerificationSourceTypes {
     function test_respond_verifiedThenRefuted_updatesTheAnswer() public {
         scripted.set(SUBJECT, _outcome(VerificationStatus.Verified, alice));
         bytes32 requestHash = _requestFor(scripted, SUBJECT);
-        bridge.respond(requestHash, scripted, SUBJECT);
+        bridge.respond(requestHash, scripted, SUBJECT, SALT);
         scripted.set(SUBJECT, _outcome(VerificationStatus.Refuted, alice));
-        bridge.respond(requestHash, scripted, SUBJECT);
+        bridge.respond(requestHash, scripted, SUBJECT, SALT);
         (, , uint8 response, , , ) = registry.getValidationStatus(requestHash);
         assertEq(response, 0);
         assertEq(bridge.backingOf(requestHash).response, 0);
@@ -202,9 +203,9 @@ contract VcloudValidatorTest is AgentsFixture, IVerificationSourceTypes {
     function test_respond_sameOutcomeTwice_reverts() public {
         scripted.set(SUBJECT, _outcome(VerificationStatus.Verified, alice));
         bytes32 requestHash = _requestFor(scripted, SUBJECT);
-        bridge.respond(requestHash, scripted, SUBJECT);
+        bridge.respond(requestHash, scripted, SUBJECT, SALT);
         vm.expectRevert(abi.encodeWithSelector(IVcloudValidatorErrors.AnswerUnchanged.selector, requestHash, 100));
-        bridge.respond(requestHash, scripted, SUBJECT);
+        bridge.respond(requestHash, scripted, SUBJECT, SALT);
     }
 
     function test_respond_pendingOrUnknownSubject_reverts() public {
@@ -212,12 +213,12 @@ contract VcloudValidatorTest is AgentsFixture, IVerificationSourceTypes {
         vm.expectRevert(
             abi.encodeWithSelector(IVcloudValidatorErrors.OutcomeNotFinal.selector, SUBJECT, VerificationStatus.None)
         );
-        bridge.respond(requestHash, scripted, SUBJECT);
+        bridge.respond(requestHash, scripted, SUBJECT, SALT);
         scripted.set(SUBJECT, _outcome(VerificationStatus.Pending, alice));
         vm.expectRevert(
             abi.encodeWithSelector(IVcloudValidatorErrors.OutcomeNotFinal.selector, SUBJECT, VerificationStatus.Pending)
         );
-        bridge.respond(requestHash, scripted, SUBJECT);
+        bridge.respond(requestHash, scripted, SUBJECT, SALT);
         assertFalse(registry.hasResponse(requestHash));
     }
 
@@ -227,7 +228,7 @@ contract VcloudValidatorTest is AgentsFixture, IVerificationSourceTypes {
         vm.expectRevert(
             abi.encodeWithSelector(IVcloudValidatorErrors.SubjectNotFromAgent.selector, SUBJECT, bob, agentId)
         );
-        bridge.respond(requestHash, scripted, SUBJECT);
+        bridge.respond(requestHash, scripted, SUBJECT, SALT);
     }
 
     function test_respond_workPostedByTheAgentWallet_counts() public {
@@ -237,7 +238,7 @@ contract VcloudValidatorTest is AgentsFixture, IVerificationSourceTypes {
         identity.setAgentWallet(agentId, bob, deadline, proof);
         scripted.set(SUBJECT, _outcome(VerificationStatus.Verified, bob));
         bytes32 requestHash = _requestFor(scripted, SUBJECT);
-        assertEq(bridge.respond(requestHash, scripted, SUBJECT), 100);
+        assertEq(bridge.respond(requestHash, scripted, SUBJECT, SALT), 100);
     }
 
     function test_respond_unregisteredSource_reverts() public {
@@ -245,34 +246,63 @@ contract VcloudValidatorTest is AgentsFixture, IVerificationSourceTypes {
         rogue.set(SUBJECT, _outcome(VerificationStatus.Verified, alice));
         bytes32 requestHash = _requestFor(rogue, SUBJECT);
         vm.expectRevert(abi.encodeWithSelector(IVcloudValidatorErrors.SourceNotRegistered.selector, rogue));
-        bridge.respond(requestHash, rogue, SUBJECT);
+        bridge.respond(requestHash, rogue, SUBJECT, SALT);
     }
 
     function test_respond_hashNotCommittingToSourceAndSubject_reverts() public {
         scripted.set(keccak256("other"), _outcome(VerificationStatus.Verified, alice));
         bytes32 requestHash = _requestFor(scripted, SUBJECT);
-        bytes32 expected = bridge.requestHashFor(agentId, scripted, keccak256("other"));
+        bytes32 expected = bridge.requestHashFor(agentId, scripted, keccak256("other"), SALT);
         vm.expectRevert(
             abi.encodeWithSelector(IVcloudValidatorErrors.RequestHashMismatch.selector, requestHash, expected)
         );
-        bridge.respond(requestHash, scripted, keccak256("other"));
+        bridge.respond(requestHash, scripted, keccak256("other"), SALT);
     }
 
     function test_respond_requestForAnotherValidator_reverts() public {
-        bytes32 requestHash = bridge.requestHashFor(agentId, scripted, SUBJECT);
+        bytes32 requestHash = bridge.requestHashFor(agentId, scripted, SUBJECT, SALT);
         vm.prank(alice);
         registry.validationRequest(carol, agentId, "ipfs://r", requestHash);
         vm.expectRevert(
             abi.encodeWithSelector(IVcloudValidatorErrors.RequestNotForThisValidator.selector, requestHash, carol)
         );
-        bridge.respond(requestHash, scripted, SUBJECT);
+        bridge.respond(requestHash, scripted, SUBJECT, SALT);
+    }
+
+    function test_requestHashTakenByAnotherAgent_agentRequestsAgainWithAnotherSalt() public {
+        scripted.set(SUBJECT, _outcome(VerificationStatus.Verified, alice));
+        bytes32 requestHash = bridge.requestHashFor(agentId, scripted, SUBJECT, SALT);
+        // bob front-runs alice's request, opening the same hash for his own agent.
+        uint256 bobsAgent = _registerAs(bob, "ipfs://bob");
+        vm.prank(bob);
+        registry.validationRequest(address(bridge), bobsAgent, "ipfs://grief", requestHash);
+        vm.expectRevert(
+            abi.encodeWithSelector(IValidationRegistryErrors.ValidationRequestExists.selector, requestHash)
+        );
+        vm.prank(alice);
+        registry.validationRequest(address(bridge), agentId, "ipfs://r", requestHash);
+        // bob's copy can never be answered: the hash commits to alice's agent id.
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IVcloudValidatorErrors.RequestHashMismatch.selector,
+                requestHash,
+                bridge.requestHashFor(bobsAgent, scripted, SUBJECT, SALT)
+            )
+        );
+        bridge.respond(requestHash, scripted, SUBJECT, SALT);
+        // alice re-requests with a fresh salt and is answered.
+        bytes32 salt2 = keccak256("retry");
+        bytes32 retry = bridge.requestHashFor(agentId, scripted, SUBJECT, salt2);
+        vm.prank(alice);
+        registry.validationRequest(address(bridge), agentId, "ipfs://r", retry);
+        assertEq(bridge.respond(retry, scripted, SUBJECT, salt2), 100);
     }
 
     function test_respond_unknownRequest_revertsWithTheRegistryError() public {
         vm.expectRevert(
             abi.encodeWithSelector(IValidationRegistryErrors.ValidationRequestNotFound.selector, bytes32("x"))
         );
-        bridge.respond(bytes32("x"), scripted, SUBJECT);
+        bridge.respond(bytes32("x"), scripted, SUBJECT, SALT);
     }
 
     // ------------------------------------------------------------------ with the optimistic test source
@@ -284,10 +314,10 @@ contract VcloudValidatorTest is AgentsFixture, IVerificationSourceTypes {
         vm.expectRevert(
             abi.encodeWithSelector(IVcloudValidatorErrors.OutcomeNotFinal.selector, SUBJECT, VerificationStatus.Pending)
         );
-        bridge.respond(requestHash, optimistic, SUBJECT);
+        bridge.respond(requestHash, optimistic, SUBJECT, SALT);
 
         vm.warp(block.timestamp + 1 hours);
-        assertEq(bridge.respond(requestHash, optimistic, SUBJECT), 100);
+        assertEq(bridge.respond(requestHash, optimistic, SUBJECT, SALT), 100);
         (, , , , string memory tag, ) = registry.getValidationStatus(requestHash);
         assertEq(tag, "inference");
         assertEq(bridge.backingOf(requestHash).operatorSet.id, 1);
@@ -302,11 +332,11 @@ contract VcloudValidatorTest is AgentsFixture, IVerificationSourceTypes {
         vm.prank(arbiter);
         optimistic.refute(SUBJECT);
         bytes32 requestHash = _requestFor(optimistic, SUBJECT);
-        assertEq(bridge.respond(requestHash, optimistic, SUBJECT), 0);
+        assertEq(bridge.respond(requestHash, optimistic, SUBJECT, SALT), 0);
         // Once the window is over it stays refuted.
         vm.warp(block.timestamp + 2 hours);
         vm.expectRevert(abi.encodeWithSelector(IVcloudValidatorErrors.AnswerUnchanged.selector, requestHash, 0));
-        bridge.respond(requestHash, optimistic, SUBJECT);
+        bridge.respond(requestHash, optimistic, SUBJECT, SALT);
     }
 
     function test_optimisticSource_rules() public {
