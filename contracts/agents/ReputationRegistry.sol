@@ -284,7 +284,8 @@ contract ReputationRegistry is IReputationRegistry {
         }
     }
 
-    /// @dev Average at 18 decimals (rounded toward zero), rescaled to the most common decimals (smallest on a tie).
+    /// @dev Average at 18 decimals (rounded toward zero), rescaled to the most common decimals (smallest on a
+    /// tie), or to fewer decimals when the average would exceed 1e38 units at that precision.
     function _summarize(
         Tally memory tally
     ) private pure returns (uint64 count, int128 summaryValue, uint8 summaryValueDecimals) {
@@ -294,8 +295,15 @@ contract ReputationRegistry is IReputationRegistry {
             if (tally.decimalsSeen[d] > tally.decimalsSeen[summaryValueDecimals]) summaryValueDecimals = d;
         }
         int256 averageWad = tally.sumWad / int256(uint256(count));
-        // |averageWad| <= 1e56, so the rescaled value is <= 1e38 and fits int128.
-        summaryValue = int128(averageWad / int256(10 ** (MAX_VALUE_DECIMALS - summaryValueDecimals)));
+        int256 rescaled = averageWad / int256(10 ** (MAX_VALUE_DECIMALS - summaryValueDecimals));
+        // Large values at few decimals averaged with entries at many decimals can overflow the mode's
+        // precision; drop decimals until the value is back within +-1e38. At 0 decimals it always is, since
+        // every entry is within +-1e38 units.
+        while (rescaled > MAX_ABS_VALUE || rescaled < -MAX_ABS_VALUE) {
+            --summaryValueDecimals;
+            rescaled = averageWad / int256(10 ** (MAX_VALUE_DECIMALS - summaryValueDecimals));
+        }
+        summaryValue = int128(rescaled);
     }
 
     function _tally(

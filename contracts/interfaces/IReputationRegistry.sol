@@ -89,7 +89,8 @@ interface IReputationRegistry is IReputationRegistryErrors, IReputationRegistryE
 
     /// @notice Average of the non-revoked feedback from `clientAddresses` (required, duplicates ignored) whose
     /// tags match (an empty tag matches all). The average is taken at 18 decimals and returned at the most
-    /// common `valueDecimals` among the counted entries (the smallest on a tie), rounded toward zero.
+    /// common `valueDecimals` among the counted entries (the smallest on a tie), rounded toward zero; when it
+    /// would exceed 1e38 units at that precision, at the most decimals that keep it within +-1e38.
     function getSummary(
         uint256 agentId,
         address[] calldata clientAddresses,

@@ -126,7 +126,7 @@ describe("vcloud agent (ERC-8004) flow", () => {
       join(dir, "31337.json"),
       JSON.stringify({ chainId: 31337, rpcUrl, deployedAt: new Date().toISOString(), contracts }),
     );
-  });
+  }, 300_000);
 
   afterAll(async () => {
     await node?.stop();
@@ -328,7 +328,7 @@ describe("vcloud agent (ERC-8004) flow", () => {
     ok(["feedback", "revoke", "--agent-id", "0", "--index", "1"], rater!.privateKey);
     const listed = ok(["feedback", "list", "--agent-id", "0", "--include-revoked"]);
     expect(listed.feedback).toMatchObject([{ client: rater!.address, value: "99.77", revoked: true }]);
-  }, 600_000);
+  }, 900_000);
 
   it("validates input before sending anything and names the bad flag", () => {
     const badValue = cli(
@@ -363,13 +363,9 @@ describe("vcloud agent (ERC-8004) flow", () => {
     expect(file.code).toBe(2);
     expect(file.stderr).toContain("invalid --file.name: must not be empty");
 
-    const unknown = cli(["show", "--agent-id", "99"]);
+    // Nothing above registered anything: the only agent is still #0, and #1 does not exist.
+    const unknown = cli(["show", "--agent-id", "1"]);
     expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toContain("ERC721NonexistentToken(99)");
-
-    // Nothing above registered anything: the only agent is still #0.
-    const page = ok(["show", "--agent-id", "0"]);
-    expect(page.agentId).toBe("0");
-    expect(cli(["show", "--agent-id", "1"]).code).toBe(1);
-  }, 600_000);
+    expect(unknown.stderr.trim()).toBe("error: ownerOf reverted: ERC721NonexistentToken(1)");
+  }, 900_000);
 });

@@ -368,6 +368,30 @@ contract ReputationRegistryTest is AgentsFixture {
         assertEq(decimals, 18);
     }
 
+    function test_getSummary_meanTooLargeForTheModeDecimals_dropsDecimalsInsteadOfOverflowing() public {
+        // 1e38 at 0 decimals averaged with two tiny entries at 18 decimals: the mode is 18, but 3.3e37 units
+        // do not fit +-1e38 at 18 decimals (3.3e55); the summary comes back at 0 decimals.
+        _give(bob, 1e38, 0, "", "");
+        _give(carol, 1, 18, "", "");
+        _give(dave, 1, 18, "", "");
+        address[] memory all = new address[](3);
+        all[0] = bob;
+        all[1] = carol;
+        all[2] = dave;
+        (uint64 count, int128 value, uint8 decimals) = reputation.getSummary(agentId, all, "", "");
+        assertEq(count, 3);
+        assertEq(decimals, 0);
+        assertEq(value, 33333333333333333333333333333333333333);
+        // A mean that fits keeps the mode's decimals: 1000 at 0 decimals with two entries at 18 decimals.
+        _give(carol, 1000, 0, "x", "");
+        _give(dave, 2e18, 18, "x", "");
+        _give(dave, 4e18, 18, "x", "");
+        (count, value, decimals) = reputation.getSummary(agentId, all, "x", "");
+        assertEq(count, 3);
+        assertEq(decimals, 18);
+        assertEq(value, 335333333333333333333);
+    }
+
     function test_getSummary_nothingMatching_isAllZero() public {
         _give(bob, 10, 3, "x", "");
         (uint64 count, int128 value, uint8 decimals) = reputation.getSummary(agentId, _list(bob), "y", "");
