@@ -323,6 +323,11 @@ describe("vcloud agent (ERC-8004) flow", () => {
       .requests;
     expect(requests.map((r) => r.response)).toEqual([100, 0]);
     expect(requests[0]!.backing.operatorSet).toEqual({ avs: INFERENCE_AVS, id: 1 });
+    // Both answers are backed by the inference operator set; without an AllocationManager in this
+    // deployment there is no slashing history to read (null, not an empty list).
+    expect((page.validation as { operatorSets: unknown }).operatorSets).toEqual([
+      { avs: INFERENCE_AVS, id: 1, validations: 2, slashingHistory: null },
+    ]);
 
     // Revoking takes the entry out of the summary.
     ok(["feedback", "revoke", "--agent-id", "0", "--index", "1"], rater!.privateKey);

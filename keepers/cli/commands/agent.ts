@@ -27,7 +27,9 @@ import {
   setAgentWallet,
   unsetAgentWallet,
   type AgentAddresses,
+  type ValidationRecord,
 } from "../../agents/actions.js";
+import { operatorSetKey, readSlashingHistory } from "../../agents/slashing.js";
 import { parseFeedbackValue } from "../../agents/feedback.js";
 import {
   buildRegistration,
@@ -41,7 +43,7 @@ import { readView, type AgentClients } from "../../agents/tx.js";
 import { MAX_WALLET_PROOF_SECONDS, signAgentWalletProof } from "../../agents/wallet.js";
 import type { Clients } from "../../lib/chain.js";
 import { parseOptions, zAddress, zBytes32, zHex, zPrivateKey } from "../../lib/config.js";
-import { readDeployment } from "../../lib/deployments.js";
+import { readDeployment, type Deployment } from "../../lib/deployments.js";
 import { InvalidInputError } from "../../lib/errors.js";
 import { identityRegistryAbi } from "../../lib/abis.js";
 import { action, connectFromOptions, withChainOptions } from "../context.js";
@@ -190,13 +192,14 @@ async function connectAgents(
   raw: unknown,
   deploymentsDir: string | undefined,
   requireSigner: boolean,
-): Promise<{ clients: Clients; addresses: AgentAddresses; signer?: AgentClients }> {
+): Promise<{ clients: Clients; addresses: AgentAddresses; deployment: Deployment; signer?: AgentClients }> {
   const clients = await connectFromOptions(raw, { requireSigner });
-  const addresses = agentAddresses(readDeployment(clients.chain.id, deploymentsDir));
+  const deployment = readDeployment(clients.chain.id, deploymentsDir);
+  const addresses = agentAddresses(deployment);
   const signer = clients.walletClient
     ? { publicClient: clients.publicClient, walletClient: clients.walletClient }
     : undefined;
-  return { clients, addresses, signer };
+  return { clients, addresses, deployment, signer };
 }
 
 function chainCommand(parent: Command, name: string, description: string): Command {
@@ -282,7 +285,7 @@ export function registerAgentCommands(program: Command): void {
           z.object({ ...common, agentId: zAgentId, clients: zAddressList, metadataKey: z.array(z.string().min(1)) }),
           raw,
         );
-        const { clients, addresses } = await connectAgents(raw, opts.deploymentsDir, false);
+        const { clients, addresses, deployment } = await connectAgents(raw, opts.deploymentsDir, false);
         const client = clients.publicClient;
         const identity = await readAgentIdentity(client, {
           identityRegistry: addresses.identityRegistry,
@@ -299,10 +302,11 @@ export function registerAgentCommands(program: Command): void {
           vcloudValidator: addresses.vcloudValidator,
           agentId: opts.agentId,
         });
+        const operatorSets = await backingOperatorSets(client, deployment, validation.requests);
         ctx.print({
           ...identity,
           reputation: { ...reputation, filteredByClients: opts.clients.length > 0 },
-          validation,
+          validation: { ...validation, operatorSets },
         });
       }),
     );
@@ -672,6 +676,34 @@ export function registerAgentCommands(program: Command): void {
       ctx.print({ sources: await listSources(clients.publicClient, { vcloudValidator: addresses.vcloudValidator }) });
     }),
   );
+}
+
+/**
+ * The operator sets whose stake backs the agent's answered validations, with how many answers each backs
+ * and its slashing history from the restaking core's AllocationManager (null when none is deployed).
+ */
+async function backingOperatorSets(
+  client: Clients["publicClient"],
+  deployment: Deployment,
+  requests: ValidationRecord[],
+) {
+  const sets = new Map<string, { avs: Address; id: number; validations: number }>();
+  for (const r of requests) {
+    if (!r.backing) continue;
+    const key = operatorSetKey(r.backing.operatorSet);
+    const entry = sets.get(key) ?? { ...r.backing.operatorSet, validations: 0 };
+    entry.validations += 1;
+    sets.set(key, entry);
+  }
+  const allocationManager = deployment.contracts.AllocationManager;
+  const history =
+    allocationManager && sets.size > 0
+      ? await readSlashingHistory(client, { allocationManager, operatorSets: [...sets.values()] })
+      : undefined;
+  return [...sets.entries()].map(([key, set]) => ({
+    ...set,
+    slashingHistory: history ? (history.get(key) ?? []) : null,
+  }));
 }
 
 /** Signs the wallet proof for the agent's current owner with a deadline inside the registry's window. */
