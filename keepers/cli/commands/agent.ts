@@ -42,7 +42,7 @@ import {
 import { readView, type AgentClients } from "../../agents/tx.js";
 import { MAX_WALLET_PROOF_SECONDS, signAgentWalletProof } from "../../agents/wallet.js";
 import type { Clients } from "../../lib/chain.js";
-import { parseOptions, zAddress, zBytes32, zHex, zPrivateKey } from "../../lib/config.js";
+import { parseOptions, zAddress, zBytes32, zHex, zPrivateKey, zUint } from "../../lib/config.js";
 import { readDeployment, type Deployment } from "../../lib/deployments.js";
 import { InvalidInputError } from "../../lib/errors.js";
 import { identityRegistryAbi } from "../../lib/abis.js";
@@ -321,7 +321,7 @@ export function registerAgentCommands(program: Command): void {
     .action(
       action(async (ctx, raw: unknown) => {
         const opts = parseOptions(
-          z.object({ ...common, agentId: zAgentId, walletKey: zPrivateKey, deadline: zAgentId.optional() }),
+          z.object({ ...common, agentId: zAgentId, walletKey: zPrivateKey, deadline: zUint.optional() }),
           raw,
         );
         const account = privateKeyToAccount(opts.walletKey);
@@ -346,7 +346,7 @@ export function registerAgentCommands(program: Command): void {
             walletKey: zPrivateKey.optional(),
             wallet: zAddress.optional(),
             signature: zHex.optional(),
-            deadline: zAgentId.optional(),
+            deadline: zUint.optional(),
           }),
           raw,
         );
