@@ -1,6 +1,7 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 
 import EigenModule from "./modules/Eigen.js";
+import AgentsModule from "./modules/Agents.js";
 import PermissionsModule from "./modules/Permissions.js";
 import { RestakingDevnetModule } from "./modules/Restaking.js";
 
@@ -27,5 +28,10 @@ export default buildModule("VCloud", (m) => {
     ForkChallengeManager: fork.challengeManager,
     ForkFactory: fork.factory,
     BEigenStrategy: fork.bEigenStrategy,
+  const agents = m.useModule(AgentsModule);
+    IdentityRegistry: agents.identityRegistry,
+    ReputationRegistry: agents.reputationRegistry,
+    ValidationRegistry: agents.validationRegistry,
+    VcloudValidator: agents.vcloudValidator,
   };
 });

@@ -2,6 +2,7 @@ import type { Command } from "commander";
 
 import { registerDaNetwork } from "./da-network.js";
 import { registerDa } from "./da.js";
+import { registerAgentCommands } from "./agent.js";
 import { registerDeployments } from "./deployments.js";
 import { registerDevnet } from "./devnet.js";
 import { registerFork } from "./fork.js";
@@ -13,6 +14,7 @@ import { registerFork } from "./fork.js";
 export function registerCommandGroups(program: Command): void {
   registerDa(program);
   registerFork(program);
+  registerAgentCommands(program);
   registerDevnet(program);
   registerDeployments(program);
   registerDaNetwork(program);
