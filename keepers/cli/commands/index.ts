@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { registerDeployments } from "./deployments.js";
 import { registerDevnet } from "./devnet.js";
 import { registerFees } from "./fees.js";
+import { registerRewards } from "./rewards.js";
 
 /**
  * Every subcommand group of `vcloud`. A component adds its group here (one line), in the order users
@@ -12,4 +13,5 @@ export function registerCommandGroups(program: Command): void {
   registerDevnet(program);
   registerDeployments(program);
   registerFees(program);
+  registerRewards(program);
 }
