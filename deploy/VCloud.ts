@@ -1,5 +1,6 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 
+import EigenModule from "./modules/Eigen.js";
 import PermissionsModule from "./modules/Permissions.js";
 import { RestakingDevnetModule } from "./modules/Restaking.js";
 
@@ -10,6 +11,7 @@ import { RestakingDevnetModule } from "./modules/Restaking.js";
 export default buildModule("VCloud", (m) => {
   const { pauserRegistry } = m.useModule(PermissionsModule);
   const restaking = m.useModule(RestakingDevnetModule);
+  const fork = m.useModule(EigenModule);
   return {
     PauserRegistry: pauserRegistry,
     StrategyManager: restaking.strategyManager,
@@ -18,5 +20,11 @@ export default buildModule("VCloud", (m) => {
     StrategyFactory: restaking.strategyFactory,
     VcloudTestToken: restaking.vcloudTestToken,
     TestTokenStrategy: restaking.testTokenStrategy,
+    GovernanceTimelock: fork.timelock,
+    BackingEigen: fork.backingEigen,
+    Eigen: fork.eigen,
+    CanonicalForkRegistry: fork.registry,
+    ForkChallengeManager: fork.challengeManager,
+    ForkFactory: fork.factory,
   };
 });
