@@ -1,6 +1,7 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 
 import EigenModule from "./modules/Eigen.js";
+import FeesModule from "./modules/Fees.js";
 import PermissionsModule from "./modules/Permissions.js";
 import { RestakingDevnetModule } from "./modules/Restaking.js";
 
@@ -12,6 +13,7 @@ export default buildModule("VCloud", (m) => {
   const { pauserRegistry } = m.useModule(PermissionsModule);
   const restaking = m.useModule(RestakingDevnetModule);
   const fork = m.useModule(EigenModule);
+  const fees = m.useModule(FeesModule);
   return {
     PauserRegistry: pauserRegistry,
     StrategyManager: restaking.strategyManager,
@@ -26,5 +28,10 @@ export default buildModule("VCloud", (m) => {
     CanonicalForkRegistry: fork.registry,
     ForkChallengeManager: fork.challengeManager,
     ForkFactory: fork.factory,
+    FeeJar: fees.feeJar,
+    ProtocolFee: fees.protocolFee,
+    BuybackReleaser: fees.buybackReleaser,
+    DutchAuctionReleaser: fees.dutchAuctionReleaser,
+    RewardsCoordinator: fees.rewardsCoordinator,
   };
 });
