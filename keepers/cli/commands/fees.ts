@@ -44,9 +44,9 @@ function locate(raw: unknown, chainId: number): Located {
   const extraAssets = opts.asset.map((a) => parseAsset(a, "--asset"));
   let jar = opts.jar;
   let protocolFee = opts.protocolFee;
-  if (!jar || !protocolFee) {
+  if (!jar) {
     const deployment = readDeployment(chainId, opts.deploymentsDir);
-    jar ??= deployment.contracts.FeeJar;
+    jar = deployment.contracts.FeeJar;
     protocolFee ??= deployment.contracts.ProtocolFee;
     if (!jar) throw new InvalidInputError("--jar", `not given and FeeJar is not in deployments/${chainId}.json`);
   }
@@ -56,7 +56,10 @@ function locate(raw: unknown, chainId: number): Located {
 function withLocateOptions(command: Command): Command {
   return command
     .option("--jar <address>", "fee jar (default: FeeJar from deployments/<chainId>.json)")
-    .option("--protocol-fee <address>", "protocol fee contract (default: ProtocolFee from the deployment)")
+    .option(
+      "--protocol-fee <address>",
+      "protocol fee contract (default: ProtocolFee from the deployment when --jar is not given)",
+    )
     .option("--deployments-dir <dir>", "deployments directory (env VCLOUD_DEPLOYMENTS_DIR)")
     .option("--asset <token>", "also value this token (repeatable; ETH and tokens sent to the jar are found)", collect)
     .option("--from-block <n>", "scan the jar's Transfer logs from this block", "0");

@@ -326,12 +326,14 @@ export function registerRewards(program: Command): void {
             args: [signer],
           });
           if (!optedIn)
-            await send({
-              address: rc,
-              abi: iRewardsCoordinatorAbi,
-              functionName: "setOptInForProtocolFee",
-              args: [true],
-            } as never);
+            await send(
+              walletClient!.writeContract({
+                address: rc,
+                abi: iRewardsCoordinatorAbi,
+                functionName: "setOptInForProtocolFee",
+                args: [true],
+              }),
+            );
         }
         await send(
           walletClient!.writeContract({
