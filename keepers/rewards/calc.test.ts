@@ -1,3 +1,4 @@
+import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { getAddress, type Address } from "viem";
 import { describe, expect, it } from "vitest";
 
@@ -226,5 +227,24 @@ describe("splits and trees", () => {
     expect(claim!.cumulativeEarnings).toBe(6n);
     expect(tree.verify([addr(1), TOKEN, "6"], claim!.proof)).toBe(true);
     expect(claimsFor(tree, addr(3))).toEqual([]);
+  });
+
+  it("is byte-identical to OpenZeppelin's StandardMerkleTree.of (root, proofs, dump)", () => {
+    const r = rng(3);
+    for (const size of [1, 2, 3, 17, 100]) {
+      const cumulative = new Map<Address, Map<Address, bigint>>();
+      for (let i = 0; i < size; ++i) cumulative.set(addr(0x100 + i), new Map([[TOKEN, r.big(10n ** 30n)]]));
+      const ours = buildRewardsTree(cumulative);
+      const leaves = [...cumulative].map(([e, m]) => [e, TOKEN, m.get(TOKEN)!.toString()]);
+      const reference = StandardMerkleTree.of(leaves, ["address", "address", "uint256"]);
+      expect(ours.root).toBe(reference.root);
+      expect(ours.dump().tree).toEqual(reference.dump().tree);
+      const loaded = StandardMerkleTree.load(ours.dump());
+      expect(loaded.root).toBe(reference.root);
+      for (const [e] of cumulative)
+        expect(claimsFor(ours, e)[0]!.proof).toEqual(
+          reference.getProof([e, TOKEN, cumulative.get(e)!.get(TOKEN)!.toString()]),
+        );
+    }
   });
 });
