@@ -2,6 +2,7 @@ import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 
 import EigenModule from "./modules/Eigen.js";
 import AgentsModule from "./modules/Agents.js";
+import FeesModule from "./modules/Fees.js";
 import PermissionsModule from "./modules/Permissions.js";
 import { RestakingDevnetModule } from "./modules/Restaking.js";
 
@@ -13,6 +14,7 @@ export default buildModule("VCloud", (m) => {
   const { pauserRegistry } = m.useModule(PermissionsModule);
   const restaking = m.useModule(RestakingDevnetModule);
   const fork = m.useModule(EigenModule);
+  const fees = m.useModule(FeesModule);
   return {
     PauserRegistry: pauserRegistry,
     StrategyManager: restaking.strategyManager,
@@ -33,5 +35,10 @@ export default buildModule("VCloud", (m) => {
     ReputationRegistry: agents.reputationRegistry,
     ValidationRegistry: agents.validationRegistry,
     VcloudValidator: agents.vcloudValidator,
+    FeeJar: fees.feeJar,
+    ProtocolFee: fees.protocolFee,
+    BuybackReleaser: fees.buybackReleaser,
+    DutchAuctionReleaser: fees.dutchAuctionReleaser,
+    RewardsCoordinator: fees.rewardsCoordinator,
   };
 });

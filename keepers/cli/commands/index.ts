@@ -6,6 +6,8 @@ import { registerAgentCommands } from "./agent.js";
 import { registerDeployments } from "./deployments.js";
 import { registerDevnet } from "./devnet.js";
 import { registerFork } from "./fork.js";
+import { registerFees } from "./fees.js";
+import { registerRewards } from "./rewards.js";
 
 /**
  * Every subcommand group of `vcloud`. A component adds its group here (one line), in the order users
@@ -18,4 +20,6 @@ export function registerCommandGroups(program: Command): void {
   registerDevnet(program);
   registerDeployments(program);
   registerDaNetwork(program);
+  registerFees(program);
+  registerRewards(program);
 }
