@@ -2,6 +2,7 @@ import type { Command } from "commander";
 
 import { registerDeployments } from "./deployments.js";
 import { registerDevnet } from "./devnet.js";
+import { registerKeystore } from "./keystore.js";
 
 /**
  * Every subcommand group of `vcloud`. A component adds its group here (one line), in the order users
@@ -10,4 +11,5 @@ import { registerDevnet } from "./devnet.js";
 export function registerCommandGroups(program: Command): void {
   registerDevnet(program);
   registerDeployments(program);
+  registerKeystore(program);
 }
