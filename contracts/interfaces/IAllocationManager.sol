@@ -248,7 +248,8 @@ interface IAllocationManager is IAllocationManagerErrors, IAllocationManagerEven
     /// @dev Only the AVS. Re-proposing the same pending slasher is a no-op.
     function updateSlasher(OperatorSet memory operatorSet, address slasher) external;
 
-    /// @notice Names the EIGEN (bEIGEN) strategy, which redistributing sets may not use; once. Only the owner.
+    /// @notice Names the EIGEN (bEIGEN) strategy, which redistributing sets may not use; once. Only governance
+    /// (the pauser registry's unpauser).
     function setEigenStrategy(IStrategy eigenStrategy_) external;
 
     /// @notice The number of sets `avs` has created.
@@ -269,19 +270,6 @@ interface IAllocationManager is IAllocationManagerErrors, IAllocationManagerEven
         OperatorSet memory operatorSet,
         IStrategy strategy
     ) external view returns (Allocation memory);
-
-    /// @notice Allocations of several operators.
-    function getAllocations(
-        address[] memory operators,
-        OperatorSet memory operatorSet,
-        IStrategy strategy
-    ) external view returns (Allocation[] memory);
-
-    /// @notice `operator`'s allocations of `strategy` to every set.
-    function getStrategyAllocations(
-        address operator,
-        IStrategy strategy
-    ) external view returns (OperatorSet[] memory, Allocation[] memory);
 
     /// @notice Magnitude in use: current allocations + pending increases + deallocations not yet due.
     function getEncumberedMagnitude(address operator, IStrategy strategy) external view returns (uint64);

@@ -42,6 +42,8 @@ interface IDelegationManagerErrors {
     error WithdrawerNotCaller(address withdrawer, address caller);
     /// @notice Thrown when queueing a withdrawal of zero deposit shares.
     error WithdrawalSharesZero(IStrategy strategy);
+    /// @notice Thrown when an operator-only function is called by someone other than `operator`.
+    error CallerNotOperator(address caller, address operator);
     /// @notice Thrown when the StrategyManager and AllocationManager are not yet set.
     error CoreContractsNotSet();
     /// @notice Thrown when the StrategyManager and AllocationManager are set a second time.
