@@ -1,6 +1,7 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 
 import PermissionsModule from "./modules/Permissions.js";
+import { RestakingDevnetModule } from "./modules/Restaking.js";
 
 /**
  * The whole vcloud stack. Each component has its own module under deploy/modules/; this root module
@@ -8,5 +9,14 @@ import PermissionsModule from "./modules/Permissions.js";
  */
 export default buildModule("VCloud", (m) => {
   const { pauserRegistry } = m.useModule(PermissionsModule);
-  return { PauserRegistry: pauserRegistry };
+  const restaking = m.useModule(RestakingDevnetModule);
+  return {
+    PauserRegistry: pauserRegistry,
+    StrategyManager: restaking.strategyManager,
+    DelegationManager: restaking.delegationManager,
+    AllocationManager: restaking.allocationManager,
+    StrategyFactory: restaking.strategyFactory,
+    VcloudTestToken: restaking.vcloudTestToken,
+    TestTokenStrategy: restaking.testTokenStrategy,
+  };
 });
