@@ -2,6 +2,7 @@ import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 
 import PermissionsModule from "./modules/Permissions.js";
 import { RestakingDevnetModule } from "./modules/Restaking.js";
+import SlashersModule from "./modules/Slashers.js";
 
 /**
  * The whole vcloud stack. Each component has its own module under deploy/modules/; this root module
@@ -10,6 +11,7 @@ import { RestakingDevnetModule } from "./modules/Restaking.js";
 export default buildModule("VCloud", (m) => {
   const { pauserRegistry } = m.useModule(PermissionsModule);
   const restaking = m.useModule(RestakingDevnetModule);
+  const slashers = m.useModule(SlashersModule);
   return {
     PauserRegistry: pauserRegistry,
     StrategyManager: restaking.strategyManager,
@@ -18,5 +20,8 @@ export default buildModule("VCloud", (m) => {
     StrategyFactory: restaking.strategyFactory,
     VcloudTestToken: restaking.vcloudTestToken,
     TestTokenStrategy: restaking.testTokenStrategy,
+    InstantSlasher: slashers.instantSlasher,
+    VetoableSlasher: slashers.vetoableSlasher,
+    VictimPayout: slashers.victimPayout,
   };
 });

@@ -4,7 +4,7 @@
  * shares to the recipient or the burn address, and pay victims through a VictimPayout.
  */
 import type { Command } from "commander";
-import { erc20Abi, getAddress, type Address } from "viem";
+import { erc20Abi, getAddress, parseEventLogs, type Address, type TransactionReceipt } from "viem";
 
 import {
   iAllocationManagerAbi,
@@ -282,7 +282,7 @@ export function registerAvs(program: Command): void {
         const transactions: SentTx[] = [];
         let outcome: Record<string, unknown>;
         if (via === "vetoable") {
-          const { result } = await send(
+          const { receipt } = await send(
             clients,
             transactions,
             "requestSlash",
@@ -294,15 +294,21 @@ export function registerAvs(program: Command): void {
             },
             ctx.logger,
           );
+          const [requested] = parseEventLogs({
+            abi: iVetoableSlasherAbi,
+            logs: receipt.logs,
+            eventName: "SlashRequested",
+          });
+          const requestId = requested!.args.requestId;
           const request = await publicClient.readContract({
             address: slasherContract!,
             abi: iVetoableSlasherAbi,
             functionName: "getRequest",
-            args: [result as bigint],
+            args: [requestId],
           });
-          outcome = { requestId: result as bigint, vetoableUntil: request.vetoableUntil, status: "pending" };
+          outcome = { requestId, vetoableUntil: request.vetoableUntil, status: "pending" };
         } else {
-          const { result } =
+          const { result, receipt } =
             via === "instant"
               ? await send(
                   clients,
@@ -328,9 +334,7 @@ export function registerAvs(program: Command): void {
                   },
                   ctx.logger,
                 );
-          const values = result as readonly unknown[];
-          const [slashId, shares] = (via === "instant" ? values.slice(1) : values) as [bigint, readonly bigint[]];
-          outcome = { slashId, sharesSlashed: shares, status: "executed" };
+          outcome = { ...slashOutcome(receipt, params.strategies, result), status: "executed" };
         }
         const maxMagnitudes = await publicClient.readContract({
           address: am,
@@ -401,7 +405,7 @@ export function registerAvs(program: Command): void {
           if (verb === "cancel-slash" && next > BigInt(before.vetoableUntil))
             throw new InvalidInputError("--request", `the veto window closed at block ${before.vetoableUntil}`);
           const transactions: SentTx[] = [];
-          const { result } = await send(
+          const { result, receipt } = await send(
             clients,
             transactions,
             verb === "execute-slash" ? "executeSlash" : "cancelSlash",
@@ -421,10 +425,11 @@ export function registerAvs(program: Command): void {
           });
           const extra =
             verb === "execute-slash"
-              ? {
-                  slashId: (result as readonly [bigint, readonly bigint[]])[0],
-                  sharesSlashed: (result as readonly [bigint, readonly bigint[]])[1],
-                }
+              ? slashOutcome(
+                  receipt,
+                  before.params.strategies.map((s) => getAddress(s)),
+                  result,
+                )
               : {};
           ctx.print(
             { transactions, requestId, status: ["none", "pending", "cancelled", "executed"][after.status], ...extra },
@@ -777,6 +782,26 @@ function registerPayout(avs: Command): void {
         });
       }),
     );
+}
+
+/**
+ * The slash id and shares per strategy as recorded on chain (the StrategyManager's
+ * BurnOrRedistributableSharesIncreased events); strategies with nothing recorded slashed 0 shares. The
+ * simulated return value is only a fallback for the id when no strategy recorded shares.
+ */
+function slashOutcome(receipt: TransactionReceipt, strategies: Address[], simulated: unknown) {
+  const recorded = parseEventLogs({
+    abi: iStrategyManagerAbi,
+    logs: receipt.logs,
+    eventName: "BurnOrRedistributableSharesIncreased",
+  });
+  const values = simulated as readonly unknown[];
+  const simulatedId = (values.length === 3 ? values[1] : values[0]) as bigint;
+  const slashId = recorded[0]?.args.slashId ?? simulatedId;
+  const sharesSlashed = strategies.map(
+    (s) => recorded.find((l) => getAddress(l.args.strategy) === s)?.args.shares ?? 0n,
+  );
+  return { slashId, sharesSlashed };
 }
 
 async function tokenSymbol(client: Client, token: Address): Promise<string> {

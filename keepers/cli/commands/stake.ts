@@ -3,7 +3,15 @@
  * undelegate, queue and complete withdrawals, and show the position (with the slashes that hit it).
  */
 import type { Command } from "commander";
-import { erc20Abi, getAddress, zeroAddress, zeroHash, type Address } from "viem";
+import {
+  erc20Abi,
+  getAddress,
+  parseEventLogs,
+  zeroAddress,
+  zeroHash,
+  type Address,
+  type TransactionReceipt,
+} from "viem";
 
 import { iDelegationManagerAbi, iStrategyAbi, iStrategyManagerAbi } from "../../lib/abis.js";
 import { InvalidInputError } from "../../lib/errors.js";
@@ -86,7 +94,7 @@ export function registerStake(program: Command): void {
             },
             ctx.logger,
           );
-        const { result } = await send(
+        const { receipt } = await send(
           clients,
           transactions,
           "depositIntoStrategy",
@@ -106,7 +114,9 @@ export function registerStake(program: Command): void {
           strategy,
           token: token.token,
           amount,
-          newDepositShares: result as bigint,
+          newDepositShares:
+            parseEventLogs({ abi: iStrategyManagerAbi, logs: receipt.logs, eventName: "Deposit" })[0]?.args.shares ??
+            0n,
           depositShares: row?.depositShares ?? 0n,
           withdrawableShares: row?.withdrawableShares ?? 0n,
           delegatedTo: position.delegatedTo,
@@ -186,7 +196,7 @@ export function registerStake(program: Command): void {
         });
         if (delegated === zeroAddress) throw new InvalidInputError("--staker", `${staker} is not delegated`);
         const transactions: SentTx[] = [];
-        const { result } = await send(
+        const { receipt } = await send(
           clients,
           transactions,
           "undelegate",
@@ -204,7 +214,7 @@ export function registerStake(program: Command): void {
             transactions,
             staker,
             undelegatedFrom: getAddress(delegated),
-            withdrawalRoots: result as readonly string[],
+            withdrawalRoots: queuedRoots(receipt),
             queuedWithdrawals: position.queuedWithdrawals,
           },
           renderTxResult,
@@ -235,7 +245,7 @@ export function registerStake(program: Command): void {
           depositShares: (s) => held.get(getAddress(s)) ?? 0n,
         });
         const transactions: SentTx[] = [];
-        const { result } = await send(
+        const { receipt } = await send(
           clients,
           transactions,
           "queueWithdrawals",
@@ -247,7 +257,7 @@ export function registerStake(program: Command): void {
           },
           ctx.logger,
         );
-        const roots = result as readonly string[];
+        const roots: string[] = queuedRoots(receipt);
         const position = await readStakerPosition(publicClient, addresses, account.address);
         ctx.print(
           {
@@ -372,6 +382,13 @@ export function registerStake(program: Command): void {
         ctx.print(position, renderPosition);
       }),
     );
+}
+
+/** Withdrawal roots from a receipt's SlashingWithdrawalQueued events (the chain's values, not a simulation's). */
+function queuedRoots(receipt: TransactionReceipt): `0x${string}`[] {
+  return parseEventLogs({ abi: iDelegationManagerAbi, logs: receipt.logs, eventName: "SlashingWithdrawalQueued" }).map(
+    (l) => l.args.withdrawalRoot,
+  );
 }
 
 function renderPosition(p: Awaited<ReturnType<typeof readStakerPosition>>): string {
