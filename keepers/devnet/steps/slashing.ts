@@ -139,6 +139,6 @@ export const slashWithRedistribution: StoryStep = {
     }
     if (claimed !== redistributed) throw new Error(`victims claimed ${claimed} of ${redistributed} redistributed`);
     ctx.state.set("slashing.payoutId", payoutId);
-    return `slash ${slashId}: ${slashedShares} shares cut; ${redistributed} tokens redistributed and claimed by 2 victims`;
+    return `slash ${slashId}: ${slashedShares / WAD} shares cut; ${redistributed / WAD} tokens redistributed to the VictimPayout and claimed by 2 victims`;
   },
 };
