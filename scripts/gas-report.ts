@@ -10,7 +10,20 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 
-import { getAddress, parseEther, zeroAddress, zeroHash, type Abi, type Address, type Hex } from "viem";
+import {
+  getAddress,
+  parseEther,
+  zeroAddress,
+  zeroHash,
+  type Abi,
+  type Account,
+  type Address,
+  type Chain,
+  type Hex,
+  type PublicClient,
+  type Transport,
+  type WalletClient,
+} from "viem";
 
 import config from "../hardhat.config.js";
 import {
@@ -39,10 +52,8 @@ async function main() {
   const connection = await hre.network.connect();
   const { viem } = connection as unknown as {
     viem: {
-      getPublicClient: () => Promise<import("viem").PublicClient>;
-      getWalletClients: () => Promise<
-        import("viem").WalletClient<import("viem").Transport, import("viem").Chain, import("viem").Account>[]
-      >;
+      getPublicClient: () => Promise<PublicClient>;
+      getWalletClients: () => Promise<WalletClient<Transport, Chain, Account>[]>;
     };
   };
   const publicClient = await viem.getPublicClient();
