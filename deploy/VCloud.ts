@@ -5,6 +5,7 @@ import AgentsModule from "./modules/Agents.js";
 import FeesModule from "./modules/Fees.js";
 import PermissionsModule from "./modules/Permissions.js";
 import { RestakingDevnetModule } from "./modules/Restaking.js";
+import SlashersModule from "./modules/Slashers.js";
 
 /**
  * The whole vcloud stack. Each component has its own module under deploy/modules/; this root module
@@ -15,6 +16,7 @@ export default buildModule("VCloud", (m) => {
   const restaking = m.useModule(RestakingDevnetModule);
   const fork = m.useModule(EigenModule);
   const fees = m.useModule(FeesModule);
+  const slashers = m.useModule(SlashersModule);
   return {
     PauserRegistry: pauserRegistry,
     StrategyManager: restaking.strategyManager,
@@ -40,5 +42,8 @@ export default buildModule("VCloud", (m) => {
     BuybackReleaser: fees.buybackReleaser,
     DutchAuctionReleaser: fees.dutchAuctionReleaser,
     RewardsCoordinator: fees.rewardsCoordinator,
+    InstantSlasher: slashers.instantSlasher,
+    VetoableSlasher: slashers.vetoableSlasher,
+    VictimPayout: slashers.victimPayout,
   };
 });

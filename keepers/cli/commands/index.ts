@@ -8,6 +8,10 @@ import { registerDevnet } from "./devnet.js";
 import { registerFork } from "./fork.js";
 import { registerFees } from "./fees.js";
 import { registerRewards } from "./rewards.js";
+import { registerAvs } from "./avs.js";
+import { registerKeystore } from "./keystore.js";
+import { registerOperator } from "./operator.js";
+import { registerStake } from "./stake.js";
 
 /**
  * Every subcommand group of `vcloud`. A component adds its group here (one line), in the order users
@@ -22,4 +26,8 @@ export function registerCommandGroups(program: Command): void {
   registerDaNetwork(program);
   registerFees(program);
   registerRewards(program);
+  registerStake(program);
+  registerOperator(program);
+  registerAvs(program);
+  registerKeystore(program);
 }
