@@ -7,6 +7,7 @@ import { parseOptions } from "../../lib/config.js";
 import { InvalidInputError } from "../../lib/errors.js";
 import { ATTESTATION_FORMATS, POLICY_PRESETS, type VerifierPolicy } from "../../tee/policy.js";
 import { verifyAttestation } from "../../tee/verify.js";
+import { registerTeeWorker } from "./tee-worker.js";
 import { action } from "../context.js";
 
 const verifySchema = z.object({
@@ -96,4 +97,6 @@ export function registerTee(program: Command): void {
         );
       }),
     );
+
+  registerTeeWorker(tee);
 }
