@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import { createDevAttestation, DEV_ATTESTATION_WARNING } from "../../../keepers/tee/dev.js";
-import { AttestationError } from "../../../keepers/tee/errors.js";
+import type { AttestationError } from "../../../keepers/tee/errors.js";
 import { DEBUG_POLICY, DEVNET_POLICY, PRODUCTION_POLICY, type VerifierPolicy } from "../../../keepers/tee/policy.js";
 import { verifyAttestation } from "../../../keepers/tee/verify.js";
 

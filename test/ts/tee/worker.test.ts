@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { devAttester, detectAttester } from "../../../keepers/tee/attester.js";
 import { checkTaskBinding, reportDataFor, taskBindingHash, type TaskBinding } from "../../../keepers/tee/binding.js";
 import { bundleDigest, type ProgramBundle } from "../../../keepers/tee/bundle.js";
-import { AttestationError } from "../../../keepers/tee/errors.js";
+import type { AttestationError } from "../../../keepers/tee/errors.js";
 import { DEVNET_POLICY, PRODUCTION_POLICY } from "../../../keepers/tee/policy.js";
 import {
   CpuTimeLimitError,
