@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-import { keccak256, toHex } from "viem";
+import { keccak256, sha256, toHex } from "viem";
 import { describe, expect, it } from "vitest";
 
 import { sandboxCapabilities } from "../../../keepers/tee/sandbox.js";
@@ -154,7 +154,7 @@ describe.runIf(sandboxCapabilities().prlimit)("vcloud tee worker", () => {
     expect(run.code).toBe(0);
     const summary = JSON.parse(run.stdout) as Record<string, string>;
     expect(summary.format).toBe("dev");
-    expect(summary.outputHash).toBe(keccak256(Buffer.from("HELLO")));
+    expect(summary.outputHash).toBe(sha256(Buffer.from("HELLO")));
     const prod = vcloud(["tee", "verify", join(dir, "attestation.json"), "--format", "dev"]);
     expect(prod.code).toBe(1);
     expect(prod.stderr).toContain("dev-policy check failed");

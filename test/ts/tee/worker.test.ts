@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 
-import { keccak256, toHex, type Hex } from "viem";
+import { keccak256, sha256, toHex, type Hex } from "viem";
 import { describe, expect, it } from "vitest";
 
 import { devAttester, detectAttester } from "../../../keepers/tee/attester.js";
@@ -173,8 +173,8 @@ describe.runIf(caps.prlimit)("worker attestation binding", () => {
     const result = await runTask(hashAndUpper, input, base, { taskHash: TASK, attester: devAttester });
     expect(result.binding).toEqual({
       imageDigest: bundleDigest(hashAndUpper),
-      inputHash: keccak256(input),
-      outputHash: keccak256(result.output),
+      inputHash: sha256(input),
+      outputHash: sha256(result.output),
       taskHash: TASK,
     });
     expect(result.reportData).toBe(taskBindingHash(result.binding));
