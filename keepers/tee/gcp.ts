@@ -14,7 +14,7 @@ import {
   SignatureError,
   ValidityWindowError,
 } from "./errors.js";
-import type { VerifiedAttestation, VerifierPolicy } from "./policy.js";
+import { checkFreshness, type VerifiedAttestation, type VerifierPolicy } from "./policy.js";
 import { pinnedRoot } from "./roots.js";
 import { parseCertificate, verifyCertificateChain } from "./x509-chain.js";
 
@@ -98,6 +98,9 @@ export async function verifyGcp(input: Uint8Array | string, params: VerifyGcpPar
   if (!TEE_HARDWARE_MODELS.includes(claims.hwmodel as (typeof TEE_HARDWARE_MODELS)[number])) {
     throw new ClaimError("hwmodel", `${String(claims.hwmodel)} is not a confidential-computing hardware model`);
   }
+  if (typeof claims.iat === "number") checkFreshness(new Date(claims.iat * 1000), at, policy);
+  else if (policy.maxAgeSeconds !== undefined) throw new ClaimError("iat", "missing; the policy requires freshness");
+
   const debug = claims.dbgstat !== "disabled-since-boot";
   if (debug && !policy.allowDebug) {
     throw new DebugModeError(`debug image (dbgstat ${String(claims.dbgstat)}) rejected by the ${policy.name} policy`);

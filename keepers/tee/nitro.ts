@@ -10,7 +10,7 @@ import { Decoder, Encoder, Tag } from "cbor-x";
 import { bytesToHex, type Hex } from "viem";
 
 import { DebugModeError, MalformedAttestationError, SignatureError, UntrustedRootError } from "./errors.js";
-import type { VerifiedAttestation, VerifierPolicy } from "./policy.js";
+import { checkFreshness, type VerifiedAttestation, type VerifierPolicy } from "./policy.js";
 import { pinnedRoot } from "./roots.js";
 import { parseCertificate, verifyCertificateChain } from "./x509-chain.js";
 
@@ -199,6 +199,8 @@ export function verifyNitro(input: Uint8Array, params: VerifyNitroParameters): V
     cose.signature,
   );
   if (!ok) throw new SignatureError("the COSE_Sign1 ES384 signature does not verify with the enclave certificate");
+
+  checkFreshness(new Date(doc.timestamp), params.at, params.policy);
 
   const debug = isDebugEnclave(doc.pcrs);
   if (debug && !params.policy.allowDebug) {

@@ -1,6 +1,6 @@
 import type { Hex } from "viem";
 
-import { MeasurementMismatchError, ReportDataMismatchError } from "./errors.js";
+import { MeasurementMismatchError, ReportDataMismatchError, ValidityWindowError } from "./errors.js";
 
 /** Attestation formats the verifier understands. `dev` is the no-TEE format of local workers. */
 export const ATTESTATION_FORMATS = ["nitro", "tdx", "gcp", "dev"] as const;
@@ -38,6 +38,12 @@ export type VerifierPolicy = {
   expectedMeasurements?: Readonly<Record<string, string>>;
   /** Report data (Nitro user_data, TDX REPORTDATA, Confidential Space eat_nonce bytes) that must match. */
   expectedReportData?: Hex;
+  /**
+   * Freshness: the attestation's own issue time (Nitro `timestamp`, Confidential Space `iat`) must be at
+   * most this many seconds before the verification time (and not more than a minute after it). TDX
+   * quotes carry no time; bind a nonce in the report data instead.
+   */
+  maxAgeSeconds?: number;
 };
 
 /** Production: real TEEs only, no debug, Intel TCB up to date. */
@@ -82,6 +88,20 @@ export type VerifiedAttestation = {
   /** Platform details that are not measurements (debug flag, TCB status, document timestamp…). */
   details: Record<string, unknown>;
 };
+
+/** Clock skew tolerated for an attestation issued "after" the verification time. */
+const FUTURE_SKEW_MS = 60_000;
+
+/** Applies `maxAgeSeconds` to an attestation issued at `issuedAt`. */
+export function checkFreshness(issuedAt: Date, at: Date, policy: VerifierPolicy): void {
+  if (policy.maxAgeSeconds === undefined) return;
+  const ageMs = at.getTime() - issuedAt.getTime();
+  if (ageMs > policy.maxAgeSeconds * 1000 || ageMs < -FUTURE_SKEW_MS) {
+    throw new ValidityWindowError(
+      `issued at ${issuedAt.toISOString()}, ${Math.round(ageMs / 1000)} s before ${at.toISOString()}; the ${policy.name} policy accepts at most ${policy.maxAgeSeconds} s`,
+    );
+  }
+}
 
 function normalise(value: string): string {
   return /^(0x)?[0-9a-fA-F]+$/.test(value) ? value.toLowerCase().replace(/^0x/, "") : value;

@@ -28,6 +28,11 @@ export const verifySchema = z.object({
     .transform((list) =>
       Object.fromEntries(list.map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)])),
     ),
+  maxAge: z.coerce
+    .number({ message: "must be a number of seconds" })
+    .int("must be an integer")
+    .positive("must be positive")
+    .optional(),
   reportData: z
     .string()
     .regex(/^0x([0-9a-fA-F]{2})*$/, "must be 0x-prefixed hex bytes")
@@ -62,6 +67,7 @@ export function registerTee(program: Command): void {
       "production",
     )
     .option("--expect <name=value>", "require a measurement, e.g. --expect pcr0=0x… (repeatable)", collect)
+    .option("--max-age <seconds>", "require the attestation to be at most this old at --at (Nitro, gcp)")
     .option("--report-data <hex>", "require this report data (Nitro user_data, TDX REPORTDATA, CS nonce bytes)")
     .action(
       action(async (ctx, file: string, raw: unknown) => {
@@ -78,6 +84,7 @@ export function registerTee(program: Command): void {
         const policy: VerifierPolicy = {
           ...preset,
           expectedMeasurements: opts.expect,
+          ...(opts.maxAge ? { maxAgeSeconds: opts.maxAge } : {}),
           ...(opts.reportData ? { expectedReportData: opts.reportData as `0x${string}` } : {}),
         };
         // Loaded on use: the verifiers pull in CBOR, X.509, JOSE and DCAP code other commands do not need.

@@ -100,6 +100,8 @@ describe("vcloud tee verify", () => {
       [{ ...ok, reportData: "xyz" }, "--report-data"],
       [{ ...ok, reportData: "0xabc" }, "--report-data"],
       [{ ...ok, expect: ["pcr0"] }, "--expect"],
+      [{ ...ok, maxAge: "soon" }, "--max-age"],
+      [{ ...ok, maxAge: "-5" }, "--max-age"],
     ];
     for (const [raw, flag] of cases) {
       let error: unknown;

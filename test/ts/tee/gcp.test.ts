@@ -106,6 +106,15 @@ describe("Google Confidential Space attestation tokens", () => {
     await expectRejected(token(), AT.oak, "report-data", { ...DEBUG_POLICY, expectedReportData: "0x00" });
   });
 
+  it("applies the policy's freshness bound to iat (validity)", async () => {
+    const later = new Date("2025-06-23T14:52:31Z"); // 30 min after iat, token still unexpired
+    await expect(
+      verifyAttestation(Buffer.from(token()), { format: "gcp", at: later, policy: DEBUG_POLICY }),
+    ).resolves.toMatchObject({ valid: true });
+    const error = await expectRejected(token(), later, "validity", { ...DEBUG_POLICY, maxAgeSeconds: 300 });
+    expect(error.message).toContain("at most 300 s");
+  });
+
   it("rejects text that is not a compact JWS (format)", async () => {
     await expectRejected("hello", AT.oak, "format");
     await expectRejected("a.b.c", AT.oak, "format");

@@ -175,6 +175,20 @@ describe("AWS Nitro attestation documents", () => {
     await expectRejected(doc, AT.blockyNitro, "report-data", { ...PRODUCTION_POLICY, expectedReportData: "0x02" });
   });
 
+  it("applies the policy's freshness bound to the document timestamp (validity)", async () => {
+    const doc = fixture("blocky_nitro_attestation.b64");
+    const fresh = { ...PRODUCTION_POLICY, maxAgeSeconds: 60 };
+    await expect(verifyAttestation(doc, { format: "nitro", at: AT.blockyNitro, policy: fresh })).resolves.toMatchObject(
+      {
+        valid: true,
+      },
+    );
+    // Ten minutes later the certificates are still valid, but the document is too old for a 60 s bound.
+    const later = new Date(AT.blockyNitro.getTime() + 600_000);
+    await expect(verifyAttestation(doc, { format: "nitro", at: later })).resolves.toMatchObject({ valid: true });
+    await expectRejected(doc, later, "validity", fresh);
+  });
+
   it("rejects bytes that are not a COSE_Sign1 document (format)", async () => {
     await expectRejected(Buffer.from("not an attestation!"), AT.blockyNitro, "format");
     await expectRejected(Buffer.from([0x84, 0x01, 0x02]), AT.blockyNitro, "format");
