@@ -296,10 +296,12 @@ export async function runSandboxed(
     child.stdin!.end(Buffer.from(input));
     const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
       child.on("error", reject);
+      // When the wrapper exits, whatever it left running goes too: with a PID namespace the kernel kills
+      // it; without one, the process group is killed here, so leftovers cannot hold stdout open.
+      child.on("exit", killTree);
       child.on("close", (code, signal) => resolve({ code, signal }));
     });
     clearTimeout(timer);
-    killTree(); // anything left in the group (no PID namespace) goes with the task
     const wallMs = performance.now() - started;
     if (stopped) throw stopped;
 

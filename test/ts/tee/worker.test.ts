@@ -16,6 +16,7 @@ import {
   MemoryLimitError,
   OutputLimitError,
   ProgramFailedError,
+  runSandboxed,
   sandboxCapabilities,
   sandboxCommand,
   SandboxUnavailableError,
@@ -138,6 +139,18 @@ describe.runIf(caps.prlimit)("worker sandbox limits", () => {
     await new Promise((r) => setTimeout(r, 300));
     const ps = spawnSync("ps", ["-eo", "args"], { encoding: "utf8" });
     expect(ps.stdout).not.toContain(`sleep ${marker}`);
+  });
+
+  it("kills processes left behind also without a PID namespace (process group)", async () => {
+    const marker = `${Math.floor(Math.random() * 1e6) + 1000}.25`;
+    const forker: ProgramBundle = { entry: ["sh", "-c", `(sleep ${marker} &) ; echo started`], files: {} };
+    const noNamespaces = { ...caps, namespaces: "none" as const };
+    const started = Date.now();
+    const run = await runSandboxed(forker, Buffer.alloc(0), { ...DEFAULT_LIMITS, network: true }, noNamespaces);
+    expect(run.stdout.toString()).toBe("started\n");
+    expect(Date.now() - started).toBeLessThan(20_000);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(spawnSync("ps", ["-eo", "args"], { encoding: "utf8" }).stdout).not.toContain(`sleep ${marker}`);
   });
 
   it.runIf(isolated)("gives the program no network unless the app allows it", async () => {
