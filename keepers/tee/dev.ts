@@ -57,6 +57,7 @@ export function verifyDev(input: Uint8Array, params: { at: Date; policy: Verifie
     platform: "dev",
     measurements: { imageDigest: doc.imageDigest.toLowerCase() },
     reportData: doc.reportData.toLowerCase() as Hex,
+    nonces: [],
     time: params.at.toISOString(),
     details: { warning: doc.warning, timestamp: doc.timestamp, debug: true },
   };

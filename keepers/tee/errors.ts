@@ -15,7 +15,8 @@ export type AttestationCheck =
   | "debug" // a debug enclave / TD / image under a policy that forbids it
   | "claims" // a required claim (issuer, software name, hardware model) is wrong
   | "measurements" // a measurement differs from the one the policy expects
-  | "report-data" // the report data / user data / nonce differs from the expected binding
+  | "report-data" // the report data / user data differs from the expected binding
+  | "nonce" // the verifier's challenge nonce is not in the attestation
   | "dev-policy"; // a dev attestation under a policy that does not allow dev attestations
 
 /** An attestation failed a verification check. Exit code 1; the message names the check. */
@@ -109,6 +110,13 @@ export class ReportDataMismatchError extends AttestationError {
   override name = "ReportDataMismatchError";
   constructor(expected: string, actual: string) {
     super("report-data", `report data is ${actual}, expected ${expected}`);
+  }
+}
+
+export class NonceMismatchError extends AttestationError {
+  override name = "NonceMismatchError";
+  constructor(expected: string, actual: readonly string[]) {
+    super("nonce", `expected nonce ${expected}, attestation carries ${actual.length ? actual.join(", ") : "none"}`);
   }
 }
 

@@ -123,6 +123,7 @@ export async function verifyGcp(input: Uint8Array | string, params: VerifyGcpPar
       swversion: (claims.swversion ?? []).join(","),
     },
     reportData,
+    nonces: nonces.map((n) => bytesToHex(Buffer.from(n, "utf8"))),
     time: at.toISOString(),
     details: {
       debug,

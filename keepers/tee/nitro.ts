@@ -216,6 +216,7 @@ export function verifyNitro(input: Uint8Array, params: VerifyNitroParameters): V
     platform: "aws-nitro",
     measurements,
     reportData,
+    nonces: doc.nonce ? [bytesToHex(doc.nonce)] : [],
     time: params.at.toISOString(),
     details: {
       moduleId: doc.moduleId,

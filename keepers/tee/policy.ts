@@ -1,6 +1,11 @@
 import type { Hex } from "viem";
 
-import { MeasurementMismatchError, ReportDataMismatchError, ValidityWindowError } from "./errors.js";
+import {
+  MeasurementMismatchError,
+  NonceMismatchError,
+  ReportDataMismatchError,
+  ValidityWindowError,
+} from "./errors.js";
 
 /** Attestation formats the verifier understands. `dev` is the no-TEE format of local workers. */
 export const ATTESTATION_FORMATS = ["nitro", "tdx", "gcp", "dev"] as const;
@@ -38,6 +43,8 @@ export type VerifierPolicy = {
   expectedMeasurements?: Readonly<Record<string, string>>;
   /** Report data (Nitro user_data, TDX REPORTDATA, Confidential Space eat_nonce bytes) that must match. */
   expectedReportData?: Hex;
+  /** A challenge nonce that must be in the attestation (Nitro `nonce`, Confidential Space `eat_nonce` bytes). */
+  expectedNonce?: Hex;
   /**
    * Freshness: the attestation's own issue time (Nitro `timestamp`, Confidential Space `iat`) must be at
    * most this many seconds before the verification time (and not more than a minute after it). TDX
@@ -83,6 +90,8 @@ export type VerifiedAttestation = {
   measurements: Record<string, string>;
   /** The bytes the attested code chose to bind (Nitro user_data, TDX REPORTDATA, CS eat_nonce). */
   reportData: Hex;
+  /** Challenge nonces carried beside the report data (Nitro `nonce`; CS `eat_nonce` as UTF-8 bytes). */
+  nonces: Hex[];
   /** The verification time, ISO-8601. */
   time: string;
   /** Platform details that are not measurements (debug flag, TCB status, document timestamp…). */
@@ -118,6 +127,12 @@ export function checkExpectations(result: VerifiedAttestation, policy: VerifierP
   if (policy.expectedReportData !== undefined) {
     if (normalise(result.reportData) !== normalise(policy.expectedReportData)) {
       throw new ReportDataMismatchError(policy.expectedReportData, result.reportData);
+    }
+  }
+  if (policy.expectedNonce !== undefined) {
+    const wanted = normalise(policy.expectedNonce);
+    if (!result.nonces.some((n) => normalise(n) === wanted)) {
+      throw new NonceMismatchError(policy.expectedNonce, result.nonces);
     }
   }
 }

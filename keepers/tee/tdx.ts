@@ -244,6 +244,7 @@ export function verifyTdx(quoteBytes: Uint8Array, params: VerifyTdxParameters): 
       xfam: hex(td.xfam),
     },
     reportData: hex(td.reportData),
+    nonces: [],
     time: at.toISOString(),
     details: {
       quoteVersion: quote.header.version,

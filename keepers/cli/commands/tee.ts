@@ -33,6 +33,10 @@ export const verifySchema = z.object({
     .int("must be an integer")
     .positive("must be positive")
     .optional(),
+  nonce: z
+    .string()
+    .regex(/^0x([0-9a-fA-F]{2})+$/, "must be 0x-prefixed hex bytes")
+    .optional(),
   reportData: z
     .string()
     .regex(/^0x([0-9a-fA-F]{2})*$/, "must be 0x-prefixed hex bytes")
@@ -68,6 +72,7 @@ export function registerTee(program: Command): void {
     )
     .option("--expect <name=value>", "require a measurement, e.g. --expect pcr0=0x… (repeatable)", collect)
     .option("--max-age <seconds>", "require the attestation to be at most this old at --at (Nitro, gcp)")
+    .option("--nonce <hex>", "require this challenge nonce (Nitro nonce, Confidential Space eat_nonce bytes)")
     .option("--report-data <hex>", "require this report data (Nitro user_data, TDX REPORTDATA, CS nonce bytes)")
     .action(
       action(async (ctx, file: string, raw: unknown) => {
@@ -85,6 +90,7 @@ export function registerTee(program: Command): void {
           ...preset,
           expectedMeasurements: opts.expect,
           ...(opts.maxAge ? { maxAgeSeconds: opts.maxAge } : {}),
+          ...(opts.nonce ? { expectedNonce: opts.nonce as `0x${string}` } : {}),
           ...(opts.reportData ? { expectedReportData: opts.reportData as `0x${string}` } : {}),
         };
         // Loaded on use: the verifiers pull in CBOR, X.509, JOSE and DCAP code other commands do not need.

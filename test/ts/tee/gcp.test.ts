@@ -25,6 +25,10 @@ async function expectRejected(t: string, at: Date, check: AttestationCheck, poli
   return error;
 }
 
+function toHexBytes(text: string): `0x${string}` {
+  return `0x${Buffer.from(text, "utf8").toString("hex")}`;
+}
+
 function editPart(t: string, index: 0 | 1, edit: (json: Record<string, unknown>) => void): string {
   const parts = t.split(".");
   const json = JSON.parse(Buffer.from(parts[index]!, "base64url").toString("utf8")) as Record<string, unknown>;
@@ -94,7 +98,7 @@ describe("Google Confidential Space attestation tokens", () => {
     expect(error.message).toContain("leaf certificate");
   });
 
-  it("checks the expected image digest and nonce (measurements, report-data)", async () => {
+  it("checks the expected image digest, report data and nonce (measurements, report-data, nonce)", async () => {
     const expect_ = { ...DEBUG_POLICY, expectedMeasurements: { imageDigest: IMAGE_DIGEST } };
     await expect(
       verifyAttestation(Buffer.from(token()), { format: "gcp", at: AT.oak, policy: expect_ }),
@@ -104,6 +108,15 @@ describe("Google Confidential Space attestation tokens", () => {
       expectedMeasurements: { imageDigest: `sha256:${"11".repeat(32)}` },
     });
     await expectRejected(token(), AT.oak, "report-data", { ...DEBUG_POLICY, expectedReportData: "0x00" });
+    const nonce = toHexBytes("a nonce between 10 and 74 characters");
+    await expect(
+      verifyAttestation(Buffer.from(token()), {
+        format: "gcp",
+        at: AT.oak,
+        policy: { ...DEBUG_POLICY, expectedNonce: nonce },
+      }),
+    ).resolves.toMatchObject({ valid: true });
+    await expectRejected(token(), AT.oak, "nonce", { ...DEBUG_POLICY, expectedNonce: toHexBytes("another nonce") });
   });
 
   it("applies the policy's freshness bound to iat (validity)", async () => {

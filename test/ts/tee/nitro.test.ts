@@ -154,7 +154,7 @@ describe("AWS Nitro attestation documents", () => {
     expect(result.details.debug).toBe(true);
   });
 
-  it("checks the policy's expected PCRs and user_data (measurements, report-data)", async () => {
+  it("checks the policy's expected PCRs, user_data and nonce (measurements, report-data, nonce)", async () => {
     const doc = fixture("blocky_nitro_attestation.b64");
     const good = await verifyAttestation(doc, { format: "nitro", at: AT.blockyNitro });
     const policy = {
@@ -173,6 +173,12 @@ describe("AWS Nitro attestation documents", () => {
       expectedMeasurements: { pcr8: `0x${"11".repeat(48)}` },
     });
     await expectRejected(doc, AT.blockyNitro, "report-data", { ...PRODUCTION_POLICY, expectedReportData: "0x02" });
+    const nonce = `0x${"01".repeat(1024)}` as const;
+    const withNonce = { ...PRODUCTION_POLICY, expectedNonce: nonce, expectedReportData: nonce };
+    await expect(
+      verifyAttestation(doc, { format: "nitro", at: AT.blockyNitro, policy: withNonce }),
+    ).resolves.toMatchObject({ nonces: [nonce] });
+    await expectRejected(doc, AT.blockyNitro, "nonce", { ...PRODUCTION_POLICY, expectedNonce: "0x0101" });
   });
 
   it("applies the policy's freshness bound to the document timestamp (validity)", async () => {

@@ -268,6 +268,7 @@ describe("report data per platform", () => {
       platform: "intel-tdx" as const,
       measurements: {},
       reportData: reportDataFor("intel-tdx", binding),
+      nonces: [],
       time: "",
       details: {},
     };
