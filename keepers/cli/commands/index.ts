@@ -12,6 +12,7 @@ import { registerAvs } from "./avs.js";
 import { registerKeystore } from "./keystore.js";
 import { registerOperator } from "./operator.js";
 import { registerStake } from "./stake.js";
+import { registerTee } from "./tee.js";
 
 /**
  * Every subcommand group of `vcloud`. A component adds its group here (one line), in the order users
@@ -21,6 +22,7 @@ export function registerCommandGroups(program: Command): void {
   registerDa(program);
   registerFork(program);
   registerAgentCommands(program);
+  registerTee(program);
   registerDevnet(program);
   registerDeployments(program);
   registerDaNetwork(program);

@@ -15,3 +15,6 @@ export const storySteps: StoryStep[] = [
   operatorsAllocate,
   slashWithRedistribution,
 ];
+import { teeWorkerAttestsTask } from "./tee-worker.js";
+
+export const storySteps: StoryStep[] = [contractsDeployed, teeWorkerAttestsTask];
