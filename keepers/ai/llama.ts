@@ -1,0 +1,308 @@
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { readFile, stat } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+import {
+  getLlama,
+  GgmlType,
+  LlamaLogLevel,
+  readGgufFileInfo,
+  type ControlledEvaluateInputItem,
+  type Llama,
+  type LlamaModel,
+  type Token,
+} from "node-llama-cpp";
+import { keccak256, toBytes, type Hex } from "viem";
+
+import {
+  DEFAULT_ENGINE_SETTINGS,
+  GREEDY,
+  type EngineIdentity,
+  type EngineSettings,
+  type InferenceEngine,
+  type InferenceRequest,
+  type Receipt,
+  type StepObserver,
+} from "./engine.js";
+import { EngineParameterError, EngineRunError, ModelFileError } from "./errors.js";
+import { finalizeReceipt, logitsLink, promptHash, tokensHash, ZERO_HASH } from "./receipt.js";
+import { Sampler } from "./sampling.js";
+
+/**
+ * The built-in engine: llama.cpp through node-llama-cpp on the CPU, with every bit-changing setting
+ * pinned (see docs/ai.md). One context per run, one sequence, no prompt cache, no context shift,
+ * flash attention off, logits read in full after every step and sampled by the project's Sampler.
+ */
+
+let llamaInstance: Promise<Llama> | undefined;
+
+/** The process-wide CPU-only Llama instance: prebuilt binaries only, no thread cap, no GPU. */
+export function cpuLlama(): Promise<Llama> {
+  llamaInstance ??= getLlama({
+    gpu: false,
+    build: "never",
+    maxThreads: 0,
+    logLevel: LlamaLogLevel.error,
+    progressLogs: false,
+  });
+  return llamaInstance;
+}
+
+let packageVersion: string | undefined;
+async function nodeLlamaCppVersion(): Promise<string> {
+  if (packageVersion) return packageVersion;
+  const entry = fileURLToPath(import.meta.resolve("node-llama-cpp"));
+  const pkg = JSON.parse(await readFile(join(dirname(entry), "..", "package.json"), "utf8")) as { version: string };
+  packageVersion = pkg.version;
+  return pkg.version;
+}
+
+/** sha256 of a file, streamed (production models are gigabytes). */
+export async function fileSha256(path: string): Promise<Hex> {
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return `0x${hash.digest("hex")}`;
+}
+
+/**
+ * Matrix weight types whose logits were measured identical for every batch size >= 3 on the CPU
+ * backend (with the engine's prompt chunking); models with any other matrix type bind the batch size.
+ */
+export const BATCH_INVARIANT_TYPES: ReadonlySet<GgmlType> = new Set([GgmlType.Q8_0, GgmlType.F16, GgmlType.F32]);
+
+export type ModelFileInfo = {
+  path: string;
+  sha256: Hex;
+  bytes: number;
+  /** True when every matrix weight has a type in BATCH_INVARIANT_TYPES (docs/ai.md). */
+  batchInvariant: boolean;
+};
+
+/** Checks that `path` is a readable GGUF file and hashes it; errors name the file and the problem. */
+export async function inspectModelFile(path: string): Promise<ModelFileInfo> {
+  let size: number;
+  try {
+    const s = await stat(path);
+    if (!s.isFile()) throw new ModelFileError(path, "not a regular file");
+    size = s.size;
+  } catch (error) {
+    if (error instanceof ModelFileError) throw error;
+    throw new ModelFileError(path, "not found or not readable", { cause: error });
+  }
+  let tensors;
+  try {
+    const info = await readGgufFileInfo(path, { logWarnings: false, ignoreKeys: ["tokenizer.ggml.tokens"] });
+    tensors = info.fullTensorInfo ?? info.tensorInfo ?? [];
+    if (tensors.length === 0) throw new Error("no tensors");
+  } catch (error) {
+    throw new ModelFileError(path, `not a valid GGUF model (${(error as Error).message})`, { cause: error });
+  }
+  const batchInvariant = tensors
+    .filter((t) => t.dimensions.filter((d) => Number(d) > 1).length >= 2)
+    .every((t) => BATCH_INVARIANT_TYPES.has(t.ggmlType));
+  return { path, sha256: await fileSha256(path), bytes: size, batchInvariant };
+}
+
+export type LlamaEngineParameters = {
+  modelPath: string;
+  settings?: Partial<EngineSettings>;
+};
+
+/**
+ * Sizes of the decode calls for a prompt of `length` tokens: full batches, except that a final
+ * one-token chunk is avoided by splitting the last full batch (b-1, 2). With batchSize >= 3 every
+ * chunk of a prompt longer than one token then has at least two tokens.
+ */
+export function promptChunks(length: number, batchSize: number): number[] {
+  const chunks: number[] = [];
+  let left = length;
+  while (left > 0) {
+    const size = Math.min(batchSize, left);
+    chunks.push(size);
+    left -= size;
+  }
+  if (chunks.length >= 2 && chunks.at(-1) === 1) {
+    chunks.splice(-2, 2, batchSize - 1, 2);
+  }
+  return chunks;
+}
+
+/** The smallest batch size the engine accepts (see promptChunks). */
+export const MIN_BATCH_SIZE = 3;
+
+function checkSettings(s: EngineSettings): void {
+  const int = (name: string, v: number, min: number, max: number) => {
+    if (!Number.isInteger(v) || v < min || v > max) {
+      throw new EngineParameterError(name, `must be an integer in ${min}..${max}, got ${v}`);
+    }
+  };
+  int("threads", s.threads, 1, 256);
+  int("batchSize", s.batchSize, MIN_BATCH_SIZE, 65536);
+  int("contextSize", s.contextSize, 16, 1 << 20);
+  if (s.flashAttention !== false) throw new EngineParameterError("flashAttention", "must be false");
+}
+
+export class LlamaEngine implements InferenceEngine {
+  private constructor(
+    private readonly llamaModel: LlamaModel,
+    private readonly file: ModelFileInfo,
+    readonly identity: EngineIdentity,
+    readonly settings: EngineSettings,
+  ) {}
+
+  static async create(params: LlamaEngineParameters): Promise<LlamaEngine> {
+    const settings: EngineSettings = { ...DEFAULT_ENGINE_SETTINGS, ...params.settings };
+    checkSettings(settings);
+    const file = await inspectModelFile(params.modelPath);
+    const llama = await cpuLlama();
+    let llamaModel: LlamaModel;
+    try {
+      llamaModel = await llama.loadModel({ modelPath: params.modelPath, gpuLayers: 0 });
+    } catch (error) {
+      throw new ModelFileError(params.modelPath, `llama.cpp could not load it (${(error as Error).message})`, {
+        cause: error,
+      });
+    }
+    const identity: EngineIdentity = {
+      name: "llama.cpp",
+      version: `node-llama-cpp@${await nodeLlamaCppVersion()} llama.cpp@${llama.llamaCppRelease.release} ${llama.buildType}`,
+      backend: "cpu",
+      cpuFeatures: llama.systemInfo.trim(),
+    };
+    return new LlamaEngine(llamaModel, file, identity, settings);
+  }
+
+  get model(): Receipt["model"] {
+    return { sha256: this.file.sha256, bytes: this.file.bytes };
+  }
+
+  get batchInvariant(): boolean {
+    return this.file.batchInvariant;
+  }
+
+  /** The prompt's token ids: BOS when the model asks for it, then the text (special tokens not parsed). */
+  tokenize(prompt: string): number[] {
+    const m = this.llamaModel;
+    const bos = m.tokens.shouldPrependBosToken && m.tokens.bos != null ? [m.tokens.bos] : [];
+    return [...bos, ...m.tokenize(prompt, false)].map(Number);
+  }
+
+  detokenize(tokens: readonly number[]): string {
+    return this.llamaModel.detokenize(tokens as never, false);
+  }
+
+  async run(request: InferenceRequest, options: { onStep?: StepObserver } = {}): Promise<Receipt> {
+    const sampling = request.sampling ?? GREEDY;
+    const { settings } = this;
+    if (!Number.isInteger(request.maxTokens) || request.maxTokens < 1) {
+      throw new EngineParameterError("maxTokens", `must be a positive integer, got ${request.maxTokens}`);
+    }
+    if (request.seed < 0n || request.seed >= 1n << 256n) throw new EngineParameterError("seed", "must be a uint256");
+    if (
+      !Number.isInteger(sampling.temperatureMilli) ||
+      sampling.temperatureMilli < 0 ||
+      sampling.temperatureMilli > 100_000
+    ) {
+      throw new EngineParameterError("temperature", "must be between 0 and 100 (thousandths resolution)");
+    }
+    if (!Number.isInteger(sampling.topK) || sampling.topK < 0) {
+      throw new EngineParameterError("topK", "must be a non-negative integer");
+    }
+    const promptTokens = this.tokenize(request.prompt);
+    if (promptTokens.length === 0) throw new EngineParameterError("prompt", "is empty and the model adds no BOS token");
+    if (promptTokens.length + request.maxTokens > settings.contextSize) {
+      throw new EngineParameterError(
+        "maxTokens",
+        `prompt (${promptTokens.length} tokens) + maxTokens (${request.maxTokens}) exceeds contextSize ${settings.contextSize}`,
+      );
+    }
+
+    const context = await this.llamaModel.createContext({
+      contextSize: settings.contextSize,
+      batchSize: settings.batchSize,
+      threads: settings.threads,
+      sequences: 1,
+      flashAttention: false,
+    });
+    try {
+      if (context.currentThreads !== settings.threads) {
+        throw new EngineRunError(`llama.cpp runs ${context.currentThreads} threads, pinned ${settings.threads}`);
+      }
+      const sequence = context.getSequence();
+      const sampler = new Sampler(sampling, request.seed);
+      const outputIds: number[] = [];
+      const chain: Hex[] = [];
+      let link: Hex = ZERO_HASH;
+      let stopReason: "eos" | "length" = "length";
+      let vocab = 0;
+      const next = { generateNext: { logits: true, options: { temperature: 0 } } } as const;
+      // The prompt goes in in our own chunks (one decode each) so that no chunk but a one-token
+      // prompt holds a single token: llama.cpp takes a different kernel path for one-row batches.
+      const chunks = promptChunks(promptTokens.length, settings.batchSize);
+      let offset = 0;
+      for (const size of chunks.slice(0, -1)) {
+        await sequence.controlledEvaluate(promptTokens.slice(offset, offset + size).map((t) => t as Token));
+        offset += size;
+      }
+      let input: ControlledEvaluateInputItem[] = promptTokens
+        .slice(offset)
+        .map((t, i, last) => (i === last.length - 1 ? [t as Token, next] : (t as Token)));
+      for (let step = 0; step < request.maxTokens; step++) {
+        const results = await sequence.controlledEvaluate(input);
+        const map = results[input.length - 1]?.next.logits;
+        if (!map) throw new EngineRunError(`no logits at step ${step}`);
+        if (step === 0) vocab = map.size;
+        if (map.size !== vocab || vocab === 0) throw new EngineRunError(`step ${step} returned ${map.size} logits`);
+        const logits = new Float32Array(vocab);
+        for (const [token, value] of map) {
+          if (token < 0 || token >= vocab) throw new EngineRunError(`logit for token ${token} outside the vocabulary`);
+          logits[token] = value;
+        }
+        link = logitsLink(link, step, new Uint8Array(logits.buffer));
+        chain.push(link);
+        const token = sampler.next(logits);
+        outputIds.push(token);
+        options.onStep?.({ index: step, tokenId: token, logits });
+        if (this.llamaModel.isEogToken(token as Token)) {
+          stopReason = "eos";
+          break;
+        }
+        input = [[token as Token, next]];
+      }
+      const text = this.detokenize(outputIds);
+      return finalizeReceipt({
+        version: 1,
+        model: this.model,
+        engine: this.identity,
+        settings: {
+          threads: settings.threads,
+          batchSize: settings.batchSize,
+          contextSize: settings.contextSize,
+          flashAttention: settings.flashAttention,
+          maxTokens: request.maxTokens,
+          sampling: { temperatureMilli: sampling.temperatureMilli, topK: sampling.topK },
+          bound: { threads: 0, batchSize: this.file.batchInvariant ? 0 : settings.batchSize },
+        },
+        seed: request.seed.toString(),
+        prompt: {
+          hash: promptHash(request.prompt),
+          tokenCount: promptTokens.length,
+          tokensHash: tokensHash(promptTokens),
+        },
+        output: { tokenIds: outputIds, text, textHash: keccak256(toBytes(text)), stopReason },
+        logits: { encoding: "f32le-full", chain, head: link },
+      });
+    } catch (error) {
+      if (error instanceof EngineRunError || error instanceof EngineParameterError) throw error;
+      throw new EngineRunError((error as Error).message, { cause: error });
+    } finally {
+      await context.dispose();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.llamaModel.dispose();
+  }
+}
