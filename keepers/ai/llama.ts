@@ -45,9 +45,23 @@ export function cpuLlama(): Promise<Llama> {
     build: "never",
     maxThreads: 0,
     logLevel: LlamaLogLevel.error,
+    logger: (_level, message) => {
+      recentLlamaErrors.push(message.trim());
+      if (recentLlamaErrors.length > 8) recentLlamaErrors.shift();
+    },
     progressLogs: false,
   });
   return llamaInstance;
+}
+
+/** llama.cpp's last error lines: kept to explain a failure instead of printing them to the terminal. */
+const recentLlamaErrors: string[] = [];
+
+function lastLlamaError(): string | undefined {
+  return recentLlamaErrors
+    .filter((m) => /error/i.test(m))
+    .map((m) => m.replace(/^llama_model_load:\s*/, "").replace(/^error loading model:\s*/, ""))
+    .at(0);
 }
 
 let packageVersion: string | undefined;
@@ -158,12 +172,13 @@ export class LlamaEngine implements InferenceEngine {
     const file = await inspectModelFile(params.modelPath);
     const llama = await cpuLlama();
     let llamaModel: LlamaModel;
+    recentLlamaErrors.length = 0;
     try {
       llamaModel = await llama.loadModel({ modelPath: params.modelPath, gpuLayers: 0 });
     } catch (error) {
-      throw new ModelFileError(params.modelPath, `llama.cpp could not load it (${(error as Error).message})`, {
-        cause: error,
-      });
+      await new Promise((resolve) => setTimeout(resolve, 10)); // llama.cpp's log lines arrive asynchronously
+      const reason = lastLlamaError() ?? (error as Error).message;
+      throw new ModelFileError(params.modelPath, `llama.cpp could not load it: ${reason}`, { cause: error });
     }
     const identity: EngineIdentity = {
       name: "llama.cpp",

@@ -126,18 +126,15 @@ export function testVocabulary(): { tokens: string[]; scores: number[]; types: n
   ];
   for (const w of words) pieces.push(w, SPACE + w);
   const seen = new Set<string>();
-  let rank = 0;
   for (const p of pieces) {
     if (seen.has(p)) continue;
     seen.add(p);
     tokens.push(p);
     types.push(TOKEN_TYPE.normal);
-    rank++;
   }
   // Scores: control/byte tokens 0; normal pieces prefer longer merges (SentencePiece merges the
   // highest-scoring adjacent pair first).
   const scores = tokens.map((t, i) => (types[i] === TOKEN_TYPE.normal ? -1000 + [...t].length * 100 - i / 1000 : 0));
-  void rank;
   return { tokens, scores, types };
 }
 
@@ -210,7 +207,14 @@ export function createModel(params: CreateModelParameters): CreatedModel {
       matrix(`${p}.ffn_down.weight`, ff, d, 1 / Math.sqrt(ff)),
     );
   }
-  tensors.push(norm("output_norm.weight"), matrix("output.weight", d, nVocab, 2 / Math.sqrt(d)));
+  // Byte-fallback and control rows of the output layer are damped so generated text is mostly
+  // printable pieces (the model is random; this only makes its output readable in demos).
+  const output = matrix("output.weight", d, nVocab, 2 / Math.sqrt(d));
+  vocab.types.forEach((type, row) => {
+    if (type === TOKEN_TYPE.normal) return;
+    for (let j = row * d; j < (row + 1) * d; j++) output.data[j] = output.data[j]! * 0.25;
+  });
+  tensors.push(norm("output_norm.weight"), output);
 
   const u32 = (value: number): GgufValue => ({ type: GgufValueType.UINT32, value });
   const metadata = new Map<string, GgufValue>([

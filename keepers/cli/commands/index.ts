@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 
+import { registerAi } from "./ai.js";
 import { registerDeployments } from "./deployments.js";
 import { registerDevnet } from "./devnet.js";
 
@@ -8,6 +9,7 @@ import { registerDevnet } from "./devnet.js";
  * meet them: stake, operator, avs, da, tee, ai, agent, fees, fork, keeper, devnet.
  */
 export function registerCommandGroups(program: Command): void {
+  registerAi(program);
   registerDevnet(program);
   registerDeployments(program);
 }
