@@ -10,7 +10,9 @@ import {
   f32ToF16Bits,
   GgmlTensorType,
   GgufValueType,
+  GgufFormatError,
   quantizeQ8_0,
+  scanGguf,
   writeGguf,
   type GgufValue,
 } from "./gguf.js";
@@ -132,5 +134,39 @@ describe("Prng", () => {
     }
     expect(() => new Prng("f", -1n)).toThrow(RangeError);
     expect(() => new Prng("f", 1n << 256n)).toThrow(RangeError);
+  });
+});
+
+describe("scanGguf", () => {
+  const reader = (bytes: Uint8Array) => (position: number, length: number) =>
+    bytes.subarray(position, position + length);
+  const file = writeGguf(
+    new Map<string, GgufValue>([
+      ["general.architecture", { type: GgufValueType.STRING, value: "llama" }],
+      ["test.names", { type: GgufValueType.ARRAY, itemType: GgufValueType.STRING, value: ["a", "b"] }],
+    ]),
+    [{ name: "w", dims: [32, 2], type: GgmlTensorType.Q8_0, data: new Float32Array(64) }],
+  );
+
+  it("lists the tensors of a well-formed file", () => {
+    expect(scanGguf(file.length, reader(file))).toEqual({
+      version: 3,
+      kvCount: 2,
+      tensors: [{ name: "w", dims: [32, 2], type: 8 }],
+    });
+  });
+
+  it("fails fast on a bad magic, version, count or length instead of reading past the file", () => {
+    const bad = (mutate: (view: DataView, bytes: Uint8Array) => void) => {
+      const bytes = file.slice();
+      mutate(new DataView(bytes.buffer), bytes);
+      return () => scanGguf(bytes.length, reader(bytes));
+    };
+    expect(bad((v) => v.setUint32(0, 0x12345678, true))).toThrow(/no GGUF magic/);
+    expect(bad((v) => v.setUint32(4, 99, true))).toThrow(/unsupported GGUF version 99/);
+    expect(bad((v) => v.setBigUint64(16, 1n << 40n, true))).toThrow(/cannot fit in the file/);
+    // The first key's length claims more bytes than the file has.
+    expect(bad((v) => v.setBigUint64(24, 1n << 30n, true))).toThrow(/runs past the end/);
+    expect(() => scanGguf(40, reader(file))).toThrow(GgufFormatError);
   });
 });

@@ -262,3 +262,138 @@ export function writeGguf(metadata: ReadonlyMap<string, GgufValue>, tensors: rea
   }
   return sink.concat();
 }
+
+// Reading: a bounded structural scan -------------------------------------------------------------------
+
+/** A file that is not a well-formed GGUF header; `offset` is where the scan stopped. */
+export class GgufFormatError extends Error {
+  override name = "GgufFormatError";
+  constructor(
+    reason: string,
+    readonly offset: number,
+  ) {
+    super(`${reason} (at byte ${offset})`);
+  }
+}
+
+export type GgufScan = {
+  version: number;
+  kvCount: number;
+  tensors: { name: string; dims: number[]; type: number }[];
+};
+
+const GGML_MAX_DIMS = 4;
+const FIXED_SIZE: Partial<Record<number, number>> = {
+  [GgufValueType.UINT8]: 1,
+  [GgufValueType.INT8]: 1,
+  [GgufValueType.BOOL]: 1,
+  [GgufValueType.UINT16]: 2,
+  [GgufValueType.INT16]: 2,
+  [GgufValueType.UINT32]: 4,
+  [GgufValueType.INT32]: 4,
+  [GgufValueType.FLOAT32]: 4,
+  [GgufValueType.UINT64]: 8,
+  [GgufValueType.INT64]: 8,
+  [GgufValueType.FLOAT64]: 8,
+};
+
+/** Reads `read(position, length)` lazily, checking every length against the file size first. */
+class BoundedReader {
+  offset = 0;
+  constructor(
+    private readonly size: number,
+    private readonly read: (position: number, length: number) => Uint8Array,
+  ) {}
+
+  private take(n: number, what: string): Uint8Array {
+    if (n < 0 || this.offset + n > this.size) {
+      throw new GgufFormatError(`${what} of ${n} bytes runs past the end of the ${this.size}-byte file`, this.offset);
+    }
+    const b = this.read(this.offset, n);
+    this.offset += n;
+    return b;
+  }
+  skip(n: number, what: string): void {
+    if (n < 0 || this.offset + n > this.size) {
+      throw new GgufFormatError(`${what} of ${n} bytes runs past the end of the ${this.size}-byte file`, this.offset);
+    }
+    this.offset += n;
+  }
+  u32(what: string): number {
+    const b = this.take(4, what);
+    return new DataView(b.buffer, b.byteOffset, 4).getUint32(0, true);
+  }
+  u64(what: string): number {
+    const b = this.take(8, what);
+    const v = new DataView(b.buffer, b.byteOffset, 8).getBigUint64(0, true);
+    if (v > BigInt(Number.MAX_SAFE_INTEGER))
+      throw new GgufFormatError(`${what} ${v} is implausibly large`, this.offset - 8);
+    return Number(v);
+  }
+  string(what: string): string {
+    const length = this.u64(`${what} length`);
+    return new TextDecoder("utf-8", { fatal: false }).decode(this.take(length, what));
+  }
+  skipString(what: string): void {
+    this.skip(this.u64(`${what} length`), what);
+  }
+  remaining(): number {
+    return this.size - this.offset;
+  }
+}
+
+function skipValue(r: BoundedReader, type: number, what: string, depth = 0): void {
+  const fixed = FIXED_SIZE[type];
+  if (fixed !== undefined) return r.skip(fixed, what);
+  if (type === GgufValueType.STRING) return r.skipString(what);
+  if (type === GgufValueType.ARRAY) {
+    if (depth > 2) throw new GgufFormatError(`${what}: arrays nested too deeply`, r.offset);
+    const itemType = r.u32(`${what} item type`);
+    const count = r.u64(`${what} count`);
+    const itemFixed = FIXED_SIZE[itemType];
+    if (itemFixed !== undefined) return r.skip(count * itemFixed, what);
+    if (itemType !== GgufValueType.STRING && itemType !== GgufValueType.ARRAY) {
+      throw new GgufFormatError(`${what}: unknown array item type ${itemType}`, r.offset - 12);
+    }
+    // Each string or array item takes at least 8 bytes: bound the count before looping.
+    if (count * 8 > r.remaining())
+      throw new GgufFormatError(`${what}: ${count} items cannot fit in the file`, r.offset);
+    for (let i = 0; i < count; i++) skipValue(r, itemType, what, depth + 1);
+    return;
+  }
+  throw new GgufFormatError(`${what}: unknown value type ${type}`, r.offset - 4);
+}
+
+/**
+ * Walks a GGUF header (magic, version, every key/value, every tensor info) checking each length
+ * against the file size before reading, so a corrupt or hostile file fails fast with a
+ * GgufFormatError instead of exhausting memory in a parser. Tensor data is not read.
+ */
+export function scanGguf(size: number, read: (position: number, length: number) => Uint8Array): GgufScan {
+  const r = new BoundedReader(size, read);
+  const magic = r.u32("magic");
+  if (magic !== GGUF_MAGIC) throw new GgufFormatError("no GGUF magic", 0);
+  const version = r.u32("version");
+  if (version !== 2 && version !== 3) throw new GgufFormatError(`unsupported GGUF version ${version}`, 4);
+  const tensorCount = r.u64("tensor count");
+  const kvCount = r.u64("metadata count");
+  // A key/value takes at least 12 bytes, a tensor info at least 28.
+  if (kvCount * 12 + tensorCount * 28 > r.remaining()) {
+    throw new GgufFormatError(`${kvCount} key/values and ${tensorCount} tensors cannot fit in the file`, 8);
+  }
+  for (let i = 0; i < kvCount; i++) {
+    const key = r.string(`metadata key ${i}`);
+    skipValue(r, r.u32(`type of ${key}`), key);
+  }
+  const tensors: GgufScan["tensors"] = [];
+  for (let i = 0; i < tensorCount; i++) {
+    const name = r.string(`tensor name ${i}`);
+    const nDims = r.u32(`${name} dimension count`);
+    if (nDims < 1 || nDims > GGML_MAX_DIMS) throw new GgufFormatError(`${name}: ${nDims} dimensions`, r.offset - 4);
+    const dims = Array.from({ length: nDims }, (_, d) => r.u64(`${name} dimension ${d}`));
+    const type = r.u32(`${name} type`);
+    r.u64(`${name} offset`);
+    tensors.push({ name, dims, type });
+  }
+  return { version, kvCount, tensors };
+}

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { readFile, stat } from "node:fs/promises";
+import { readSync } from "node:fs";
+import { open, readFile, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -8,7 +9,6 @@ import {
   getLlama,
   GgmlType,
   LlamaLogLevel,
-  readGgufFileInfo,
   type ControlledEvaluateInputItem,
   type Llama,
   type LlamaModel,
@@ -27,6 +27,7 @@ import {
   type StepObserver,
 } from "./engine.js";
 import { EngineParameterError, EngineRunError, ModelFileError } from "./errors.js";
+import { GgufFormatError, scanGguf, type GgufScan } from "./gguf.js";
 import { finalizeReceipt, logitsLink, promptHash, tokensHash, ZERO_HASH } from "./receipt.js";
 import { Sampler } from "./sampling.js";
 
@@ -84,7 +85,7 @@ export async function fileSha256(path: string): Promise<Hex> {
  * Matrix weight types whose logits were measured identical for every batch size >= 3 on the CPU
  * backend (with the engine's prompt chunking); models with any other matrix type bind the batch size.
  */
-export const BATCH_INVARIANT_TYPES: ReadonlySet<GgmlType> = new Set([GgmlType.Q8_0, GgmlType.F16, GgmlType.F32]);
+export const BATCH_INVARIANT_TYPES: ReadonlySet<number> = new Set([GgmlType.Q8_0, GgmlType.F16, GgmlType.F32]);
 
 export type ModelFileInfo = {
   path: string;
@@ -105,17 +106,34 @@ export async function inspectModelFile(path: string): Promise<ModelFileInfo> {
     if (error instanceof ModelFileError) throw error;
     throw new ModelFileError(path, "not found or not readable", { cause: error });
   }
-  let tensors;
+  let scan: GgufScan;
   try {
-    const info = await readGgufFileInfo(path, { logWarnings: false, ignoreKeys: ["tokenizer.ggml.tokens"] });
-    tensors = info.fullTensorInfo ?? info.tensorInfo ?? [];
-    if (tensors.length === 0) throw new Error("no tensors");
+    const handle = await open(path, "r");
+    try {
+      // Headers are small next to the weights; read them in 1 MiB windows.
+      const window = { start: 0, bytes: new Uint8Array(0) };
+      const reader = (position: number, length: number): Uint8Array => {
+        if (position < window.start || position + length > window.start + window.bytes.length) {
+          const want = Math.min(Math.max(length, 1 << 20), size - position);
+          const buffer = new Uint8Array(want);
+          readSync(handle.fd, buffer, 0, want, position);
+          window.start = position;
+          window.bytes = buffer;
+        }
+        return window.bytes.subarray(position - window.start, position - window.start + length);
+      };
+      scan = scanGguf(size, reader);
+    } finally {
+      await handle.close();
+    }
+    if (scan.tensors.length === 0) throw new GgufFormatError("no tensors", 0);
   } catch (error) {
-    throw new ModelFileError(path, `not a valid GGUF model (${(error as Error).message})`, { cause: error });
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ModelFileError(path, `not a valid GGUF model (${reason})`, { cause: error });
   }
-  const batchInvariant = tensors
-    .filter((t) => t.dimensions.filter((d) => Number(d) > 1).length >= 2)
-    .every((t) => BATCH_INVARIANT_TYPES.has(t.ggmlType));
+  const batchInvariant = scan.tensors
+    .filter((t) => t.dims.filter((d) => d > 1).length >= 2)
+    .every((t) => BATCH_INVARIANT_TYPES.has(t.type));
   return { path, sha256: await fileSha256(path), bytes: size, batchInvariant };
 }
 
