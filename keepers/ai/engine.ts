@@ -39,6 +39,13 @@ export type EngineSettings = {
   contextSize: number;
   /** Always false: flash attention changes the reduction order. */
   flashAttention: false;
+  /**
+   * What the logits chain commits per step: "full" = every logit of the vocabulary (default);
+   * "top64" = the 64 largest (cheaper for production vocabularies of 32k-150k tokens; greedy or
+   * top-K <= 64 sampling only); "selected" = the chosen token's logit only, with llama.cpp's greedy
+   * argmax choosing (no sort, no transfer of the vocabulary: the cheapest; greedy only).
+   */
+  logits: "full" | "top64" | "selected";
 };
 
 export const DEFAULT_ENGINE_SETTINGS: EngineSettings = {
@@ -46,6 +53,7 @@ export const DEFAULT_ENGINE_SETTINGS: EngineSettings = {
   batchSize: 64,
   contextSize: 512,
   flashAttention: false,
+  logits: "full",
 };
 
 /** Who computed the receipt. Two receipts are comparable only when their engine ids are equal. */
@@ -64,6 +72,10 @@ export type EngineIdentity = {
 export type LogitsEncoding =
   /** The full vocabulary's float32 logits, little-endian, in token-id order. */
   | "f32le-full"
+  /** The 64 largest logits as (uint32 LE token id, float32 LE logit), by logit desc then id asc. */
+  | "f32le-top64"
+  /** Greedy only: (uint32 LE chosen token id, float32 LE its logit). */
+  | "f32le-selected"
   /** The server's top-K log-probabilities, rounded to 1e-4, as (uint32 token id, int32 value*1e4) pairs. */
   | "topk-logprob-e4";
 
@@ -117,7 +129,10 @@ export type Receipt = {
   hash: Hex;
 };
 
-/** Called after each generated token with the exact logits that produced it (built-in engine). */
+/**
+ * Called after each generated token with the exact logits that produced it (built-in engine): the
+ * whole vocabulary indexed by token id; with the top-64 commitment the other entries are -Infinity.
+ */
 export type StepObserver = (step: { index: number; tokenId: number; logits: Float32Array }) => void;
 
 export interface InferenceEngine {

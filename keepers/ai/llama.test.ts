@@ -87,6 +87,38 @@ describe("LlamaEngine determinism", () => {
   });
 });
 
+describe("LlamaEngine logits commitments", () => {
+  it("top-64 and selected-logit commitments give the full commitment's tokens, and are batch-invariant", async () => {
+    const full = await (await engine(modelPath)).run(request);
+    for (const logits of ["top64", "selected"] as const) {
+      const a = await (await engine(modelPath, { logits, batchSize: 512 })).run(request);
+      const b = await (await engine(modelPath, { logits, batchSize: 3 })).run(request);
+      expect(a.output.tokenIds, logits).toEqual(full.output.tokenIds);
+      expect(a.logits.encoding).toBe(logits === "top64" ? "f32le-top64" : "f32le-selected");
+      expect(a.hash).not.toBe(full.hash);
+      expect(b.hash, logits).toBe(a.hash);
+    }
+  });
+
+  it("the selected logit is the full logits' maximum, and top-64 sampling needs top-K <= 64", async () => {
+    const fullSteps: Float32Array[] = [];
+    await (await engine(modelPath)).run(request, { onStep: (s) => fullSteps.push(s.logits.slice()) });
+    const selSteps: { tokenId: number; logits: Float32Array }[] = [];
+    await (
+      await engine(modelPath, { logits: "selected" })
+    ).run(request, {
+      onStep: (s) => selSteps.push({ tokenId: s.tokenId, logits: s.logits.slice() }),
+    });
+    selSteps.forEach((s, i) => expect(s.logits[s.tokenId]).toBe(Math.max(...fullSteps[i]!)));
+    const top = await engine(modelPath, { logits: "top64" });
+    await expect(top.run({ ...request, sampling: { temperatureMilli: 800, topK: 0 } })).rejects.toThrow(/topK/);
+    const sampled = await top.run({ ...request, sampling: { temperatureMilli: 800, topK: 40 } });
+    expect(sampled.output.tokenIds).toHaveLength(request.maxTokens);
+    const sel = await engine(modelPath, { logits: "selected" });
+    await expect(sel.run({ ...request, sampling: { temperatureMilli: 800, topK: 4 } })).rejects.toThrow(/temperature/);
+  });
+});
+
 describe("LlamaEngine: what changes the receipt", () => {
   it("a changed seed, sampling or setting changes the receipt", async () => {
     const e = await engine(modelPath);

@@ -161,6 +161,9 @@ export function promptChunks(length: number, batchSize: number): number[] {
   return chunks;
 }
 
+/** How many logits the "top64" commitment keeps per step. */
+export const TOP_LOGITS = 64;
+
 /** The smallest batch size the engine accepts (see promptChunks). */
 export const MIN_BATCH_SIZE = 3;
 
@@ -174,6 +177,9 @@ function checkSettings(s: EngineSettings): void {
   int("batchSize", s.batchSize, MIN_BATCH_SIZE, 65536);
   int("contextSize", s.contextSize, 16, 1 << 20);
   if (s.flashAttention !== false) throw new EngineParameterError("flashAttention", "must be false");
+  if (!["full", "top64", "selected"].includes(s.logits)) {
+    throw new EngineParameterError("logits", 'must be "full", "top64" or "selected"');
+  }
 }
 
 export class LlamaEngine implements InferenceEngine {
@@ -211,6 +217,11 @@ export class LlamaEngine implements InferenceEngine {
     return { sha256: this.file.sha256, bytes: this.file.bytes };
   }
 
+  /** Tokens in the model's vocabulary. */
+  get vocabSize(): number {
+    return this.llamaModel.fileInfo.metadata.tokenizer?.ggml.tokens.length ?? 0;
+  }
+
   get batchInvariant(): boolean {
     return this.file.batchInvariant;
   }
@@ -243,6 +254,16 @@ export class LlamaEngine implements InferenceEngine {
     if (!Number.isInteger(sampling.topK) || sampling.topK < 0) {
       throw new EngineParameterError("topK", "must be a non-negative integer");
     }
+    if (settings.logits === "selected" && sampling.temperatureMilli !== 0) {
+      throw new EngineParameterError("temperature", 'must be 0 with the "selected" logits commitment (greedy only)');
+    }
+    if (
+      settings.logits === "top64" &&
+      sampling.temperatureMilli !== 0 &&
+      (sampling.topK === 0 || sampling.topK > TOP_LOGITS)
+    ) {
+      throw new EngineParameterError("topK", `must be 1..${TOP_LOGITS} to sample with the top-64 logits commitment`);
+    }
     const promptTokens = this.tokenize(request.prompt);
     if (promptTokens.length === 0) throw new EngineParameterError("prompt", "is empty and the model adds no BOS token");
     if (promptTokens.length + request.maxTokens > settings.contextSize) {
@@ -270,7 +291,19 @@ export class LlamaEngine implements InferenceEngine {
       let link: Hex = ZERO_HASH;
       let stopReason: "eos" | "length" = "length";
       let vocab = 0;
-      const next = { generateNext: { logits: true, options: { temperature: 0 } } } as const;
+      const top = settings.logits === "top64";
+      const selected = settings.logits === "selected";
+      const next = {
+        generateNext: {
+          token: selected,
+          logits: top
+            ? { filter: { tokens: [], includeTop: TOP_LOGITS } }
+            : selected
+              ? { filter: { tokens: [], includeSelected: true } }
+              : true,
+          options: { temperature: 0 },
+        },
+      } as const;
       // The prompt goes in in our own chunks (one decode each) so that no chunk but a one-token
       // prompt holds a single token: llama.cpp takes a different kernel path for one-row batches.
       const chunks = promptChunks(promptTokens.length, settings.batchSize);
@@ -286,16 +319,56 @@ export class LlamaEngine implements InferenceEngine {
         const results = await sequence.controlledEvaluate(input);
         const map = results[input.length - 1]?.next.logits;
         if (!map) throw new EngineRunError(`no logits at step ${step}`);
-        if (step === 0) vocab = map.size;
-        if (map.size !== vocab || vocab === 0) throw new EngineRunError(`step ${step} returned ${map.size} logits`);
-        const logits = new Float32Array(vocab);
-        for (const [token, value] of map) {
-          if (token < 0 || token >= vocab) throw new EngineRunError(`logit for token ${token} outside the vocabulary`);
+        let token: number;
+        let logits: Float32Array;
+        if (selected) {
+          // llama.cpp's greedy sampler chose (largest logit, lowest id on ties: the same rule as ours).
+          const chosen = results[input.length - 1]?.next.token;
+          const value = chosen == null ? undefined : map.get(chosen);
+          if (chosen == null || value === undefined || map.size !== 1) {
+            throw new EngineRunError(`step ${step} returned no selected token logit`);
+          }
+          token = chosen;
+          const bytes = new Uint8Array(8);
+          const view = new DataView(bytes.buffer);
+          view.setUint32(0, token, true);
+          view.setFloat32(4, value, true);
+          link = logitsLink(link, step, bytes);
+          logits = new Float32Array(Math.max(this.vocabSize, token + 1)).fill(-Infinity);
           logits[token] = value;
+        } else if (top) {
+          if (map.size !== Math.min(TOP_LOGITS, this.vocabSize || TOP_LOGITS)) {
+            throw new EngineRunError(`step ${step} returned ${map.size} top logits`);
+          }
+          const entries = [...map].sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+          const bytes = new Uint8Array(entries.length * 8);
+          const view = new DataView(bytes.buffer);
+          entries.forEach(([id, value], i) => {
+            view.setUint32(i * 8, id, true);
+            view.setFloat32(i * 8 + 4, value, true);
+          });
+          link = logitsLink(link, step, bytes);
+          token = sampler.nextFrom(
+            entries.map((e) => e[0]),
+            Float32Array.from(entries, (e) => e[1]),
+          );
+          logits = new Float32Array(0);
+          if (options.onStep) {
+            logits = new Float32Array(Math.max(this.vocabSize, ...entries.map((e) => e[0] + 1))).fill(-Infinity);
+            for (const [id, value] of entries) logits[id] = value;
+          }
+        } else {
+          if (step === 0) vocab = map.size;
+          if (map.size !== vocab || vocab === 0) throw new EngineRunError(`step ${step} returned ${map.size} logits`);
+          logits = new Float32Array(vocab);
+          for (const [id, value] of map) {
+            if (id < 0 || id >= vocab) throw new EngineRunError(`logit for token ${id} outside the vocabulary`);
+            logits[id] = value;
+          }
+          link = logitsLink(link, step, new Uint8Array(logits.buffer));
+          token = sampler.next(logits);
         }
-        link = logitsLink(link, step, new Uint8Array(logits.buffer));
         chain.push(link);
-        const token = sampler.next(logits);
         outputIds.push(token);
         options.onStep?.({ index: step, tokenId: token, logits });
         if (this.llamaModel.isEogToken(token as Token)) {
@@ -325,7 +398,11 @@ export class LlamaEngine implements InferenceEngine {
           tokensHash: tokensHash(promptTokens),
         },
         output: { tokenIds: outputIds, text, textHash: keccak256(toBytes(text)), stopReason },
-        logits: { encoding: "f32le-full", chain, head: link },
+        logits: {
+          encoding: selected ? "f32le-selected" : top ? "f32le-top64" : "f32le-full",
+          chain,
+          head: link,
+        },
       });
     } catch (error) {
       if (error instanceof EngineRunError || error instanceof EngineParameterError) throw error;

@@ -30,6 +30,8 @@ export type CreateModelParameters = {
   /** Matrix weight type; norms are always F32. Q8_0 (default) is batch-invariant on CPU. */
   weightType?: WeightType;
   shape?: Partial<ModelShape>;
+  /** Pad the vocabulary to this many tokens (benchmarks); default: the base test vocabulary. */
+  vocabSize?: number;
 };
 
 export type CreatedModel = {
@@ -61,7 +63,7 @@ const SPACE = "\u2581"; // SentencePiece's word-boundary marker
  * printable ASCII character with and without the word-boundary marker, and common English pieces.
  * Any UTF-8 text tokenizes (unknown characters fall back to bytes) and detokenizes exactly.
  */
-export function testVocabulary(): { tokens: string[]; scores: number[]; types: number[] } {
+export function testVocabulary(size?: number): { tokens: string[]; scores: number[]; types: number[] } {
   const tokens: string[] = ["<unk>", "<s>", "</s>"];
   const types: number[] = [TOKEN_TYPE.unknown, TOKEN_TYPE.control, TOKEN_TYPE.control];
   for (let b = 0; b < 256; b++) {
@@ -132,6 +134,16 @@ export function testVocabulary(): { tokens: string[]; scores: number[]; types: n
     tokens.push(p);
     types.push(TOKEN_TYPE.normal);
   }
+  // Benchmarks ask for a production-sized vocabulary: pad with numbered pieces.
+  if (size !== undefined) {
+    if (!Number.isInteger(size) || size < tokens.length) {
+      throw new RangeError(`invalid model shape: vocabSize must be an integer >= ${tokens.length}`);
+    }
+    for (let i = 0; tokens.length < size; i++) {
+      tokens.push(`${SPACE}w${i.toString(36)}`);
+      types.push(TOKEN_TYPE.normal);
+    }
+  }
   // Scores: control/byte tokens 0; normal pieces prefer longer merges (SentencePiece merges the
   // highest-scoring adjacent pair first).
   const scores = tokens.map((t, i) => (types[i] === TOKEN_TYPE.normal ? -1000 + [...t].length * 100 - i / 1000 : 0));
@@ -172,7 +184,7 @@ const TENSOR_TYPE: Record<WeightType, GgmlTensorType> = {
 export function createModel(params: CreateModelParameters): CreatedModel {
   const shape = resolveShape(params.shape);
   const weightType = params.weightType ?? "q8_0";
-  const vocab = testVocabulary();
+  const vocab = testVocabulary(params.vocabSize);
   const nVocab = vocab.tokens.length;
   const { embedding: d, feedForward: ff } = shape;
   const headSize = d / shape.heads;

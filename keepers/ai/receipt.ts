@@ -16,7 +16,7 @@ import type { EngineIdentity, LogitsEncoding, Receipt, Sampling } from "./engine
  *                                     promptHash, promptTokensHash, outputTokensHash, outputTextHash,
  *                                     stopReason, logitsEncoding, steps, logitsHead))
  *
- * with stopReason 0 = eos, 1 = length; logitsEncoding 0 = f32le-full, 1 = topk-logprob-e4. Unbound
+ * with stopReason 0 = eos, 1 = length; logitsEncoding 0 = f32le-full, 1 = topk-logprob-e4, 2 = f32le-top64, 3 = f32le-selected. Unbound
  * execution settings (threads, and batch size for Q8_0 models) are recorded in the receipt but enter
  * the hash as 0, so replayers may choose them.
  */
@@ -34,7 +34,12 @@ export const RECEIPT_TYPEHASH = keccak256(toBytes(RECEIPT_TYPE));
 export const ZERO_HASH: Hex = `0x${"00".repeat(32)}`;
 
 const STOP_REASON = { eos: 0, length: 1 } as const;
-const LOGITS_ENCODING: Record<LogitsEncoding, number> = { "f32le-full": 0, "topk-logprob-e4": 1 };
+const LOGITS_ENCODING: Record<LogitsEncoding, number> = {
+  "f32le-full": 0,
+  "topk-logprob-e4": 1,
+  "f32le-top64": 2,
+  "f32le-selected": 3,
+};
 
 const textHash = (s: string): Hex => keccak256(toBytes(s));
 
@@ -199,7 +204,11 @@ export const receiptSchema = z.object({
     textHash: zHash,
     stopReason: z.enum(["eos", "length"]),
   }),
-  logits: z.object({ encoding: z.enum(["f32le-full", "topk-logprob-e4"]), chain: z.array(zHash), head: zHash }),
+  logits: z.object({
+    encoding: z.enum(["f32le-full", "topk-logprob-e4", "f32le-top64", "f32le-selected"]),
+    chain: z.array(zHash),
+    head: zHash,
+  }),
   hash: zHash,
 });
 

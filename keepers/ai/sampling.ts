@@ -30,25 +30,40 @@ export class Sampler {
     this.prng = new Prng(SAMPLING_DOMAIN, seed);
   }
 
+  /** Chooses from the full vocabulary's logits (index = token id). */
   next(logits: Float32Array): number {
+    const ids = Array.from({ length: logits.length }, (_, i) => i);
+    return this.nextFrom(ids, logits);
+  }
+
+  /**
+   * Chooses among candidate tokens `ids` with logits `values` (same order). With the full vocabulary
+   * this is `next`; with the engine's top-64 commitment the candidates are those 64 tokens.
+   */
+  nextFrom(ids: readonly number[], values: Float32Array): number {
     const { temperatureMilli, topK } = this.sampling;
-    if (temperatureMilli === 0) return argmax(logits);
-    let candidates: number[] = Array.from({ length: logits.length }, (_, i) => i);
-    if (topK > 0 && topK < logits.length) {
-      candidates.sort((a, b) => logits[b]! - logits[a]! || a - b);
-      candidates = candidates.slice(0, topK).sort((a, b) => a - b);
+    let order = ids.map((id, i) => ({ id, logit: values[i]! }));
+    if (temperatureMilli === 0) {
+      let best = order[0]!;
+      for (const c of order) if (c.logit > best.logit || (c.logit === best.logit && c.id < best.id)) best = c;
+      return best.id;
     }
+    if (topK > 0 && topK < order.length) {
+      order.sort((a, b) => b.logit - a.logit || a.id - b.id);
+      order = order.slice(0, topK);
+    }
+    order.sort((a, b) => a.id - b.id);
     let max = -Infinity;
-    for (const i of candidates) max = Math.max(max, logits[i]!);
+    for (const c of order) max = Math.max(max, c.logit);
     const scale = 1000 / temperatureMilli;
-    const weights = candidates.map((i) => Math.exp((logits[i]! - max) * scale));
+    const weights = order.map((c) => Math.exp((c.logit - max) * scale));
     const total = weights.reduce((a, b) => a + b, 0);
     const u = this.prng.nextFloat() * total;
     let acc = 0;
-    for (let k = 0; k < candidates.length; k++) {
+    for (let k = 0; k < order.length; k++) {
       acc += weights[k]!;
-      if (u < acc) return candidates[k]!;
+      if (u < acc) return order[k]!.id;
     }
-    return candidates[candidates.length - 1]!;
+    return order[order.length - 1]!.id;
   }
 }

@@ -25,6 +25,7 @@ const FLAG_OF: Record<string, string> = {
   seed: "--seed",
   baseUrl: "--server-url",
   topLogprobs: "--top-logprobs",
+  logits: "--logits",
 };
 
 /** Re-raises library errors as InvalidInputError naming the flag (exit code 2). */
@@ -68,6 +69,7 @@ const engineSchema = z.object({
   threads: zCount(1, 256),
   batchSize: zCount(MIN_BATCH_SIZE, 65536),
   contextSize: zCount(16, 1 << 20),
+  logits: z.enum(["full", "top64", "selected"]),
   serverUrl: z.string().url("must be a URL such as http://127.0.0.1:8080").optional(),
   serverModel: z.string().min(1).optional(),
   serverVersion: z.string().min(1),
@@ -92,6 +94,12 @@ const replaySchema = engineSchema.extend({
 
 type EngineOptions = z.infer<typeof engineSchema>;
 
+const LOGITS_MODE: Record<string, EngineOptions["logits"]> = {
+  "f32le-full": "full",
+  "f32le-top64": "top64",
+  "f32le-selected": "selected",
+};
+
 async function openEngine(opts: EngineOptions): Promise<InferenceEngine> {
   try {
     if (opts.serverUrl) {
@@ -108,7 +116,12 @@ async function openEngine(opts: EngineOptions): Promise<InferenceEngine> {
     }
     return await LlamaEngine.create({
       modelPath: opts.model,
-      settings: { threads: opts.threads, batchSize: opts.batchSize, contextSize: opts.contextSize },
+      settings: {
+        threads: opts.threads,
+        batchSize: opts.batchSize,
+        contextSize: opts.contextSize,
+        logits: opts.logits,
+      },
     });
   } catch (error) {
     return asFlagError(error);
@@ -137,6 +150,11 @@ function withEngineOptions(command: Command): Command {
     .option("--threads <n>", "CPU threads (bit-neutral on CPU, recorded)", String(d.threads))
     .option("--batch-size <n>", `tokens per decode call, >= ${MIN_BATCH_SIZE}`, String(d.batchSize))
     .option("--context-size <n>", "KV cache size in tokens", String(d.contextSize))
+    .option(
+      "--logits <mode>",
+      "logits committed per step: full | top64 | selected (cheaper for large vocabularies)",
+      d.logits,
+    )
     .option("--server-url <url>", "use an OpenAI-compatible server instead of the built-in engine")
     .option("--server-model <name>", "model name sent to the server")
     .option("--server-version <text>", "server stack versions recorded in the receipt", "unknown")
@@ -271,6 +289,7 @@ export function registerAi(program: Command): void {
       const engine = await openEngine({
         ...opts,
         contextSize: s.contextSize,
+        logits: LOGITS_MODE[claimed.logits.encoding] ?? "full",
         batchSize: s.bound.batchSize || (given.has("batchSize") ? opts.batchSize : s.batchSize),
         threads: s.bound.threads || (given.has("threads") ? opts.threads : s.threads),
       });
