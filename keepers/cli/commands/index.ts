@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { registerDaNetwork } from "./da-network.js";
 import { registerDa } from "./da.js";
 import { registerAgentCommands } from "./agent.js";
+import { registerAi } from "./ai.js";
 import { registerDeployments } from "./deployments.js";
 import { registerDevnet } from "./devnet.js";
 import { registerFork } from "./fork.js";
@@ -23,6 +24,7 @@ export function registerCommandGroups(program: Command): void {
   registerFork(program);
   registerAgentCommands(program);
   registerTee(program);
+  registerAi(program);
   registerDevnet(program);
   registerDeployments(program);
   registerDaNetwork(program);
