@@ -1,7 +1,8 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 
-import EigenModule from "./modules/Eigen.js";
 import AgentsModule from "./modules/Agents.js";
+import DataAvailabilityModule from "./modules/DataAvailability.js";
+import EigenModule from "./modules/Eigen.js";
 import FeesModule from "./modules/Fees.js";
 import PermissionsModule from "./modules/Permissions.js";
 import { RestakingDevnetModule } from "./modules/Restaking.js";
@@ -14,9 +15,11 @@ import SlashersModule from "./modules/Slashers.js";
 export default buildModule("VCloud", (m) => {
   const { pauserRegistry } = m.useModule(PermissionsModule);
   const restaking = m.useModule(RestakingDevnetModule);
+  const slashers = m.useModule(SlashersModule);
   const fork = m.useModule(EigenModule);
   const fees = m.useModule(FeesModule);
-  const slashers = m.useModule(SlashersModule);
+  const agents = m.useModule(AgentsModule);
+  const da = m.useModule(DataAvailabilityModule);
   return {
     PauserRegistry: pauserRegistry,
     StrategyManager: restaking.strategyManager,
@@ -25,6 +28,9 @@ export default buildModule("VCloud", (m) => {
     StrategyFactory: restaking.strategyFactory,
     VcloudTestToken: restaking.vcloudTestToken,
     TestTokenStrategy: restaking.testTokenStrategy,
+    InstantSlasher: slashers.instantSlasher,
+    VetoableSlasher: slashers.vetoableSlasher,
+    VictimPayout: slashers.victimPayout,
     GovernanceTimelock: fork.timelock,
     BackingEigen: fork.backingEigen,
     Eigen: fork.eigen,
@@ -32,18 +38,16 @@ export default buildModule("VCloud", (m) => {
     ForkChallengeManager: fork.challengeManager,
     ForkFactory: fork.factory,
     BEigenStrategy: fork.bEigenStrategy,
-  const agents = m.useModule(AgentsModule);
-    IdentityRegistry: agents.identityRegistry,
-    ReputationRegistry: agents.reputationRegistry,
-    ValidationRegistry: agents.validationRegistry,
-    VcloudValidator: agents.vcloudValidator,
     FeeJar: fees.feeJar,
     ProtocolFee: fees.protocolFee,
     BuybackReleaser: fees.buybackReleaser,
     DutchAuctionReleaser: fees.dutchAuctionReleaser,
     RewardsCoordinator: fees.rewardsCoordinator,
-    InstantSlasher: slashers.instantSlasher,
-    VetoableSlasher: slashers.vetoableSlasher,
-    VictimPayout: slashers.victimPayout,
+    IdentityRegistry: agents.identityRegistry,
+    ReputationRegistry: agents.reputationRegistry,
+    ValidationRegistry: agents.validationRegistry,
+    VcloudValidator: agents.vcloudValidator,
+    DARegistrar: da.daRegistrar,
+    BlobCertificateRegistry: da.blobCertificateRegistry,
   };
 });

@@ -15,6 +15,8 @@ export type StoryContext = {
   logger: Logger;
   /** Values steps hand to later steps (e.g. an operator address). */
   state: Map<string, unknown>;
+  /** Registers work to do when the devnet stops (closing servers a step started). */
+  onShutdown: (fn: () => Promise<void>) => void;
 };
 
 export type StoryStep = {

@@ -60,7 +60,7 @@ describe("devnet", () => {
     child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
     const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
     try {
-      const deadline = Date.now() + 120_000;
+      const deadline = Date.now() + 480_000;
       while (!stderr.includes("press Ctrl-C")) {
         if (Date.now() > deadline) throw new Error(`devnet did not come up: ${stderr}`);
         await new Promise((r) => setTimeout(r, 200));

@@ -48,7 +48,7 @@ function renderStory(results: StepResult[]): string {
   return [`story: ${passed}/${results.length} steps passed`, ...lines].join("\n");
 }
 
-async function storyContext(url: string, deployment: Deployment, logger: Logger) {
+async function storyContext(url: string, deployment: Deployment, logger: Logger, shutdown: (() => Promise<void>)[]) {
   const chain: Chain = chainFor(deployment.chainId, url);
   const transport = http(url);
   const accounts = devnetAccounts(20);
@@ -56,13 +56,27 @@ async function storyContext(url: string, deployment: Deployment, logger: Logger)
   const wallets: WalletClient<Transport, Chain, Account>[] = accounts.map((a) =>
     createWalletClient({ account: privateKeyToAccount(a.privateKey), chain, transport }),
   );
-  return { rpcUrl: url, deployment, publicClient, wallets, accounts, logger, state: new Map<string, unknown>() };
+  return {
+    rpcUrl: url,
+    deployment,
+    publicClient,
+    wallets,
+    accounts,
+    logger,
+    state: new Map<string, unknown>(),
+    onShutdown: (fn: () => Promise<void>) => void shutdown.push(fn),
+  };
 }
 
 /** Starts (or attaches to) a chain, deploys the stack, and runs the story once or serves until Ctrl-C. */
 export async function devnetStart(ctx: CommandContext, opts: StartOptions): Promise<number> {
   let node: DevnetNode | undefined;
+  const shutdown: (() => Promise<void>)[] = [];
   const stop = async () => {
+    // Services the story started (DA nodes, keepers) first, then the chain.
+    for (const fn of shutdown.reverse()) {
+      await fn().catch((err: unknown) => ctx.logger.warn({ err }, "shutdown step failed"));
+    }
     await node?.stop();
   };
   try {
@@ -81,18 +95,7 @@ export async function devnetStart(ctx: CommandContext, opts: StartOptions): Prom
       fresh: !opts.rpcUrl || deploymentIsDevnet(url),
     });
     const path = writeDeployment(deployment, opts.deploymentsDir);
-    if (!opts.once) {
-      ctx.print({ ...deployment, deploymentFile: path }, () => renderDeployment(deployment, path));
-      process.stderr.write(`devnet serving JSON-RPC on ${url}; press Ctrl-C to stop\n`);
-      await new Promise<void>((resolvePromise) => {
-        const onSignal = () => resolvePromise();
-        process.once("SIGINT", onSignal);
-        process.once("SIGTERM", onSignal);
-        node?.process.once("exit", onSignal);
-      });
-      return 0;
-    }
-    const story = await storyContext(url, deployment, ctx.logger);
+    const story = await storyContext(url, deployment, ctx.logger, shutdown);
     const results = await runStory(storySteps, story, (r) =>
       ctx.logger.info({ step: r.name, ok: r.ok, ms: r.ms }, r.detail),
     );
@@ -101,7 +104,15 @@ export async function devnetStart(ctx: CommandContext, opts: StartOptions): Prom
       { ...deployment, deploymentFile: path, story: results, ok },
       () => `${renderDeployment(deployment, path)}\n${renderStory(results)}`,
     );
-    return ok ? 0 : 1;
+    if (opts.once) return ok ? 0 : 1;
+    process.stderr.write(`devnet serving JSON-RPC on ${url}; press Ctrl-C to stop\n`);
+    await new Promise<void>((resolvePromise) => {
+      const onSignal = () => resolvePromise();
+      process.once("SIGINT", onSignal);
+      process.once("SIGTERM", onSignal);
+      node?.process.once("exit", onSignal);
+    });
+    return 0;
   } finally {
     await stop();
   }
