@@ -12,6 +12,7 @@ import {IBLSAVSRegistrar} from "../interfaces/IBLSAVSRegistrar.sol";
 import {IBLSApkRegistry} from "../interfaces/IBLSApkRegistry.sol";
 import {IBLSSignatureChecker} from "../interfaces/IBLSSignatureChecker.sol";
 import {IStrategy} from "../interfaces/IStrategy.sol";
+import {BlobElements} from "./BlobElements.sol";
 
 /// @title BlobCertificateRegistry
 /// @notice Availability certificates of vcloud's DA AVS. A certificate is confirmed when DA operators
@@ -21,13 +22,6 @@ import {IStrategy} from "../interfaces/IStrategy.sol";
 /// response window, is slashed through the DA operator set (this contract is the set's slasher).
 contract BlobCertificateRegistry is IBlobCertificateRegistry, Ownable2Step, ReentrancyGuard {
     uint256 internal constant BPS = 10_000;
-    uint256 internal constant FIELD_ELEMENTS_PER_BLOB = 4096;
-    /// @dev BLS12-381 scalar field modulus (EIP-4844 BLS_MODULUS).
-    uint256 internal constant BLS_MODULUS = 0x73eda753299d7d483339d80809a1d80553bda402fffe5bfeffffffff00000001;
-    /// @dev Primitive 4096th root of unity: 7^((r-1)/4096) mod r (EIP-4844).
-    uint256 internal constant ROOT_OF_UNITY = 0x564c0a11a0f704f4fc3e8acfe0f8245f0ad1347b378fbf96e206da11a5d36306;
-    address internal constant POINT_EVALUATION = address(0x0a);
-    address internal constant MODEXP = address(0x05);
     bytes32 internal constant CERTIFICATE_DOMAIN = keccak256("vcloud.BlobCertificateRegistry.certificate");
 
     /// @inheritdoc IBlobCertificateRegistry
@@ -182,7 +176,7 @@ contract BlobCertificateRegistry is IBlobCertificateRegistry, Ownable2Step, Reen
         Certificate storage cert = _certificates[id];
         if (!isAvailable(id)) revert CertificateNotAvailable(id);
         if (msg.value < minChallengeBond) revert InsufficientBond(msg.value, minChallengeBond);
-        if (blobIndex >= cert.blobCount || elementIndex >= FIELD_ELEMENTS_PER_BLOB) {
+        if (blobIndex >= cert.blobCount || elementIndex >= BlobElements.FIELD_ELEMENTS_PER_BLOB) {
             revert IndexOutOfRange(blobIndex, elementIndex);
         }
         if (keccak256(abi.encodePacked(cert.referenceBlock, nonSignerPubkeyHashes)) != cert.signatoryRecordHash) {
@@ -227,7 +221,7 @@ contract BlobCertificateRegistry is IBlobCertificateRegistry, Ownable2Step, Reen
         ) {
             revert InvalidCommitmentProof();
         }
-        if (!_verifyPointEvaluation(commitment, evaluationPoint(challenge.elementIndex), value, kzgProof)) {
+        if (!BlobElements.isElement(commitment, challenge.elementIndex, uint256(value), kzgProof)) {
             revert InvalidEvaluationProof();
         }
         challenge.status = ChallengeStatus.Answered;
@@ -271,19 +265,8 @@ contract BlobCertificateRegistry is IBlobCertificateRegistry, Ownable2Step, Reen
     }
 
     /// @inheritdoc IBlobCertificateRegistry
-    function evaluationPoint(uint32 index) public view returns (bytes32) {
-        // EIP-4844 blobs hold evaluations at the 4096th roots of unity in bit-reversed order.
-        uint256 reversed = 0;
-        uint256 i = index;
-        for (uint256 bit = 0; bit < 12; ++bit) {
-            reversed = (reversed << 1) | (i & 1);
-            i >>= 1;
-        }
-        (bool ok, bytes memory out) = MODEXP.staticcall(
-            abi.encodePacked(uint256(32), uint256(32), uint256(32), ROOT_OF_UNITY, reversed, BLS_MODULUS)
-        );
-        if (!ok) revert InvalidEvaluationProof();
-        return bytes32(out);
+    function evaluationPoint(uint32 index) external pure returns (bytes32) {
+        return bytes32(BlobElements.evaluationPoint(index));
     }
 
     // Governance --------------------------------------------------------------------------------------
@@ -340,19 +323,5 @@ contract BlobCertificateRegistry is IBlobCertificateRegistry, Ownable2Step, Reen
             }
             strategies[j] = next;
         }
-    }
-
-    function _verifyPointEvaluation(
-        bytes calldata commitment,
-        bytes32 z,
-        bytes32 y,
-        bytes calldata proof
-    ) private view returns (bool) {
-        if (commitment.length != 48 || proof.length != 48) return false;
-        bytes32 versionedHash = (sha256(commitment) & ~bytes32(uint256(0xff) << 248)) | bytes32(uint256(0x01) << 248);
-        (bool ok, bytes memory out) = POINT_EVALUATION.staticcall(
-            abi.encodePacked(versionedHash, z, y, commitment, proof)
-        );
-        return ok && out.length == 64;
     }
 }

@@ -164,7 +164,7 @@ interface IBlobCertificateRegistry {
     function quoteFee(uint64 payloadLength, uint64 expiry) external view returns (uint256);
 
     /// @notice The evaluation point of blob element `index` (EIP-4844 bit-reversed roots of unity).
-    function evaluationPoint(uint32 index) external view returns (bytes32);
+    function evaluationPoint(uint32 index) external pure returns (bytes32);
 
     /// @notice The registrar holding the DA set's keys and weights.
     function registrar() external view returns (IBLSAVSRegistrar);
