@@ -1,7 +1,7 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 
 import PermissionsModule from "./modules/Permissions.js";
-import { RestakingDevnetModule } from "./modules/Restaking.js";
+import RestakingModule from "./modules/Restaking.js";
 
 /**
  * The whole vcloud stack. Each component has its own module under deploy/modules/; this root module
@@ -9,7 +9,7 @@ import { RestakingDevnetModule } from "./modules/Restaking.js";
  */
 export default buildModule("VCloud", (m) => {
   const { pauserRegistry } = m.useModule(PermissionsModule);
-  const restaking = m.useModule(RestakingDevnetModule);
+  const restaking = m.useModule(RestakingModule);
   return {
     PauserRegistry: pauserRegistry,
     StrategyManager: restaking.strategyManager,
