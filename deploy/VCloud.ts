@@ -5,7 +5,7 @@ import DataAvailabilityModule from "./modules/DataAvailability.js";
 import EigenModule from "./modules/Eigen.js";
 import FeesModule from "./modules/Fees.js";
 import PermissionsModule from "./modules/Permissions.js";
-import { RestakingDevnetModule } from "./modules/Restaking.js";
+import RestakingModule from "./modules/Restaking.js";
 import SlashersModule from "./modules/Slashers.js";
 
 /**
@@ -14,7 +14,7 @@ import SlashersModule from "./modules/Slashers.js";
  */
 export default buildModule("VCloud", (m) => {
   const { pauserRegistry } = m.useModule(PermissionsModule);
-  const restaking = m.useModule(RestakingDevnetModule);
+  const restaking = m.useModule(RestakingModule);
   const slashers = m.useModule(SlashersModule);
   const fork = m.useModule(EigenModule);
   const fees = m.useModule(FeesModule);

@@ -1,7 +1,7 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 
 import FeesModule from "./Fees.js";
-import { RestakingDevnetModule } from "./Restaking.js";
+import RestakingModule from "./Restaking.js";
 
 const WAD = 10n ** 18n;
 
@@ -12,7 +12,7 @@ const WAD = 10n ** 18n;
  * AllocationManager at the registrar (keepers/da-network/setup.ts `createDaOperatorSet`).
  */
 export default buildModule("DataAvailability", (m) => {
-  const restaking = m.useModule(RestakingDevnetModule);
+  const restaking = m.useModule(RestakingModule);
   const { feeJar } = m.useModule(FeesModule);
   const avs = m.getParameter("avs", m.getAccount(14));
   const governance = m.getAccount(0);

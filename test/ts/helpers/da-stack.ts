@@ -13,7 +13,7 @@ import {
   type WalletClient,
 } from "viem";
 
-import { RestakingDevnetModule } from "../../../deploy/modules/Restaking.js";
+import RestakingModule from "../../../deploy/modules/Restaking.js";
 import { BlsKey } from "../../../keepers/bls/bls.js";
 import {
   advanceBlocks,
@@ -42,7 +42,7 @@ export async function deployDaStack(options: { stakes: bigint[]; sockets?: strin
     WalletClient<Transport, Chain, Account>,
     WalletClient<Transport, Chain, Account>,
   ];
-  const core = await ignition.deploy(RestakingDevnetModule, {
+  const core = await ignition.deploy(RestakingModule, {
     parameters: { Restaking: DEVNET_RESTAKING },
     displayUi: false,
   });
