@@ -1,5 +1,4 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
-import type { NamedArtifactContractDeploymentFuture } from "@nomicfoundation/ignition-core";
 
 import RestakingModule from "./Restaking.js";
 
@@ -12,9 +11,7 @@ import RestakingModule from "./Restaking.js";
  * governance on the devnet), `vetoWindowBlocks`.
  */
 const SlashersModule = buildModule("Slashers", (m) => {
-  const { allocationManager } = m.useModule(RestakingModule) as unknown as {
-    allocationManager: NamedArtifactContractDeploymentFuture<"AllocationManager">;
-  };
+  const { allocationManager } = m.useModule(RestakingModule);
   const deployer = m.getAccount(0);
   const avs = m.getParameter("avs", m.getAccount(1));
   const owner = m.getParameter("owner", deployer);

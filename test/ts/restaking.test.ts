@@ -151,6 +151,26 @@ describe("restaking through the CLI", () => {
     expect(avsView.operatorSets[0]!.members).toEqual([operator.address]);
     expect(big(avsView.operatorSets[0]!.allocatedStake[0]!.shares)).toBe(25n * WAD);
 
+    // Deallocate down to 10%: the decrease waits for the deallocation delay (and stays slashable).
+    const deallocated = cli<{ allocations: { currentMagnitude: string; pendingDiff: string; effectBlock: number }[] }>(
+      devnet,
+      operator.privateKey,
+      [
+        "operator",
+        "deallocate",
+        "--avs",
+        avs.address,
+        "--operator-set",
+        "0",
+        "--strategy",
+        strategy,
+        "--magnitude",
+        "10%",
+      ],
+    );
+    expect(big(deallocated.allocations[0]!.currentMagnitude)).toBe(WAD / 4n);
+    expect(big(deallocated.allocations[0]!.pendingDiff)).toBe(-(WAD * 15n) / 100n);
+
     // Queue everything; completing before the delay is refused before sending.
     const queued = cli<{
       withdrawalRoots: string[];
@@ -174,6 +194,13 @@ describe("restaking through the CLI", () => {
     expect(big(during.slashable[0]!.slashableShares)).toBe(25n * WAD);
 
     await mine(devnet, 12);
+    const cleared = cli<{ strategies: { encumberedMagnitude: string }[] }>(devnet, operator.privateKey, [
+      "operator",
+      "clear-deallocations",
+      "--strategy",
+      strategy,
+    ]);
+    expect(big(cleared.strategies[0]!.encumberedMagnitude)).toBe(WAD / 10n);
     const completed = cli<{ withdrawn: { shares: string; tokensReceived: string }[]; strategies: unknown[] }>(
       devnet,
       undefined,
