@@ -4,6 +4,10 @@ pragma solidity ^0.8.30;
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 
 import {ICanonicalForkRegistryErrors} from "../../../contracts/interfaces/ICanonicalForkRegistry.sol";
+import {
+    IForkChallengeManagerErrors,
+    IForkChallengeManagerTypes
+} from "../../../contracts/interfaces/IForkChallengeManager.sol";
 import {IForkFactoryErrors} from "../../../contracts/interfaces/IForkFactory.sol";
 import {ForkFactory} from "../../../contracts/fork/ForkFactory.sol";
 import {ForkWorld} from "./ForkFixture.sol";
@@ -57,14 +61,20 @@ contract CanonicalForkRegistryTest is ForkWorld {
     }
 
     function test_anExpiredChallengeCannotBeForkedIntoCanonical() public {
-        (, uint256 forkId, ) = _openAndFork();
+        (uint256 id, uint256 forkId, ) = _openAndFork();
         vm.warp(block.timestamp + RESOLUTION_WINDOW);
         bytes memory data = abi.encodeCall(registry.setCanonical, (forkId));
         vm.prank(gov);
         timelock.schedule(address(registry), 0, data, bytes32(0), bytes32(0), TIMELOCK_DELAY);
         vm.warp(block.timestamp + TIMELOCK_DELAY);
         vm.prank(gov);
-        vm.expectRevert();
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IForkChallengeManagerErrors.ChallengeNotOpen.selector,
+                id,
+                IForkChallengeManagerTypes.ChallengeStatus.Expired
+            )
+        );
         timelock.execute(address(registry), 0, data, bytes32(0), bytes32(0));
         assertEq(registry.canonicalForkId(), 0);
     }
