@@ -54,8 +54,8 @@ const ScenarioModule = buildModule("ForkScenario", (m) => {
   const core = m.useModule(RestakingModule);
   return {
     ...fork,
-    delegationManager: m.contractAt("DelegationManager", core.delegationManager!),
-    strategyManager: m.contractAt("StrategyManager", core.strategyManager!),
+    delegationManager: m.contractAt("DelegationManager", core.delegationManager),
+    strategyManager: m.contractAt("StrategyManager", core.strategyManager),
   };
 });
 
