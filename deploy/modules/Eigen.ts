@@ -1,5 +1,4 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
-import type { NamedArtifactContractDeploymentFuture } from "@nomicfoundation/ignition-core";
 
 import PermissionsModule from "./Permissions.js";
 import RestakingModule from "./Restaking.js";
@@ -35,13 +34,8 @@ export default buildModule("Eigen", (m) => {
   const registry = m.contract("CanonicalForkRegistry", [backingEigen, timelock]);
   const challengeManager = m.contract("ForkChallengeManager", [registry, cpfWad, forkWindow, resolutionWindow]);
   const eigen = m.contract("Eigen", [registry, challengeManager]);
-  const bEigenStrategy = m.contract("BEigenStrategy", [restaking.strategyManager!, pauserRegistry, eigen]);
-  m.call(
-    restaking.strategyFactory as NamedArtifactContractDeploymentFuture<"StrategyFactory">,
-    "whitelistStrategies",
-    [[bEigenStrategy]],
-    { after: [RestakingModule] },
-  );
+  const bEigenStrategy = m.contract("BEigenStrategy", [restaking.strategyManager, pauserRegistry, eigen]);
+  m.call(restaking.strategyFactory, "whitelistStrategies", [[bEigenStrategy]], { after: [RestakingModule] });
   const factory = m.contract("ForkFactory", [
     registry,
     challengeManager,

@@ -2,6 +2,7 @@ import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import { network } from "hardhat";
 import {
   encodeFunctionData,
+  getAddress,
   keccak256,
   parseEther,
   stringToHex,
@@ -53,8 +54,8 @@ const ScenarioModule = buildModule("ForkScenario", (m) => {
   const core = m.useModule(RestakingModule);
   return {
     ...fork,
-    delegationManager: m.contractAt("DelegationManager", core.delegationManager!),
-    strategyManager: m.contractAt("StrategyManager", core.strategyManager!),
+    delegationManager: m.contractAt("DelegationManager", core.delegationManager),
+    strategyManager: m.contractAt("StrategyManager", core.strategyManager),
   };
 });
 
@@ -184,6 +185,24 @@ describe("fork scenario", () => {
     }
     expect(await bal(bEigen, c.bEigenStrategy.address)).toBe(HONEST + SLASHED);
 
+    // The accused operator's staker sees trouble coming and asks to leave: a third of its stake is queued
+    // for withdrawal before the challenge. Queued stake stays in the pool and slashable for the withdrawal
+    // delay, attributed to the operator it was delegated to, so the fork still excludes it.
+    await tx(slashed, {
+      address: dm.address,
+      abi: dm.abi,
+      functionName: "queueWithdrawals",
+      args: [
+        [
+          {
+            strategies: [c.bEigenStrategy.address],
+            depositShares: [SLASHED / 3n],
+            __deprecated_withdrawer: zeroAddress,
+          },
+        ],
+      ],
+    });
+
     // --- The challenge -------------------------------------------------------------------------------------
     const opened = await openChallenge(clientsOf(challenger), {
       contracts,
@@ -207,18 +226,21 @@ describe("fork scenario", () => {
 
     // --- The snapshot and the fork ---------------------------------------------------------------------------
     await connection.networkHelpers.mine();
-    const snapshot = snapshotFromJson(
-      snapshotToJson(
-        await computeStakeSnapshot(publicClient, {
-          challengeManager: contracts.challengeManager,
-          delegationManager: dm.address,
-          strategyManager: sm.address,
-          strategy: c.bEigenStrategy.address,
-          bEigen,
-          challengeId: opened.challengeId,
-        }),
-      ),
-    );
+    const computed = await computeStakeSnapshot(publicClient, {
+      challengeManager: contracts.challengeManager,
+      delegationManager: dm.address,
+      strategyManager: sm.address,
+      strategy: c.bEigenStrategy.address,
+      bEigen,
+      challengeId: opened.challengeId,
+    });
+    expect(computed.positions).toContainEqual({
+      staker: getAddress(slashed.account.address),
+      operator: getAddress(opBad.account.address),
+      amount: SLASHED / 3n,
+      source: "queued-withdrawal",
+    });
+    const snapshot = snapshotFromJson(snapshotToJson(computed)); // as published and read back by others
     expect(snapshot.stakedClaimable).toBe(HONEST);
     expect(snapshot.stakedExcluded).toBe(SLASHED);
     const created = await createFork(clientsOf(challenger), {
