@@ -351,6 +351,18 @@ contract AllocationManager is AllocationManagerStorage, Pausable {
     }
 
     /// @inheritdoc IAllocationManager
+    function getDeallocationQueue(
+        address operator,
+        IStrategy strategy
+    ) external view returns (OperatorSet[] memory sets) {
+        DoubleEndedQueue.Bytes32Deque storage queue = deallocationQueue[operator][strategy];
+        sets = new OperatorSet[](queue.length());
+        for (uint256 i = 0; i < sets.length; ++i) {
+            sets[i] = OperatorSetLib.decode(queue.at(i));
+        }
+    }
+
+    /// @inheritdoc IAllocationManager
     function getAllocatableMagnitude(address operator, IStrategy strategy) external view returns (uint64) {
         return _maxMagnitude(operator, strategy) - getEncumberedMagnitude(operator, strategy);
     }

@@ -274,6 +274,10 @@ interface IAllocationManager is IAllocationManagerErrors, IAllocationManagerEven
     /// @notice Magnitude in use: current allocations + pending increases + deallocations not yet due.
     function getEncumberedMagnitude(address operator, IStrategy strategy) external view returns (uint64);
 
+    /// @notice The sets with queued deallocations of `strategy` by `operator`, in effect-block order (entries
+    /// already completed lazily stay until the queue is cleared).
+    function getDeallocationQueue(address operator, IStrategy strategy) external view returns (OperatorSet[] memory);
+
     /// @notice Max magnitude minus encumbered magnitude.
     function getAllocatableMagnitude(address operator, IStrategy strategy) external view returns (uint64);
 

@@ -11,10 +11,11 @@ contract VcloudTestToken is ERC20, Ownable {
     /// @param name_ Token name.
     /// @param symbol_ Token symbol.
     /// @param initialOwner The account allowed to mint.
-    constructor(string memory name_, string memory symbol_, address initialOwner)
-        ERC20(name_, symbol_)
-        Ownable(initialOwner)
-    {}
+    constructor(
+        string memory name_,
+        string memory symbol_,
+        address initialOwner
+    ) ERC20(name_, symbol_) Ownable(initialOwner) {}
 
     /// @notice Mints `amount` tokens to `to`. Only the owner.
     function mint(address to, uint256 amount) external onlyOwner {

@@ -33,8 +33,8 @@ const RestakingModule = buildModule("Restaking", (m) => {
   ]);
   const strategyFactory = m.contract("StrategyFactory", [strategyManager, pauserRegistry, deployer]);
   const wired = m.call(delegationManager, "setCoreContracts", [strategyManager, allocationManager]);
-  const whitelister = m.call(strategyManager, "setStrategyWhitelister", [strategyFactory], { after: [wired] });
-  return { delegationManager, allocationManager, strategyManager, strategyFactory, whitelister };
+  m.call(strategyManager, "setStrategyWhitelister", [strategyFactory], { after: [wired] });
+  return { delegationManager, allocationManager, strategyManager, strategyFactory };
 });
 
 /**
@@ -47,8 +47,9 @@ export const RestakingDevnetModule = buildModule("RestakingDevnet", (m) => {
   const maxPerDeposit = m.getParameter("testStrategyMaxPerDeposit", 10n ** 24n);
   const maxTotalDeposits = m.getParameter("testStrategyMaxTotalDeposits", 10n ** 27n);
   const vcloudTestToken = m.contract("VcloudTestToken", ["vcloud Test Token", "VCT", deployer]);
+  // After the whole core module, so the factory is already the StrategyManager's whitelister.
   const deployed = m.call(core.strategyFactory, "deployNewStrategy", [vcloudTestToken], {
-    after: [core.whitelister],
+    after: [RestakingModule],
   });
   const strategyAddress = m.readEventArgument(deployed, "StrategySetForToken", "strategy");
   const testTokenStrategy = m.contractAt("StrategyBase", strategyAddress, { id: "TestTokenStrategy" });

@@ -50,15 +50,19 @@ contract AllocationManagerTest is RestakingTestBase {
         _createSet(1, _strategies(strategy), false);
     }
 
-    function _params(uint32 id, IStrategy s, uint64 mag)
-        internal
-        view
-        returns (IAllocationManagerTypes.AllocateParams[] memory params)
-    {
+    function _params(
+        uint32 id,
+        IStrategy s,
+        uint64 mag
+    ) internal view returns (IAllocationManagerTypes.AllocateParams[] memory params) {
         params = new IAllocationManagerTypes.AllocateParams[](1);
         uint64[] memory mags = new uint64[](1);
         mags[0] = mag;
-        params[0] = IAllocationManagerTypes.AllocateParams({operatorSet: _set(id), strategies: _strategies(s), newMagnitudes: mags});
+        params[0] = IAllocationManagerTypes.AllocateParams({
+            operatorSet: _set(id),
+            strategies: _strategies(s),
+            newMagnitudes: mags
+        });
     }
 
     function _expectModifyRevert(uint32 id, IStrategy s, uint64 mag, bytes memory err) internal {
@@ -85,9 +89,15 @@ contract AllocationManagerTest is RestakingTestBase {
 
     function test_createSetTwiceReverts() public {
         IAllocationManagerTypes.CreateSetParamsV2[] memory params = new IAllocationManagerTypes.CreateSetParamsV2[](1);
-        params[0] = IAllocationManagerTypes.CreateSetParamsV2({operatorSetId: 1, strategies: new IStrategy[](0), slasher: slasher});
+        params[0] = IAllocationManagerTypes.CreateSetParamsV2({
+            operatorSetId: 1,
+            strategies: new IStrategy[](0),
+            slasher: slasher
+        });
         vm.prank(avs);
-        vm.expectRevert(abi.encodeWithSelector(IAllocationManagerErrors.OperatorSetAlreadyExists.selector, avs, uint32(1)));
+        vm.expectRevert(
+            abi.encodeWithSelector(IAllocationManagerErrors.OperatorSetAlreadyExists.selector, avs, uint32(1))
+        );
         am.createOperatorSets(avs, params);
         assertEq(am.getOperatorSetCount(avs), 1);
         assertTrue(am.isOperatorSet(_set(1)));
@@ -103,7 +113,11 @@ contract AllocationManagerTest is RestakingTestBase {
 
     function test_redistributingSetRecipientRules() public {
         IAllocationManagerTypes.CreateSetParamsV2[] memory params = new IAllocationManagerTypes.CreateSetParamsV2[](1);
-        params[0] = IAllocationManagerTypes.CreateSetParamsV2({operatorSetId: 5, strategies: new IStrategy[](0), slasher: slasher});
+        params[0] = IAllocationManagerTypes.CreateSetParamsV2({
+            operatorSetId: 5,
+            strategies: new IStrategy[](0),
+            slasher: slasher
+        });
         address[] memory recipients = new address[](1);
         vm.startPrank(avs);
         vm.expectRevert(IPausable.InputAddressZero.selector);
@@ -126,7 +140,9 @@ contract AllocationManagerTest is RestakingTestBase {
         VcloudTestToken other = new VcloudTestToken("O", "O", address(this));
         IStrategy s2 = factory.deployNewStrategy(other);
         vm.startPrank(avs);
-        vm.expectRevert(abi.encodeWithSelector(IAllocationManagerErrors.StrategyAlreadyInOperatorSet.selector, strategy));
+        vm.expectRevert(
+            abi.encodeWithSelector(IAllocationManagerErrors.StrategyAlreadyInOperatorSet.selector, strategy)
+        );
         am.addStrategiesToOperatorSet(avs, 1, _strategies(strategy));
         am.addStrategiesToOperatorSet(avs, 1, _strategies(s2));
         assertEq(am.getStrategiesInOperatorSet(_set(1)).length, 2);
@@ -189,7 +205,9 @@ contract AllocationManagerTest is RestakingTestBase {
         uint32[] memory ids = new uint32[](1);
         ids[0] = 1;
         vm.prank(operator);
-        vm.expectRevert(abi.encodeWithSelector(IAllocationManagerErrors.AlreadyMemberOfSet.selector, operator, avs, uint32(1)));
+        vm.expectRevert(
+            abi.encodeWithSelector(IAllocationManagerErrors.AlreadyMemberOfSet.selector, operator, avs, uint32(1))
+        );
         am.registerForOperatorSets(operator, IAllocationManagerTypes.RegisterParams(avs, ids, ""));
 
         // The AVS may deregister; the operator stays slashable for DEALLOCATION_DELAY blocks.
@@ -200,13 +218,17 @@ contract AllocationManagerTest is RestakingTestBase {
         assertTrue(am.isOperatorSlashable(operator, _set(1)));
         // Still slashable: cannot re-register yet.
         vm.prank(operator);
-        vm.expectRevert(abi.encodeWithSelector(IAllocationManagerErrors.AlreadyMemberOfSet.selector, operator, avs, uint32(1)));
+        vm.expectRevert(
+            abi.encodeWithSelector(IAllocationManagerErrors.AlreadyMemberOfSet.selector, operator, avs, uint32(1))
+        );
         am.registerForOperatorSets(operator, IAllocationManagerTypes.RegisterParams(avs, ids, ""));
         vm.roll(block.number + 1);
         assertFalse(am.isOperatorSlashable(operator, _set(1)));
 
         vm.prank(operator);
-        vm.expectRevert(abi.encodeWithSelector(IAllocationManagerErrors.NotMemberOfSet.selector, operator, avs, uint32(1)));
+        vm.expectRevert(
+            abi.encodeWithSelector(IAllocationManagerErrors.NotMemberOfSet.selector, operator, avs, uint32(1))
+        );
         am.deregisterFromOperatorSets(IAllocationManagerTypes.DeregisterParams(operator, avs, ids));
     }
 
@@ -324,21 +346,42 @@ contract AllocationManagerTest is RestakingTestBase {
     }
 
     function test_modifyAllocationsRevertPaths() public {
-        _expectModifyRevert(1, strategy, 2e18, abi.encodeWithSelector(IAllocationManagerErrors.MagnitudeExceedsWad.selector, uint64(2e18)));
-        _expectModifyRevert(1, strategy, 0, abi.encodeWithSelector(IAllocationManagerErrors.SameMagnitude.selector, uint64(0)));
-        _expectModifyRevert(99, strategy, 1, abi.encodeWithSelector(IAllocationManagerErrors.InvalidOperatorSet.selector, avs, uint32(99)));
+        _expectModifyRevert(
+            1,
+            strategy,
+            2e18,
+            abi.encodeWithSelector(IAllocationManagerErrors.MagnitudeExceedsWad.selector, uint64(2e18))
+        );
+        _expectModifyRevert(
+            1,
+            strategy,
+            0,
+            abi.encodeWithSelector(IAllocationManagerErrors.SameMagnitude.selector, uint64(0))
+        );
+        _expectModifyRevert(
+            99,
+            strategy,
+            1,
+            abi.encodeWithSelector(IAllocationManagerErrors.InvalidOperatorSet.selector, avs, uint32(99))
+        );
         _allocate(operator, 1, strategy, 0.5e18);
         _expectModifyRevert(
             1,
             strategy,
             0.6e18,
             abi.encodeWithSelector(
-                IAllocationManagerErrors.ModificationAlreadyPending.selector, operator, strategy, uint32(block.number + DELAY)
+                IAllocationManagerErrors.ModificationAlreadyPending.selector,
+                operator,
+                strategy,
+                uint32(block.number + DELAY)
             )
         );
         _createSet(2, _strategies(strategy), false);
         _expectModifyRevert(
-            2, strategy, 0.6e18, abi.encodeWithSelector(IAllocationManagerErrors.InsufficientMagnitude.selector, uint64(1.1e18), WAD)
+            2,
+            strategy,
+            0.6e18,
+            abi.encodeWithSelector(IAllocationManagerErrors.InsufficientMagnitude.selector, uint64(1.1e18), WAD)
         );
 
         IAllocationManagerTypes.AllocateParams[] memory params = _params(1, strategy, 1);
@@ -353,7 +396,9 @@ contract AllocationManagerTest is RestakingTestBase {
 
         address notOperator = makeAddr("notOperator");
         vm.prank(notOperator);
-        vm.expectRevert(abi.encodeWithSelector(IAllocationManagerErrors.UninitializedAllocationDelay.selector, notOperator));
+        vm.expectRevert(
+            abi.encodeWithSelector(IAllocationManagerErrors.UninitializedAllocationDelay.selector, notOperator)
+        );
         am.modifyAllocations(notOperator, params);
     }
 

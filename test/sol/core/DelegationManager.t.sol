@@ -23,11 +23,12 @@ contract DelegationManagerTest is RestakingTestBase {
         _registerOperator(operator, 0);
     }
 
-    function _approval(address staker, address op, bytes32 salt, uint256 expiry)
-        internal
-        view
-        returns (ISignatureUtilsMixin.SignatureWithExpiry memory sig)
-    {
+    function _approval(
+        address staker,
+        address op,
+        bytes32 salt,
+        uint256 expiry
+    ) internal view returns (ISignatureUtilsMixin.SignatureWithExpiry memory sig) {
         bytes32 digest = dm.calculateDelegationApprovalDigestHash(staker, op, approver, salt, expiry);
         (uint8 v, bytes32 r, bytes32 s) = vm.sign(approverKey, digest);
         sig = ISignatureUtilsMixin.SignatureWithExpiry({signature: abi.encodePacked(r, s, v), expiry: expiry});
@@ -35,7 +36,7 @@ contract DelegationManagerTest is RestakingTestBase {
 
     // ------------------------------------------------------------------ registration
 
-    function test_registerAsOperatorDelegatesToSelfAndSetsDelay() public {
+    function test_registerAsOperatorDelegatesToSelfAndSetsDelay() public view {
         assertTrue(dm.isOperator(operator));
         assertEq(dm.delegatedTo(operator), operator);
         (bool isSet, uint32 delay) = am.getAllocationDelay(operator);
@@ -45,7 +46,9 @@ contract DelegationManagerTest is RestakingTestBase {
 
     function test_registerTwiceReverts() public {
         vm.prank(operator);
-        vm.expectRevert(abi.encodeWithSelector(IDelegationManagerErrors.ActivelyDelegated.selector, operator, operator));
+        vm.expectRevert(
+            abi.encodeWithSelector(IDelegationManagerErrors.ActivelyDelegated.selector, operator, operator)
+        );
         dm.registerAsOperator(address(0), 0, "");
     }
 
@@ -135,7 +138,9 @@ contract DelegationManagerTest is RestakingTestBase {
         uint256 expiry = block.timestamp - 1;
         ISignatureUtilsMixin.SignatureWithExpiry memory sig = _approval(alice, operator, "s", expiry);
         vm.prank(alice);
-        vm.expectRevert(abi.encodeWithSelector(ISignatureUtilsMixin.SignatureExpired.selector, expiry, block.timestamp));
+        vm.expectRevert(
+            abi.encodeWithSelector(ISignatureUtilsMixin.SignatureExpired.selector, expiry, block.timestamp)
+        );
         dm.delegateTo(operator, sig, "s");
     }
 
@@ -173,7 +178,9 @@ contract DelegationManagerTest is RestakingTestBase {
         _delegate(alice, operator);
         address stranger = makeAddr("stranger");
         vm.prank(stranger);
-        vm.expectRevert(abi.encodeWithSelector(IDelegationManagerErrors.CallerCannotUndelegate.selector, stranger, alice));
+        vm.expectRevert(
+            abi.encodeWithSelector(IDelegationManagerErrors.CallerCannotUndelegate.selector, stranger, alice)
+        );
         dm.undelegate(alice);
         // The operator may force-undelegate.
         vm.prank(operator);
@@ -218,7 +225,7 @@ contract DelegationManagerTest is RestakingTestBase {
     function test_queueAndCompleteAsTokens() public {
         _deposit(alice, strategy, 10e18);
         _delegate(alice, operator);
-        (IDelegationManagerTypes.Withdrawal memory w,) = _queue(alice, strategy, 4e18);
+        (IDelegationManagerTypes.Withdrawal memory w, ) = _queue(alice, strategy, 4e18);
         assertEq(_operatorShares(operator, strategy), 6e18);
         assertEq(dm.cumulativeWithdrawalsQueued(alice), 1);
         assertEq(dm.getSlashableSharesInQueue(operator, strategy), 4e18);
@@ -250,7 +257,7 @@ contract DelegationManagerTest is RestakingTestBase {
     function test_completeAsSharesRedelegates() public {
         _deposit(alice, strategy, 10e18);
         _delegate(alice, operator);
-        (IDelegationManagerTypes.Withdrawal memory w,) = _queue(alice, strategy, 10e18);
+        (IDelegationManagerTypes.Withdrawal memory w, ) = _queue(alice, strategy, 10e18);
         assertEq(dm.depositScalingFactor(alice, strategy), WAD, "reset when deposit shares reach 0");
         vm.roll(block.number + MIN_WITHDRAWAL_DELAY + 1);
         _complete(alice, w, false);
@@ -260,8 +267,8 @@ contract DelegationManagerTest is RestakingTestBase {
 
     function test_completeQueuedWithdrawalsBatch() public {
         _deposit(alice, strategy, 10e18);
-        (IDelegationManagerTypes.Withdrawal memory w1,) = _queue(alice, strategy, 3e18);
-        (IDelegationManagerTypes.Withdrawal memory w2,) = _queue(alice, strategy, 2e18);
+        (IDelegationManagerTypes.Withdrawal memory w1, ) = _queue(alice, strategy, 3e18);
+        (IDelegationManagerTypes.Withdrawal memory w2, ) = _queue(alice, strategy, 2e18);
         (IDelegationManagerTypes.Withdrawal[] memory all, uint256[][] memory shares) = dm.getQueuedWithdrawals(alice);
         assertEq(all.length, 2);
         assertEq(shares[0][0] + shares[1][0], 5e18);
@@ -286,8 +293,8 @@ contract DelegationManagerTest is RestakingTestBase {
 
     function test_queueRules() public {
         _deposit(alice, strategy, 1e18);
-        IDelegationManagerTypes.QueuedWithdrawalParams[] memory params =
-            new IDelegationManagerTypes.QueuedWithdrawalParams[](1);
+        IDelegationManagerTypes.QueuedWithdrawalParams[]
+            memory params = new IDelegationManagerTypes.QueuedWithdrawalParams[](1);
         params[0].strategies = _strategies(strategy);
         params[0].depositShares = new uint256[](1);
         vm.prank(alice);
@@ -307,7 +314,7 @@ contract DelegationManagerTest is RestakingTestBase {
 
     function test_completeRules() public {
         _deposit(alice, strategy, 1e18);
-        (IDelegationManagerTypes.Withdrawal memory w,) = _queue(alice, strategy, 1e18);
+        (IDelegationManagerTypes.Withdrawal memory w, ) = _queue(alice, strategy, 1e18);
         vm.roll(block.number + MIN_WITHDRAWAL_DELAY + 1);
         address stranger = makeAddr("stranger");
         vm.prank(stranger);

@@ -93,7 +93,11 @@ abstract contract RestakingTestBase is Test {
         vm.startPrank(avs);
         am.updateAVSMetadataURI(avs, "ipfs://avs");
         IAllocationManagerTypes.CreateSetParamsV2[] memory params = new IAllocationManagerTypes.CreateSetParamsV2[](1);
-        params[0] = IAllocationManagerTypes.CreateSetParamsV2({operatorSetId: id, strategies: strategies, slasher: slasher});
+        params[0] = IAllocationManagerTypes.CreateSetParamsV2({
+            operatorSetId: id,
+            strategies: strategies,
+            slasher: slasher
+        });
         if (redistributing) {
             address[] memory recipients = new address[](1);
             recipients[0] = victims;
@@ -108,19 +112,31 @@ abstract contract RestakingTestBase is Test {
         uint32[] memory ids = new uint32[](1);
         ids[0] = id;
         vm.prank(operator);
-        am.registerForOperatorSets(operator, IAllocationManagerTypes.RegisterParams({avs: avs, operatorSetIds: ids, data: ""}));
+        am.registerForOperatorSets(
+            operator,
+            IAllocationManagerTypes.RegisterParams({avs: avs, operatorSetIds: ids, data: ""})
+        );
     }
 
     function _allocate(address operator, uint32 id, IStrategy s, uint64 magnitude) internal {
         IAllocationManagerTypes.AllocateParams[] memory params = new IAllocationManagerTypes.AllocateParams[](1);
         uint64[] memory mags = new uint64[](1);
         mags[0] = magnitude;
-        params[0] = IAllocationManagerTypes.AllocateParams({operatorSet: _set(id), strategies: _strategies(s), newMagnitudes: mags});
+        params[0] = IAllocationManagerTypes.AllocateParams({
+            operatorSet: _set(id),
+            strategies: _strategies(s),
+            newMagnitudes: mags
+        });
         vm.prank(operator);
         am.modifyAllocations(operator, params);
     }
 
-    function _slash(address operator, uint32 id, IStrategy s, uint256 wad) internal returns (uint256 slashId, uint256 shares) {
+    function _slash(
+        address operator,
+        uint32 id,
+        IStrategy s,
+        uint256 wad
+    ) internal returns (uint256 slashId, uint256 shares) {
         uint256[] memory wads = new uint256[](1);
         wads[0] = wad;
         vm.prank(slasher);
@@ -138,11 +154,13 @@ abstract contract RestakingTestBase is Test {
         shares = slashed[0];
     }
 
-    function _queue(address staker, IStrategy s, uint256 depositShares)
-        internal
-        returns (IDelegationManagerTypes.Withdrawal memory withdrawal, bytes32 root)
-    {
-        IDelegationManagerTypes.QueuedWithdrawalParams[] memory params = new IDelegationManagerTypes.QueuedWithdrawalParams[](1);
+    function _queue(
+        address staker,
+        IStrategy s,
+        uint256 depositShares
+    ) internal returns (IDelegationManagerTypes.Withdrawal memory withdrawal, bytes32 root) {
+        IDelegationManagerTypes.QueuedWithdrawalParams[]
+            memory params = new IDelegationManagerTypes.QueuedWithdrawalParams[](1);
         uint256[] memory amounts = new uint256[](1);
         amounts[0] = depositShares;
         params[0] = IDelegationManagerTypes.QueuedWithdrawalParams({
@@ -166,7 +184,7 @@ abstract contract RestakingTestBase is Test {
     }
 
     function _withdrawable(address staker, IStrategy s) internal view returns (uint256) {
-        (uint256[] memory w,) = dm.getWithdrawableShares(staker, _strategies(s));
+        (uint256[] memory w, ) = dm.getWithdrawableShares(staker, _strategies(s));
         return w[0];
     }
 

@@ -24,18 +24,18 @@ contract SlashingTest is RestakingTestBase {
         _registerForSet(operator, SET);
     }
 
-    function _params(IStrategy[] memory strategies, uint256[] memory wads)
-        internal
-        view
-        returns (IAllocationManagerTypes.SlashingParams memory)
-    {
-        return IAllocationManagerTypes.SlashingParams({
-            operator: operator,
-            operatorSetId: SET,
-            strategies: strategies,
-            wadsToSlash: wads,
-            description: "x"
-        });
+    function _params(
+        IStrategy[] memory strategies,
+        uint256[] memory wads
+    ) internal view returns (IAllocationManagerTypes.SlashingParams memory) {
+        return
+            IAllocationManagerTypes.SlashingParams({
+                operator: operator,
+                operatorSetId: SET,
+                strategies: strategies,
+                wadsToSlash: wads,
+                description: "x"
+            });
     }
 
     function _wads(uint256 w) internal pure returns (uint256[] memory list) {
@@ -68,7 +68,7 @@ contract SlashingTest is RestakingTestBase {
     }
 
     function test_redistributionEndToEndPaysVictimsExactly() public {
-        (uint256 slashId,) = _slash(operator, SET, strategy, 0.5e18);
+        (uint256 slashId, ) = _slash(operator, SET, strategy, 0.5e18);
         uint256 before = token.balanceOf(address(strategy));
         vm.roll(block.number + SLASH_RESOLUTION_DELAY + 1);
         uint256[] memory amounts = sm.clearBurnOrRedistributableShares(_set(SET), slashId);
@@ -76,7 +76,7 @@ contract SlashingTest is RestakingTestBase {
         assertEq(token.balanceOf(victims), 25e18);
         assertEq(before - token.balanceOf(address(strategy)), 25e18, "strategy outflow == redistributed");
         // The staker can still withdraw exactly the rest.
-        (IDelegationManagerTypes.Withdrawal memory w,) = _queue(alice, strategy, 100e18);
+        (IDelegationManagerTypes.Withdrawal memory w, ) = _queue(alice, strategy, 100e18);
         vm.roll(block.number + MIN_WITHDRAWAL_DELAY + 1);
         _complete(alice, w, true);
         assertEq(token.balanceOf(alice), 75e18);
@@ -84,7 +84,7 @@ contract SlashingTest is RestakingTestBase {
 
     function test_queuedWithdrawalOneBlockEarlierStillLoses50Percent() public {
         _allocate(operator, SET, strategy, WAD);
-        (IDelegationManagerTypes.Withdrawal memory w,) = _queue(alice, strategy, 100e18);
+        (IDelegationManagerTypes.Withdrawal memory w, ) = _queue(alice, strategy, 100e18);
         assertEq(_operatorShares(operator, strategy), 0);
         vm.roll(block.number + 1);
         (, uint256 shares) = _slash(operator, SET, strategy, 0.5e18);
@@ -100,7 +100,7 @@ contract SlashingTest is RestakingTestBase {
 
     function test_withdrawalAfterDelayIsNoLongerSlashed() public {
         _allocate(operator, SET, strategy, WAD);
-        (IDelegationManagerTypes.Withdrawal memory w,) = _queue(alice, strategy, 40e18);
+        (IDelegationManagerTypes.Withdrawal memory w, ) = _queue(alice, strategy, 40e18);
         vm.roll(block.number + MIN_WITHDRAWAL_DELAY + 1);
         (, uint256 shares) = _slash(operator, SET, strategy, 0.5e18);
         assertEq(shares, 30e18, "only the 60 still delegated");
@@ -123,13 +123,16 @@ contract SlashingTest is RestakingTestBase {
         _createSet(2, _strategies(strategy), false);
         _registerForSet(operator, 2);
         vm.prank(slasher);
-        (uint256 slashId, uint256[] memory shares) = am.slashOperator(avs, IAllocationManagerTypes.SlashingParams({
-            operator: operator,
-            operatorSetId: 2,
-            strategies: _strategies(strategy),
-            wadsToSlash: _wads(WAD),
-            description: "nothing allocated"
-        }));
+        (uint256 slashId, uint256[] memory shares) = am.slashOperator(
+            avs,
+            IAllocationManagerTypes.SlashingParams({
+                operator: operator,
+                operatorSetId: 2,
+                strategies: _strategies(strategy),
+                wadsToSlash: _wads(WAD),
+                description: "nothing allocated"
+            })
+        );
         assertEq(slashId, 1);
         assertEq(shares[0], 0);
         assertEq(am.getMaxMagnitude(operator, strategy), WAD);
@@ -189,7 +192,11 @@ contract SlashingTest is RestakingTestBase {
         (wads[0], wads[1]) = (1, 1);
         _expectSlashRevert(
             _params(twice, wads),
-            abi.encodeWithSelector(IAllocationManagerErrors.StrategiesMustBeInAscendingOrder.selector, strategy, strategy)
+            abi.encodeWithSelector(
+                IAllocationManagerErrors.StrategiesMustBeInAscendingOrder.selector,
+                strategy,
+                strategy
+            )
         );
         VcloudTestToken other = new VcloudTestToken("O", "O", address(this));
         IStrategy outside = factory.deployNewStrategy(other);
@@ -199,7 +206,10 @@ contract SlashingTest is RestakingTestBase {
         );
         IAllocationManagerTypes.SlashingParams memory p = _params(_strategies(strategy), _wads(1));
         p.operatorSetId = 9;
-        _expectSlashRevert(p, abi.encodeWithSelector(IAllocationManagerErrors.InvalidOperatorSet.selector, avs, uint32(9)));
+        _expectSlashRevert(
+            p,
+            abi.encodeWithSelector(IAllocationManagerErrors.InvalidOperatorSet.selector, avs, uint32(9))
+        );
 
         vm.expectRevert(abi.encodeWithSelector(IAllocationManagerErrors.InvalidCaller.selector, address(this)));
         am.slashOperator(avs, _params(_strategies(strategy), _wads(1)));
@@ -209,7 +219,8 @@ contract SlashingTest is RestakingTestBase {
         vm.prank(pauser);
         am.pause(1 << 1);
         _expectSlashRevert(
-            _params(_strategies(strategy), _wads(1)), abi.encodeWithSelector(IPausable.CurrentlyPaused.selector, uint8(1))
+            _params(_strategies(strategy), _wads(1)),
+            abi.encodeWithSelector(IPausable.CurrentlyPaused.selector, uint8(1))
         );
     }
 
@@ -230,7 +241,12 @@ contract SlashingTest is RestakingTestBase {
         params[0] = IAllocationManagerTypes.AllocateParams(_set(SET), _strategies(strategy), mags);
         vm.prank(operator);
         vm.expectRevert(
-            abi.encodeWithSelector(IAllocationManagerErrors.ModificationAlreadyPending.selector, operator, strategy, effect)
+            abi.encodeWithSelector(
+                IAllocationManagerErrors.ModificationAlreadyPending.selector,
+                operator,
+                strategy,
+                effect
+            )
         );
         am.modifyAllocations(operator, params);
     }
@@ -242,7 +258,9 @@ contract SlashingTest is RestakingTestBase {
         mags[0] = type(uint64).max;
         params[0] = IAllocationManagerTypes.AllocateParams(_set(SET), _strategies(strategy), mags);
         vm.prank(operator);
-        vm.expectRevert(abi.encodeWithSelector(IAllocationManagerErrors.MagnitudeExceedsWad.selector, type(uint64).max));
+        vm.expectRevert(
+            abi.encodeWithSelector(IAllocationManagerErrors.MagnitudeExceedsWad.selector, type(uint64).max)
+        );
         am.modifyAllocations(operator, params);
     }
 
@@ -280,7 +298,7 @@ contract SlashingTest is RestakingTestBase {
         _slash(operator, SET, strategy, 0.333333333333333333e18);
         _slash(operator, SET, strategy, 0.1e18);
         uint256 deposit = sm.stakerDepositShares(alice, strategy);
-        (IDelegationManagerTypes.Withdrawal memory w,) = _queue(alice, strategy, deposit);
+        (IDelegationManagerTypes.Withdrawal memory w, ) = _queue(alice, strategy, deposit);
         vm.roll(block.number + MIN_WITHDRAWAL_DELAY + 1);
         _complete(alice, w, true);
         assertEq(sm.stakerDepositShares(alice, strategy), 0);
@@ -288,7 +306,7 @@ contract SlashingTest is RestakingTestBase {
 
     /// @dev ELIP-016: a compromised slasher cannot move funds at once; governance can pause clearing.
     function test_regression_ELIP016_compromisedSlasherWaitsForResolution() public {
-        (uint256 slashId,) = _slash(operator, SET, strategy, WAD);
+        (uint256 slashId, ) = _slash(operator, SET, strategy, WAD);
         uint32 resolution = sm.getSlashResolutionBlock(_set(SET), slashId);
         vm.expectRevert();
         sm.clearBurnOrRedistributableShares(_set(SET), slashId);

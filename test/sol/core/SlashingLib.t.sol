@@ -64,7 +64,7 @@ contract SlashingLibTest is Test {
         uint256 k = harness.update(0, deposit, 0, m1);
         uint256 a1 = uint256(deposit).calcWithdrawableRoundDown(k, m1);
         uint256 a2 = uint256(deposit).calcWithdrawableRoundDown(k, m2);
-        uint256 expected = a1 * m2 / m1;
+        uint256 expected = (a1 * m2) / m1;
         assertApproxEqAbs(a2, expected, uint256(deposit) / 1e8 + 2);
     }
 

@@ -68,7 +68,9 @@ contract StrategyManagerTest is RestakingTestBase {
         uint256 expiry = block.timestamp - 1;
         bytes memory sig = _signDeposit(1e18, 0, expiry);
         vm.prank(relayer);
-        vm.expectRevert(abi.encodeWithSelector(ISignatureUtilsMixin.SignatureExpired.selector, expiry, block.timestamp));
+        vm.expectRevert(
+            abi.encodeWithSelector(ISignatureUtilsMixin.SignatureExpired.selector, expiry, block.timestamp)
+        );
         sm.depositIntoStrategyWithSignature(strategy, token, 1e18, alice, expiry, sig);
     }
 
@@ -161,7 +163,10 @@ contract StrategyManagerTest is RestakingTestBase {
         vm.roll(resolution);
         vm.expectRevert(
             abi.encodeWithSelector(
-                IStrategyManagerErrors.SlashResolutionDelayNotElapsed.selector, 1, resolution, block.number
+                IStrategyManagerErrors.SlashResolutionDelayNotElapsed.selector,
+                1,
+                resolution,
+                block.number
             )
         );
         sm.clearBurnOrRedistributableShares(_set(1), 1);

@@ -26,7 +26,12 @@ contract UniqueStakeTest is RestakingTestBase {
     }
 
     function _setStake(uint32 id) internal view returns (uint256 total) {
-        uint256[][] memory stake = am.getMinimumSlashableStake(_set(id), _ops(), _strategies(strategy), uint32(block.number));
+        uint256[][] memory stake = am.getMinimumSlashableStake(
+            _set(id),
+            _ops(),
+            _strategies(strategy),
+            uint32(block.number)
+        );
         for (uint256 i = 0; i < stake.length; ++i) {
             total += stake[i][0];
         }
