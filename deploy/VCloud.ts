@@ -33,5 +33,6 @@ export default buildModule("VCloud", (m) => {
     BuybackReleaser: fees.buybackReleaser,
     DutchAuctionReleaser: fees.dutchAuctionReleaser,
     RewardsCoordinator: fees.rewardsCoordinator,
+    BEigenStrategy: fork.bEigenStrategy,
   };
 });

@@ -4,6 +4,7 @@ pragma solidity ^0.8.30;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 
 import {IBackingEigen} from "./IBackingEigen.sol";
+import {IForkChallengeManager} from "./IForkChallengeManager.sol";
 
 /// @title IEigenTypes
 interface IEigenTypes {
@@ -101,6 +102,9 @@ interface IEigen is IERC20, IEigenTypes, IEigenErrors, IEigenEvents {
 
     /// @notice Burns `amount` EIGEN of `account` (spending the caller's allowance) and its backing bEIGEN.
     function burnFrom(address account, uint256 amount) external;
+
+    /// @notice The challenge manager whose open challenge freezes wraps.
+    function challengeManager() external view returns (IForkChallengeManager);
 
     /// @notice The bEIGEN EIGEN currently holds as backing.
     function backing() external view returns (IBackingEigen);

@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { registerDeployments } from "./deployments.js";
 import { registerDevnet } from "./devnet.js";
 import { registerFees } from "./fees.js";
+import { registerFork } from "./fork.js";
 import { registerRewards } from "./rewards.js";
 
 /**
@@ -10,6 +11,7 @@ import { registerRewards } from "./rewards.js";
  * meet them: stake, operator, avs, da, tee, ai, agent, fees, fork, keeper, devnet.
  */
 export function registerCommandGroups(program: Command): void {
+  registerFork(program);
   registerDevnet(program);
   registerDeployments(program);
   registerFees(program);
