@@ -35,6 +35,8 @@ import {
   protocolFeeAbi,
 } from "../../keepers/lib/abis.js";
 import { createLogger } from "../../keepers/lib/logger.js";
+import { NotRewardsUpdaterError, runRewardsOnce } from "../../keepers/rewards/keeper.js";
+import { RewardsStore } from "../../keepers/rewards/store.js";
 import { freePort, vcloud } from "./helpers/cli.js";
 import { deployArtifact } from "./helpers/deploy.js";
 
@@ -565,7 +567,63 @@ describe("rewards: submit -> jar fee -> keeper root -> claims -> buyback", () =>
     expect(await balanceOf(addr.reward!, addr.rc!)).toBe(0n);
   });
 
-  it("a searcher burns EIGEN and takes the jar's 200 reward tokens", async () => {
+  it("a failed post leaves a computed root; a post that landed before the checkpoint is reconciled, not repeated", async () => {
+    await mined(
+      w.gov!.writeContract({
+        address: addr.reward!,
+        abi: vcloudTestTokenAbi,
+        functionName: "mint",
+        args: [w.avs!.account.address, parseEther("100")],
+      }),
+    );
+    const submit = cli(
+      ["avs", "rewards", "submit", "--operator-set", "1", "--token", addr.reward!, "--amount", "100"].concat([
+        "--strategy",
+        addr.strategy!,
+        "--duration",
+        String(INTERVAL),
+      ]),
+      1,
+    );
+    expect(submit.stderr).toBe("");
+    expect(submit.code).toBe(0);
+    await publicClient.request({ method: "evm_increaseTime" as never, params: [2 * INTERVAL] as never });
+    await publicClient.request({ method: "evm_mine" as never });
+    const contracts = { rewardsCoordinator: addr.rc!, allocationManager: addr.am!, delegationManager: addr.dm! };
+    // A pass whose post fails (not the updater's key) leaves a computed, unposted root behind.
+    let store = new RewardsStore(db);
+    await expect(runRewardsOnce(publicClient, w.staker!, { contracts, store })).rejects.toThrow(NotRewardsUpdaterError);
+    const computed = store.latest()!;
+    expect(computed.status).toBe("computed");
+    store.close();
+    // The same root reaches the chain before the keeper records it (a crash right after sending).
+    await mined(
+      w.gov!.writeContract({
+        address: addr.rc!,
+        abi: rewardsCoordinatorAbi,
+        functionName: "submitRoot",
+        args: [computed.root, computed.endTimestamp],
+      }),
+    );
+    const next = JSON.parse(cli(["keeper", "rewards", "--once"], 0).stdout) as { action: string; root: string };
+    expect(next).toMatchObject({ action: "reconciled", root: computed.root });
+    expect(JSON.parse(cli(["keeper", "rewards", "--once"], 0).stdout)).toMatchObject({ action: "up-to-date" });
+    expect(
+      await publicClient.readContract({
+        address: addr.rc!,
+        abi: rewardsCoordinatorAbi,
+        functionName: "getDistributionRootsLength",
+      }),
+    ).toBe(2n);
+    store = new RewardsStore(db);
+    expect(store.latestPosted()!.root).toBe(computed.root);
+    store.close();
+    // The staker's cumulative earnings grew by 75% of 90% of the 80 net (fee already opted in): 54 more.
+    expect(cli(["stake", "claim"], 4).code).toBe(0);
+    expect(await balanceOf(addr.reward!, w.staker!.account.address)).toBe(parseEther("594"));
+  });
+
+  it("a searcher burns EIGEN and takes the jar's 220 reward tokens", async () => {
     const supplyBefore = await publicClient.readContract({
       address: addr.eigen!,
       abi: backingEigenAbi,
@@ -593,7 +651,7 @@ describe("rewards: submit -> jar fee -> keeper root -> claims -> buyback", () =>
     expect(stderr).toBe("");
     expect(code).toBe(0);
     expect((JSON.parse(stdout) as { decision: { release: boolean } }).decision.release).toBe(true);
-    expect(await balanceOf(addr.reward!, w.searcher!.account.address)).toBe(parseEther("200"));
+    expect(await balanceOf(addr.reward!, w.searcher!.account.address)).toBe(parseEther("220"));
     expect(
       await publicClient.readContract({ address: addr.eigen!, abi: backingEigenAbi, functionName: "totalSupply" }),
     ).toBe(supplyBefore - parseEther("50"));
