@@ -125,7 +125,6 @@ export type OnboardOperatorParams = {
  * possession, joins the DA set with its socket, and allocates `magnitude` of its stake to it.
  */
 export async function onboardDaOperator(clients: Clients, operator: Wallet, p: OnboardOperatorParams): Promise<void> {
-  const address = operator.account.address;
   const erc20 = [
     {
       type: "function",
