@@ -53,6 +53,7 @@ import {
 import { ReportDataMismatchError } from "../../../keepers/tee/errors.js";
 import { DEVNET_POLICY } from "../../../keepers/tee/policy.js";
 import { sandboxCapabilities } from "../../../keepers/tee/sandbox.js";
+import { DispatchCheckpoint, dispatchOnce } from "../../../keepers/tee/dispatcher.js";
 import { verifyTaskResult } from "../../../keepers/tee/task-result.js";
 import { runTask } from "../../../keepers/tee/worker.js";
 import { deployDaStack, ether } from "../helpers/da-stack.js";
@@ -372,6 +373,75 @@ describe.runIf(caps.prlimit)("TEE compute: TaskMailbox with BLS-certified result
       }),
     ).rejects.toThrow(/InsufficientSignedStake/);
     expect(await read<number>("getTaskStatus", [taskHash])).toBe(1); // still CREATED
+  }, 600_000);
+
+  it("dispatchOnce: certifies every new task, and a second pass or a rewound checkpoint never resubmits", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "vcloud-tee-dispatch-"));
+    const fromBlock = (await stack.publicClient.getBlockNumber()) + 1n;
+    const tasks = [
+      await createTask({ input: new TextEncoder().encode("first"), sla: 3600n, fee: ether("0.01") }),
+      await createTask({ input: new TextEncoder().encode("second"), sla: 3600n, fee: ether("0.01") }),
+    ];
+    const params = {
+      publicClient: stack.publicClient,
+      walletClient: stack.governance,
+      mailbox,
+      registrar: computeRegistrar,
+      da: {
+        certificateRegistry: stack.registry.address as Address,
+        registrar: stack.registrar.address as Address,
+        maxOperators: MAX_OPERATORS,
+        thresholds: THRESHOLDS,
+        ttlSeconds: 7 * 24 * 3600,
+      },
+      apps: new Map([[imageDigest, { bundle: hashAndUpper, measurements: allowed }]]),
+      executors: executors.map((o, i) => ({ operator: o.account.address, blsKey: computeKeys[i]! })),
+      policy: DEVNET_POLICY,
+      attester: devAttester,
+      limits,
+      dbPath: join(dir, "dispatch.sqlite"),
+      fromBlock,
+      logger,
+    };
+    const first = await dispatchOnce(params);
+    expect(first).toEqual(tasks.map((taskHash) => ({ taskHash, outcome: "verified" })));
+    for (const taskHash of tasks) {
+      expect(await read<number>("getTaskStatus", [taskHash])).toBe(2);
+      const result = await read<MailboxTaskResult>("getTaskResult", [taskHash]);
+      expect(hashBytes(await getFromDa(result.outputCertificateId))).toBe(result.outputHash);
+    }
+    const count = await stack.publicClient.getTransactionCount({ address: stack.governance.account.address });
+
+    // A second pass has nothing new.
+    expect(await dispatchOnce(params)).toEqual([]);
+    // A rewound scan position (as after a crash before the checkpoint moved) skips submitted tasks.
+    const checkpoint = new DispatchCheckpoint(params.dbPath);
+    checkpoint.setNextBlock(fromBlock);
+    checkpoint.close();
+    expect((await dispatchOnce(params)).map((o) => o.reason)).toEqual([
+      "checkpoint: submitted",
+      "checkpoint: submitted",
+    ]);
+    // A lost checkpoint still never resubmits: the tasks are VERIFIED on-chain.
+    const fresh = { ...params, dbPath: join(dir, "fresh.sqlite") };
+    expect((await dispatchOnce(fresh)).map((o) => o.reason)).toEqual(["status 2 on-chain", "status 2 on-chain"]);
+    expect(await stack.publicClient.getTransactionCount({ address: stack.governance.account.address })).toBe(count);
+
+    // A task for a program the dispatcher does not know fails once, with the reason, and is not retried.
+    const unknown = await createTask({ input: new TextEncoder().encode("third"), sla: 3600n, fee: ether("0.01") });
+    const noApps = { ...params, apps: new Map() };
+    const failed = await dispatchOnce(noApps);
+    expect(failed).toEqual([
+      { taskHash: unknown, outcome: "failed", reason: expect.stringMatching(/no program known/) },
+    ]);
+    const rewound = new DispatchCheckpoint(params.dbPath);
+    rewound.setNextBlock(fromBlock);
+    rewound.close();
+    expect((await dispatchOnce(params)).map((o) => o.reason)).toEqual([
+      "checkpoint: submitted",
+      "checkpoint: submitted",
+      "checkpoint: failed",
+    ]);
   }, 600_000);
 
   it("refunds an expired task and slashes the executor that accepted it and missed the SLA", async () => {
