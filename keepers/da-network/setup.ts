@@ -62,18 +62,41 @@ export type DaAvsConfig = {
  * deployed (deploy/modules/DataAvailability.ts does it on the devnet).
  */
 export async function createDaOperatorSet(clients: Clients, avs: Wallet, config: DaAvsConfig): Promise<void> {
+  await createBlsOperatorSet(clients, avs, {
+    allocationManager: config.allocationManager,
+    registrar: config.registrar,
+    slasher: config.certificateRegistry,
+    strategies: config.strategies,
+    operatorSetId: DA_OPERATOR_SET_ID,
+    metadataURI: "https://vcloud.invalid/avs/da.json",
+  });
+}
+
+export type BlsOperatorSetConfig = {
+  allocationManager: Address;
+  /** The set's BLSAVSRegistrar (one per AVS: the AllocationManager calls one registrar per AVS). */
+  registrar: Address;
+  /** The contract allowed to slash the set's operators (the AVS's accountability contract). */
+  slasher: Address;
+  strategies: Address[];
+  operatorSetId: number;
+  metadataURI: string;
+};
+
+/** AVS governance, any BLS-signing AVS: metadata, the operator set with its slasher, and the registrar. */
+export async function createBlsOperatorSet(clients: Clients, avs: Wallet, config: BlsOperatorSetConfig): Promise<void> {
   const am = { address: config.allocationManager, abi: iAllocationManagerAbi } as const;
   await send(clients, avs, {
     ...am,
     functionName: "updateAVSMetadataURI",
-    args: [avs.account.address, "https://vcloud.invalid/avs/da.json"],
+    args: [avs.account.address, config.metadataURI],
   });
   await send(clients, avs, {
     ...am,
     functionName: "createOperatorSets",
     args: [
       avs.account.address,
-      [{ operatorSetId: DA_OPERATOR_SET_ID, strategies: config.strategies, slasher: config.certificateRegistry }],
+      [{ operatorSetId: config.operatorSetId, strategies: config.strategies, slasher: config.slasher }],
     ],
   });
   await send(clients, avs, { ...am, functionName: "setAVSRegistrar", args: [avs.account.address, config.registrar] });
@@ -102,7 +125,6 @@ export type OnboardOperatorParams = {
  * possession, joins the DA set with its socket, and allocates `magnitude` of its stake to it.
  */
 export async function onboardDaOperator(clients: Clients, operator: Wallet, p: OnboardOperatorParams): Promise<void> {
-  const address = operator.account.address;
   const erc20 = [
     {
       type: "function",
@@ -132,7 +154,31 @@ export async function onboardDaOperator(clients: Clients, operator: Wallet, p: O
   });
   // The allocation delay chosen at registration takes effect after the configuration delay.
   await advanceBlocks(clients.publicClient, p.allocationConfigurationDelay + 1);
+  await joinBlsOperatorSet(clients, operator, { ...p, operatorSetId: DA_OPERATOR_SET_ID });
+}
 
+export type JoinBlsOperatorSetParams = {
+  allocationManager: Address;
+  registrar: Address;
+  avs: Address;
+  operatorSetId: number;
+  strategy: Address;
+  /** Fraction of the stake allocated to the set (WAD). */
+  magnitude: bigint;
+  blsKey: BlsKey;
+  socket: string;
+};
+
+/**
+ * Operator (already registered, with stake): registers its BLS key with the set's key registry (proof of
+ * possession), joins the set with its socket and allocates `magnitude` of its stake to it.
+ */
+export async function joinBlsOperatorSet(
+  clients: Clients,
+  operator: Wallet,
+  p: JoinBlsOperatorSetParams,
+): Promise<void> {
+  const address = operator.account.address;
   const apkRegistry = (await clients.publicClient.readContract({
     address: p.registrar,
     abi: bLSAVSRegistrarAbi,
@@ -156,7 +202,7 @@ export async function onboardDaOperator(clients: Clients, operator: Wallet, p: O
     functionName: "registerForOperatorSets",
     args: [
       address,
-      { avs: p.avs, operatorSetIds: [DA_OPERATOR_SET_ID], data: encodeAbiParameters([{ type: "string" }], [p.socket]) },
+      { avs: p.avs, operatorSetIds: [p.operatorSetId], data: encodeAbiParameters([{ type: "string" }], [p.socket]) },
     ],
   });
   await send(clients, operator, {
@@ -165,7 +211,7 @@ export async function onboardDaOperator(clients: Clients, operator: Wallet, p: O
     functionName: "modifyAllocations",
     args: [
       address,
-      [{ operatorSet: { avs: p.avs, id: DA_OPERATOR_SET_ID }, strategies: [p.strategy], newMagnitudes: [p.magnitude] }],
+      [{ operatorSet: { avs: p.avs, id: p.operatorSetId }, strategies: [p.strategy], newMagnitudes: [p.magnitude] }],
     ],
   });
 }
