@@ -1,7 +1,7 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 
 import PermissionsModule from "./modules/Permissions.js";
-import { RestakingDevnetModule } from "./modules/Restaking.js";
+import RestakingModule from "./modules/Restaking.js";
 import SlashersModule from "./modules/Slashers.js";
 
 /**
@@ -10,7 +10,7 @@ import SlashersModule from "./modules/Slashers.js";
  */
 export default buildModule("VCloud", (m) => {
   const { pauserRegistry } = m.useModule(PermissionsModule);
-  const restaking = m.useModule(RestakingDevnetModule);
+  const restaking = m.useModule(RestakingModule);
   const slashers = m.useModule(SlashersModule);
   return {
     PauserRegistry: pauserRegistry,
