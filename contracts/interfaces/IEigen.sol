@@ -94,7 +94,8 @@ interface IEigen is IERC20, IEigenTypes, IEigenErrors, IEigenEvents {
     function followCanonicalFork() external;
 
     /// @notice Pays the caller fork tokens for EIGEN it unwrapped during challenge `challengeId` after its
-    /// timepoint, once that challenge's fork became EIGEN's backing.
+    /// timepoint (and for wraps it had queued by the timepoint and refunded while the challenge was open),
+    /// once that challenge's fork became EIGEN's backing.
     function claimUnwrappedOnFork(uint256 challengeId) external returns (uint256 amount);
 
     /// @notice Burns `amount` EIGEN of the caller and the same amount of backing bEIGEN.

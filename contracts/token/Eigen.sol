@@ -52,6 +52,9 @@ contract Eigen is ERC20, ERC20Permit, ERC20Votes, IEigen {
     mapping(uint256 challengeId => mapping(address account => uint256)) public unwrappedDuring;
     /// @notice Sum of unwrappedDuring for a challenge.
     mapping(uint256 challengeId => uint256) public unwrappedTotal;
+    /// @notice Wraps queued at or before a challenge's timepoint and refunded while it was open, per owner:
+    /// their escrow was in EIGEN's balance at the timepoint, so their fork tokens are owed to the owner.
+    mapping(uint256 challengeId => mapping(address account => uint256)) public refundedDuring;
     mapping(uint256 challengeId => Migration) private _migrations;
     mapping(address from => uint256 challengeId) private _migratedFrom;
 
@@ -138,9 +141,19 @@ contract Eigen is ERC20, ERC20Permit, ERC20Votes, IEigen {
         Migration memory m = _migrations[cid];
         uint256 forkPayout = (cid != 0 && q.queuedAt <= m.timepoint) ? q.amount : 0;
         if (forkPayout > 0) owedPayouts[address(m.to)] -= forkPayout;
+        else _recordRefundDuringChallenge(q);
         emit WrapRefunded(wrapId, q.owner, address(q.token), q.amount, forkPayout);
         IERC20(address(q.token)).safeTransfer(q.owner, q.amount);
         if (forkPayout > 0) IERC20(address(m.to)).safeTransfer(q.owner, forkPayout);
+    }
+
+    /// @dev A wrap that was escrowed at the open challenge's timepoint and is refunded before resolution is
+    /// recorded, so that its owner can still claim its fork tokens if the fork becomes canonical.
+    function _recordRefundDuringChallenge(QueuedWrap memory q) internal {
+        (bool open, uint256 challengeId) = challengeManager.activeChallenge();
+        if (!open) return;
+        IForkChallengeManager.Challenge memory c = challengeManager.getChallenge(challengeId);
+        if (q.token == c.token && q.queuedAt <= c.timepoint) refundedDuring[challengeId][q.owner] += q.amount;
     }
 
     /// @inheritdoc IEigen
@@ -165,9 +178,10 @@ contract Eigen is ERC20, ERC20Permit, ERC20Votes, IEigen {
     function claimUnwrappedOnFork(uint256 challengeId) external returns (uint256 amount) {
         _followCanonical();
         Migration memory m = _migrations[challengeId];
-        amount = unwrappedDuring[challengeId][msg.sender];
+        amount = unwrappedDuring[challengeId][msg.sender] + refundedDuring[challengeId][msg.sender];
         if (address(m.to) == address(0) || amount == 0) revert NothingToClaim(msg.sender, challengeId);
         unwrappedDuring[challengeId][msg.sender] = 0;
+        refundedDuring[challengeId][msg.sender] = 0;
         owedPayouts[address(m.to)] -= amount;
         emit ForkPayoutClaimed(challengeId, msg.sender, amount);
         IERC20(address(m.to)).safeTransfer(msg.sender, amount);

@@ -189,6 +189,24 @@ contract EigenTest is ForkWorld {
         _assertBacked();
     }
 
+    function test_wrapQueuedAtTheTimepointAndRefundedEarlyIsStillPaidOnTheFork() public {
+        uint256 id = _openChallenge();
+        vm.startPrank(alice);
+        bEigen.approve(address(eigen), 3e18);
+        uint256 wrapId = eigen.queueWrap(3e18); // same block: the escrow is in EIGEN's snapshot
+        vm.warp(block.timestamp + 1);
+        eigen.refundWrap(wrapId); // before the resolution
+        vm.stopPrank();
+        assertEq(eigen.refundedDuring(id, alice), 3e18);
+        (uint256 forkId, IForkDistributor d) = _createFork(id);
+        _setCanonical(forkId);
+        vm.prank(alice);
+        assertEq(eigen.claimUnwrappedOnFork(id), 3e18);
+        assertEq(d.forkToken().balanceOf(alice), 3e18);
+        assertEq(bEigen.balanceOf(alice), ALICE);
+        _assertBacked();
+    }
+
     function test_backingDoesNotChangeWhenTheChallengeIsRejected() public {
         (uint256 id, , ) = _openAndFork();
         _govern(address(registry), abi.encodeCall(registry.rejectChallenge, (id)));
