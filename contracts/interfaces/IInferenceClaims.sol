@@ -135,7 +135,13 @@ interface IInferenceClaimsEvents {
         uint256 payoutCount
     );
     /// @notice Emitted when a VictimPayout payout is opened for a refuted claim.
-    event CompensationOpened(bytes32 indexed claimId, uint256 indexed payoutId, address token, uint256 owedToApp, uint256 owedToChallenger);
+    event CompensationOpened(
+        bytes32 indexed claimId,
+        uint256 indexed payoutId,
+        address token,
+        uint256 owedToApp,
+        uint256 owedToChallenger
+    );
     /// @notice Emitted when a disputant escalates a committee decision (the committee itself is accused).
     event ClaimEscalated(bytes32 indexed claimId, address indexed by, bytes32 certifiedReceiptHash);
 }
@@ -145,7 +151,12 @@ interface IInferenceClaimsEvents {
 /// inference runs; anyone may challenge inside the window with a bond; the verification operator set's
 /// stake-weighted BLS certificate of the correct receipt hash settles the challenge; a wrong claim slashes
 /// the operator through the redistributing inference set, compensating the app (and rewarding the challenger).
-interface IInferenceClaims is IInferenceClaimsTypes, IInferenceClaimsErrors, IInferenceClaimsEvents, IVerificationSource {
+interface IInferenceClaims is
+    IInferenceClaimsTypes,
+    IInferenceClaimsErrors,
+    IInferenceClaimsEvents,
+    IVerificationSource
+{
     /// @notice Posts a claim. Only a member of the inference operator set.
     /// @return claimId keccak256(abi.encode(msg.sender, input)).
     function postClaim(ClaimInput calldata input) external returns (bytes32 claimId);
