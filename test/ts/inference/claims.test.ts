@@ -29,6 +29,8 @@ describe("inference claims: challenge game with a BLS re-execution committee", (
   let s: Awaited<ReturnType<typeof deployDaStack>>;
   let claims: Awaited<ReturnType<typeof s.viem.deployContract<"InferenceClaims">>>;
   let payout: Awaited<ReturnType<typeof s.viem.deployContract<"VictimPayout">>>;
+  let validator: Awaited<ReturnType<typeof s.viem.deployContract<"VcloudValidator">>>;
+  let validation: Awaited<ReturnType<typeof s.viem.deployContract<"ValidationRegistry">>>;
   let honestReceipt: Hex;
   let wrongModelReceipt: Hex;
   let modelHash: Hex;
@@ -127,6 +129,23 @@ describe("inference claims: challenge game with a BLS re-execution committee", (
     });
     await advanceBlocks(s.publicClient, 2);
     await syncDaStakes(s.clients, s.governance, inferenceRegistrar.address, [operator.account.address]);
+
+    // ERC-8004: the app is agent 0; the VcloudValidator reads this contract as its "inference" source.
+    const identity = await s.viem.deployContract("IdentityRegistry", []);
+    validation = await s.viem.deployContract("ValidationRegistry", [identity.address]);
+    validator = await s.viem.deployContract("VcloudValidator", [validation.address, s.governance.account.address]);
+    await send(s.clients, s.governance, {
+      address: validator.address,
+      abi: validator.abi,
+      functionName: "addSource",
+      args: [claims.address, "inference"],
+    });
+    await send(s.clients, wallets[10]!, {
+      address: identity.address,
+      abi: identity.abi,
+      functionName: "register",
+      args: [],
+    });
   }, 300_000);
 
   afterAll(async () => {
@@ -204,6 +223,38 @@ describe("inference claims: challenge game with a BLS re-execution committee", (
       })) as { status: number }
     ).status;
 
+  const ZERO_SALT: Hex = `0x${"00".repeat(32)}`;
+  /** The app asks the VcloudValidator to validate the claim; anyone triggers the answer (0..100). */
+  async function validatorResponse(claimId: Hex): Promise<number> {
+    const { app } = await wallets();
+    const requestHash = (await s.publicClient.readContract({
+      address: validator.address,
+      abi: validator.abi,
+      functionName: "requestHashFor",
+      args: [0n, claims.address, claimId, ZERO_SALT],
+    })) as Hex;
+    await send(s.clients, app, {
+      address: validation.address,
+      abi: validation.abi,
+      functionName: "validationRequest",
+      args: [validator.address, 0n, "", requestHash],
+    });
+    const { result } = await s.publicClient.simulateContract({
+      account: s.governance.account,
+      address: validator.address,
+      abi: validator.abi,
+      functionName: "respond",
+      args: [requestHash, claims.address, claimId, ZERO_SALT],
+    });
+    await send(s.clients, s.governance, {
+      address: validator.address,
+      abi: validator.abi,
+      functionName: "respond",
+      args: [requestHash, claims.address, claimId, ZERO_SALT],
+    });
+    return Number(result);
+  }
+
   it("the engine gives different receipts for the honest and the other model", () => {
     expect(honestReceipt).not.toBe(wrongModelReceipt);
   });
@@ -214,6 +265,7 @@ describe("inference claims: challenge game with a BLS re-execution committee", (
     await s.publicClient.request({ method: "evm_increaseTime" as never, params: [Number(WINDOW) + 1] as never });
     await advanceBlocks(s.publicClient, 1);
     expect(await status(id)).toBe(2);
+    expect(await validatorResponse(id)).toBe(100);
   });
 
   it("a cheating claim is refuted by the committee: operator slashed, app owed the redistributed stake", async () => {
@@ -228,6 +280,7 @@ describe("inference claims: challenge game with a BLS re-execution committee", (
     });
     await certify(id, honestReceipt);
     expect(await status(id)).toBe(3);
+    expect(await validatorResponse(id)).toBe(0);
     const owed = (await s.publicClient.readContract({
       address: payout.address,
       abi: payout.abi,
