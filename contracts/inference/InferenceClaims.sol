@@ -1,0 +1,323 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.30;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {Address} from "@openzeppelin/contracts/utils/Address.sol";
+import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+
+import {IAllocationManager, IAllocationManagerTypes} from "../interfaces/IAllocationManager.sol";
+import {IBLSAVSRegistrar} from "../interfaces/IBLSAVSRegistrar.sol";
+import {IBLSSignatureChecker} from "../interfaces/IBLSSignatureChecker.sol";
+import {IInferenceClaims} from "../interfaces/IInferenceClaims.sol";
+import {IStrategy} from "../interfaces/IStrategy.sol";
+import {IVictimPayout} from "../interfaces/IVictimPayout.sol";
+import {OperatorSet as CoreOperatorSet} from "../libraries/OperatorSetLib.sol";
+
+/// @title InferenceClaims
+/// @notice Claims of vcloud's inference AVS, their challenge game and their ERC-8004 verification outcome.
+/// This contract is the slasher of the redistributing inference operator set. The set's redistribution
+/// recipient must be a `VictimPayout` on which this contract is a payout manager: a refuted claim opens one
+/// payout per slashed strategy token naming the app (and the challenger, `challengerRewardBps` of it) as
+/// victims; anyone clears the slash on the StrategyManager and funds the payout; the victims claim.
+contract InferenceClaims is IInferenceClaims, ReentrancyGuard {
+    uint256 internal constant BPS = 10_000;
+    bytes32 internal constant DOMAIN_LABEL = keccak256("vcloud.InferenceClaims.committee");
+
+    /// @notice The core's AllocationManager.
+    IAllocationManager public immutable allocationManager;
+    /// @notice The AVS of the inference operator set.
+    address public immutable inferenceAvs;
+    /// @notice The inference operator set's id (a redistributing set; this contract is its slasher).
+    uint32 public immutable inferenceSetId;
+    /// @notice Registrar of the verification (re-execution committee) operator set.
+    IBLSAVSRegistrar public immutable committeeRegistrar;
+    /// @notice Where slashed stake is redistributed (the inference set's redistribution recipient).
+    IVictimPayout public immutable victimPayout;
+    /// @notice Share of committee stake (bps) that must sign a resolution.
+    uint16 public immutable committeeThresholdBps;
+    /// @notice Share (bps) of the redistributed stake owed to the challenger; the rest is owed to the app.
+    uint16 public immutable challengerRewardBps;
+    /// @notice Oldest committee reference block accepted, in blocks before the resolving block.
+    uint32 public immutable maxReferenceAge;
+    /// @notice Seconds after posting during which a claim can be challenged.
+    uint64 public immutable challengeWindow;
+    /// @notice Seconds after a committee decision during which a disputant may escalate it.
+    uint64 public immutable appealWindow;
+    /// @notice Minimum challenge bond (wei).
+    uint96 public immutable minChallengeBond;
+    /// @notice Fraction (WAD) of the operator's allocation slashed for a refuted claim.
+    uint256 public immutable slashWad;
+
+    mapping(bytes32 claimId => Claim) private _claims;
+    /// @dev Block of each claim's challenge; committee certificates must reference a later block.
+    mapping(bytes32 claimId => uint256) private _challengeBlock;
+
+    /// @notice Deployment parameters.
+    struct Config {
+        IAllocationManager allocationManager;
+        address inferenceAvs;
+        uint32 inferenceSetId;
+        IBLSAVSRegistrar committeeRegistrar;
+        IVictimPayout victimPayout;
+        uint16 committeeThresholdBps;
+        uint16 challengerRewardBps;
+        uint32 maxReferenceAge;
+        uint64 challengeWindow;
+        uint64 appealWindow;
+        uint96 minChallengeBond;
+        uint256 slashWad;
+    }
+
+    constructor(Config memory config) {
+        if (address(config.allocationManager) == address(0)) revert InvalidParameter("allocationManager");
+        if (config.inferenceAvs == address(0)) revert InvalidParameter("inferenceAvs");
+        if (address(config.committeeRegistrar) == address(0)) revert InvalidParameter("committeeRegistrar");
+        if (address(config.victimPayout) == address(0)) revert InvalidParameter("victimPayout");
+        if (config.committeeThresholdBps == 0 || config.committeeThresholdBps > BPS) {
+            revert InvalidParameter("committeeThresholdBps");
+        }
+        if (config.challengerRewardBps > BPS) revert InvalidParameter("challengerRewardBps");
+        if (config.challengeWindow == 0) revert InvalidParameter("challengeWindow");
+        if (config.slashWad == 0 || config.slashWad > 1e18) revert InvalidParameter("slashWad");
+        allocationManager = config.allocationManager;
+        inferenceAvs = config.inferenceAvs;
+        inferenceSetId = config.inferenceSetId;
+        committeeRegistrar = config.committeeRegistrar;
+        victimPayout = config.victimPayout;
+        committeeThresholdBps = config.committeeThresholdBps;
+        challengerRewardBps = config.challengerRewardBps;
+        maxReferenceAge = config.maxReferenceAge;
+        challengeWindow = config.challengeWindow;
+        appealWindow = config.appealWindow;
+        minChallengeBond = config.minChallengeBond;
+        slashWad = config.slashWad;
+    }
+
+    // Claims ------------------------------------------------------------------------------------------
+
+    /// @inheritdoc IInferenceClaims
+    function postClaim(ClaimInput calldata input) external returns (bytes32 claimId) {
+        if (!allocationManager.isMemberOfOperatorSet(msg.sender, CoreOperatorSet(inferenceAvs, inferenceSetId))) {
+            revert NotInferenceOperator(msg.sender);
+        }
+        if (input.app == address(0)) revert ZeroClaimField("app");
+        if (input.modelHash == bytes32(0)) revert ZeroClaimField("modelHash");
+        if (input.promptHash == bytes32(0)) revert ZeroClaimField("promptHash");
+        if (input.daCertificateId == bytes32(0)) revert ZeroClaimField("daCertificateId");
+        if (input.receiptHash == bytes32(0)) revert ZeroClaimField("receiptHash");
+        claimId = keccak256(abi.encode(msg.sender, input));
+        if (_claims[claimId].status != ClaimStatus.None) revert ClaimAlreadyPosted(claimId);
+        uint64 deadline = uint64(block.timestamp) + challengeWindow;
+        Claim storage claim = _claims[claimId];
+        claim.operator = msg.sender;
+        claim.app = input.app;
+        claim.modelHash = input.modelHash;
+        claim.promptHash = input.promptHash;
+        claim.daCertificateId = input.daCertificateId;
+        claim.receiptHash = input.receiptHash;
+        claim.fee = input.fee;
+        claim.postedAt = uint64(block.timestamp);
+        claim.challengeDeadline = deadline;
+        claim.status = ClaimStatus.Posted;
+        emit ClaimPosted(
+            claimId,
+            msg.sender,
+            input.app,
+            input.modelHash,
+            input.promptHash,
+            input.daCertificateId,
+            input.receiptHash,
+            input.fee,
+            deadline
+        );
+    }
+
+    /// @inheritdoc IInferenceClaims
+    function challenge(
+        bytes32 claimId,
+        bytes32 correctReceiptHash,
+        uint32 firstDivergentStep,
+        bytes32 evidenceCertificateId
+    ) external payable {
+        Claim storage claim = _existing(claimId);
+        if (claim.status != ClaimStatus.Posted) revert WrongClaimStatus(claimId, claim.status);
+        if (block.timestamp > claim.challengeDeadline) revert ChallengeWindowClosed(claimId, claim.challengeDeadline);
+        if (msg.value < minChallengeBond) revert InsufficientBond(msg.value, minChallengeBond);
+        if (correctReceiptHash == claim.receiptHash) revert ChallengerReceiptEqualsClaim(correctReceiptHash);
+        if (evidenceCertificateId == bytes32(0)) revert MissingEvidence();
+        claim.status = ClaimStatus.Challenged;
+        claim.challenger = msg.sender;
+        claim.bond = uint96(msg.value);
+        claim.challengerReceiptHash = correctReceiptHash;
+        claim.firstDivergentStep = firstDivergentStep;
+        claim.evidenceCertificateId = evidenceCertificateId;
+        _challengeBlock[claimId] = block.number;
+        emit ClaimChallenged(
+            claimId,
+            msg.sender,
+            correctReceiptHash,
+            firstDivergentStep,
+            evidenceCertificateId,
+            msg.value
+        );
+    }
+
+    /// @inheritdoc IInferenceClaims
+    function resolve(
+        bytes32 claimId,
+        bytes32 certifiedReceiptHash,
+        uint32 referenceBlock,
+        IBLSSignatureChecker.NonSignerStakesAndSignature calldata signature
+    ) external nonReentrant {
+        Claim storage claim = _existing(claimId);
+        if (claim.status != ClaimStatus.Challenged) revert WrongClaimStatus(claimId, claim.status);
+        if (certifiedReceiptHash == bytes32(0)) revert ZeroCertifiedReceipt();
+        if (referenceBlock < _challengeBlock[claimId]) {
+            revert ReferenceBlockBeforeChallenge(referenceBlock, _challengeBlock[claimId]);
+        }
+        if (uint256(referenceBlock) + maxReferenceAge < block.number) {
+            revert StaleReferenceBlock(referenceBlock, block.number);
+        }
+        (IBLSSignatureChecker.StakeTotals memory totals, ) = committeeRegistrar.signatureChecker().checkSignatures(
+            committeeMessage(claimId, certifiedReceiptHash),
+            referenceBlock,
+            signature
+        );
+        if (totals.totalStake == 0 || totals.signedStake * BPS < totals.totalStake * committeeThresholdBps) {
+            revert InsufficientCommitteeStake(totals.signedStake, totals.totalStake, committeeThresholdBps);
+        }
+
+        claim.certifiedReceiptHash = certifiedReceiptHash;
+        claim.decidedAt = uint64(block.timestamp);
+        uint256 bond = claim.bond;
+        if (certifiedReceiptHash == claim.receiptHash) {
+            // The claim was right: the challenger's bond pays the operator for its trouble.
+            claim.status = ClaimStatus.Upheld;
+            emit ClaimUpheld(claimId, claim.challenger, bond);
+            Address.sendValue(payable(claim.operator), bond);
+            return;
+        }
+        claim.status = ClaimStatus.Refuted;
+        uint256 payouts = _slashAndCompensate(claimId, claim);
+        emit ClaimRefuted(claimId, claim.operator, certifiedReceiptHash, claim.slashId, payouts);
+        Address.sendValue(payable(claim.challenger), bond);
+    }
+
+    /// @inheritdoc IInferenceClaims
+    function escalate(bytes32 claimId) external {
+        Claim storage claim = _existing(claimId);
+        address loser;
+        if (claim.status == ClaimStatus.Upheld) loser = claim.challenger;
+        else if (claim.status == ClaimStatus.Refuted) loser = claim.operator;
+        else revert WrongClaimStatus(claimId, claim.status);
+        if (msg.sender != loser) revert NotDisputant(msg.sender);
+        uint64 deadline = claim.decidedAt + appealWindow;
+        if (block.timestamp > deadline) revert AppealWindowClosed(claimId, deadline);
+        if (claim.escalated) revert AlreadyEscalated(claimId);
+        claim.escalated = true;
+        emit ClaimEscalated(claimId, msg.sender, claim.certifiedReceiptHash);
+    }
+
+    // Views -------------------------------------------------------------------------------------------
+
+    /// @inheritdoc IInferenceClaims
+    function committeeMessage(bytes32 claimId, bytes32 receiptHash) public view returns (bytes32) {
+        return keccak256(abi.encode(domain(), claimId, receiptHash));
+    }
+
+    /// @inheritdoc IInferenceClaims
+    function domain() public view returns (bytes32) {
+        return keccak256(abi.encode(DOMAIN_LABEL, block.chainid, address(this)));
+    }
+
+    /// @inheritdoc IInferenceClaims
+    function getClaim(bytes32 claimId) external view returns (Claim memory) {
+        return _claims[claimId];
+    }
+
+    /// @notice Verified = survived (unchallenged past the window, or upheld by the committee); Refuted =
+    /// the committee certified another receipt; Pending = inside the window or awaiting the committee.
+    /// @param subject The claim id.
+    function verificationOutcome(bytes32 subject) external view returns (VerificationOutcome memory outcome) {
+        Claim storage claim = _claims[subject];
+        if (claim.status == ClaimStatus.None) return outcome;
+        outcome.requester = claim.app;
+        outcome.operatorSet = OperatorSet(inferenceAvs, inferenceSetId);
+        outcome.resultHash = claim.receiptHash;
+        if (claim.status == ClaimStatus.Upheld) {
+            outcome.status = VerificationStatus.Verified;
+            outcome.decidedAt = claim.decidedAt;
+        } else if (claim.status == ClaimStatus.Refuted) {
+            outcome.status = VerificationStatus.Refuted;
+            outcome.decidedAt = claim.decidedAt;
+        } else if (claim.status == ClaimStatus.Posted && block.timestamp > claim.challengeDeadline) {
+            outcome.status = VerificationStatus.Verified;
+            outcome.decidedAt = claim.challengeDeadline + 1;
+        } else {
+            outcome.status = VerificationStatus.Pending;
+        }
+    }
+
+    // Internals ---------------------------------------------------------------------------------------
+
+    function _existing(bytes32 claimId) private view returns (Claim storage claim) {
+        claim = _claims[claimId];
+        if (claim.status == ClaimStatus.None) revert UnknownClaim(claimId);
+    }
+
+    /// @dev Slashes `slashWad` of the operator's allocation in every strategy of the inference set and opens
+    /// one VictimPayout payout per slashed strategy for the app (and the challenger's reward).
+    function _slashAndCompensate(bytes32 claimId, Claim storage claim) private returns (uint256 payouts) {
+        CoreOperatorSet memory set = CoreOperatorSet(inferenceAvs, inferenceSetId);
+        IStrategy[] memory strategies = _sorted(allocationManager.getStrategiesInOperatorSet(set));
+        uint256[] memory wads = new uint256[](strategies.length);
+        for (uint256 i = 0; i < wads.length; ++i) {
+            wads[i] = slashWad;
+        }
+        (uint256 slashId, uint256[] memory shares) = allocationManager.slashOperator(
+            inferenceAvs,
+            IAllocationManagerTypes.SlashingParams({
+                operator: claim.operator,
+                operatorSetId: inferenceSetId,
+                strategies: strategies,
+                wadsToSlash: wads,
+                description: "vcloud inference: claimed receipt refuted by the re-execution committee"
+            })
+        );
+        claim.slashId = slashId;
+        for (uint256 i = 0; i < strategies.length; ++i) {
+            uint256 amount = strategies[i].sharesToUnderlyingView(shares[i]);
+            if (amount == 0) continue;
+            _openPayout(claimId, claim, strategies[i].underlyingToken(), amount);
+            ++payouts;
+        }
+    }
+
+    function _openPayout(bytes32 claimId, Claim storage claim, IERC20 token, uint256 amount) private {
+        uint256 toChallenger = (amount * challengerRewardBps) / BPS;
+        uint256 toApp = amount - toChallenger;
+        if (claim.challenger == claim.app) (toApp, toChallenger) = (amount, 0);
+        uint256 count = (toApp != 0 ? 1 : 0) + (toChallenger != 0 ? 1 : 0);
+        address[] memory victims = new address[](count);
+        uint256[] memory owed = new uint256[](count);
+        uint256 k = 0;
+        if (toApp != 0) (victims[k], owed[k++]) = (claim.app, toApp);
+        if (toChallenger != 0) (victims[k], owed[k]) = (claim.challenger, toChallenger);
+        uint256 payoutId = victimPayout.createPayout(token, victims, owed, "vcloud inference: refuted claim");
+        emit CompensationOpened(claimId, payoutId, address(token), toApp, toChallenger);
+    }
+
+    /// @dev The AllocationManager requires strictly ascending strategies.
+    function _sorted(IStrategy[] memory strategies) private pure returns (IStrategy[] memory) {
+        for (uint256 i = 1; i < strategies.length; ++i) {
+            IStrategy next = strategies[i];
+            uint256 j = i;
+            while (j > 0 && address(strategies[j - 1]) > address(next)) {
+                strategies[j] = strategies[j - 1];
+                --j;
+            }
+            strategies[j] = next;
+        }
+        return strategies;
+    }
+}

@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.30;
+
+import {IBLSSignatureChecker} from "./IBLSSignatureChecker.sol";
+import {IVerificationSource} from "./IVerificationSource.sol";
+
+/// @title Types of vcloud's inference claim AVS.
+interface IInferenceClaimsTypes {
+    /// @notice Lifecycle of a claim. Posted: inside its challenge window. Challenged: waiting for the
+    /// re-execution committee. Upheld: the committee certified the claimed receipt. Refuted: the committee
+    /// certified another receipt and the operator was slashed. (Unchallenged after the window reads as
+    /// Verified through `verificationOutcome` without a transaction.)
+    enum ClaimStatus {
+        None,
+        Posted,
+        Challenged,
+        Upheld,
+        Refuted
+    }
+
+    /// @notice What an operator posts.
+    struct ClaimInput {
+        /// @dev The app (requester) that paid for the inference; the victim if the claim is wrong.
+        address app;
+        /// @dev keccak256 of the model file (the receipt's model hash).
+        bytes32 modelHash;
+        /// @dev The receipt's prompt hash.
+        bytes32 promptHash;
+        /// @dev DA certificate id of the blob holding prompt and output.
+        bytes32 daCertificateId;
+        /// @dev `receiptHash` of the engine receipt (docs/ai.md, EIP-712 InferenceReceipt).
+        bytes32 receiptHash;
+        /// @dev Fee the app paid for the inference (wei); recorded for accounting and compensation.
+        uint256 fee;
+    }
+
+    /// @notice A posted claim and its challenge, if any.
+    struct Claim {
+        address operator;
+        address app;
+        bytes32 modelHash;
+        bytes32 promptHash;
+        bytes32 daCertificateId;
+        bytes32 receiptHash;
+        uint256 fee;
+        uint64 postedAt;
+        uint64 challengeDeadline;
+        uint64 decidedAt;
+        ClaimStatus status;
+        bool escalated;
+        address challenger;
+        uint96 bond;
+        /// @dev The receipt hash the challenger says is correct (0: not given).
+        bytes32 challengerReceiptHash;
+        uint32 firstDivergentStep;
+        /// @dev DA certificate id of the challenger's evidence (its receipt and per-step logits).
+        bytes32 evidenceCertificateId;
+        /// @dev The receipt hash the committee certified.
+        bytes32 certifiedReceiptHash;
+        /// @dev The AllocationManager slash id (Refuted only).
+        uint256 slashId;
+    }
+}
+
+/// @title IInferenceClaimsErrors
+interface IInferenceClaimsErrors {
+    /// @notice Thrown when a deployment parameter breaks its rule (`name` says which).
+    error InvalidParameter(string name);
+    /// @notice Thrown when the poster is not a member of the inference operator set.
+    error NotInferenceOperator(address operator);
+    /// @notice Thrown when a claim input field is zero (`field` says which).
+    error ZeroClaimField(string field);
+    /// @notice Thrown when the same claim (same operator and input) is posted twice.
+    error ClaimAlreadyPosted(bytes32 claimId);
+    /// @notice Thrown when a claim id is unknown.
+    error UnknownClaim(bytes32 claimId);
+    /// @notice Thrown when a claim is not in the status the action needs.
+    error WrongClaimStatus(bytes32 claimId, IInferenceClaimsTypes.ClaimStatus status);
+    /// @notice Thrown when a challenge comes after the claim's window closed.
+    error ChallengeWindowClosed(bytes32 claimId, uint64 deadline);
+    /// @notice Thrown when the challenge bond is below the minimum.
+    error InsufficientBond(uint256 sent, uint256 required);
+    /// @notice Thrown when the challenger's receipt hash equals the claimed one.
+    error ChallengerReceiptEqualsClaim(bytes32 receiptHash);
+    /// @notice Thrown when a challenge names no evidence certificate.
+    error MissingEvidence();
+    /// @notice Thrown when a committee certificate's reference block is too old.
+    error StaleReferenceBlock(uint32 referenceBlock, uint256 currentBlock);
+    /// @notice Thrown when the reference block is not before the claim's challenge (the committee must sign
+    /// with stakes fixed after the challenge was filed).
+    error ReferenceBlockBeforeChallenge(uint32 referenceBlock, uint256 challengeBlock);
+    /// @notice Thrown when the committee's signed stake is below the threshold.
+    error InsufficientCommitteeStake(uint256 signedStake, uint256 totalStake, uint16 thresholdBps);
+    /// @notice Thrown when the committee certifies a zero receipt hash.
+    error ZeroCertifiedReceipt();
+    /// @notice Thrown when the caller may not escalate the claim.
+    error NotDisputant(address caller);
+    /// @notice Thrown when a decision is escalated after the appeal window.
+    error AppealWindowClosed(bytes32 claimId, uint64 deadline);
+    /// @notice Thrown when a claim is escalated twice.
+    error AlreadyEscalated(bytes32 claimId);
+}
+
+/// @title IInferenceClaimsEvents
+interface IInferenceClaimsEvents {
+    /// @notice Emitted when an operator posts a claim.
+    event ClaimPosted(
+        bytes32 indexed claimId,
+        address indexed operator,
+        address indexed app,
+        bytes32 modelHash,
+        bytes32 promptHash,
+        bytes32 daCertificateId,
+        bytes32 receiptHash,
+        uint256 fee,
+        uint64 challengeDeadline
+    );
+    /// @notice Emitted when a claim is challenged.
+    event ClaimChallenged(
+        bytes32 indexed claimId,
+        address indexed challenger,
+        bytes32 challengerReceiptHash,
+        uint32 firstDivergentStep,
+        bytes32 evidenceCertificateId,
+        uint256 bond
+    );
+    /// @notice Emitted when the committee certified the claimed receipt: the challenger lost its bond.
+    event ClaimUpheld(bytes32 indexed claimId, address indexed challenger, uint256 bondToOperator);
+    /// @notice Emitted when the committee certified another receipt: the operator was slashed.
+    event ClaimRefuted(
+        bytes32 indexed claimId,
+        address indexed operator,
+        bytes32 certifiedReceiptHash,
+        uint256 slashId,
+        uint256 payoutCount
+    );
+    /// @notice Emitted when a VictimPayout payout is opened for a refuted claim.
+    event CompensationOpened(
+        bytes32 indexed claimId,
+        uint256 indexed payoutId,
+        address token,
+        uint256 owedToApp,
+        uint256 owedToChallenger
+    );
+    /// @notice Emitted when a disputant escalates a committee decision (the committee itself is accused).
+    event ClaimEscalated(bytes32 indexed claimId, address indexed by, bytes32 certifiedReceiptHash);
+}
+
+/// @title IInferenceClaims
+/// @notice Inference claims of vcloud's inference AVS: operators post receipt hashes of deterministic
+/// inference runs; anyone may challenge inside the window with a bond; the verification operator set's
+/// stake-weighted BLS certificate of the correct receipt hash settles the challenge; a wrong claim slashes
+/// the operator through the redistributing inference set, compensating the app (and rewarding the challenger).
+interface IInferenceClaims is
+    IInferenceClaimsTypes,
+    IInferenceClaimsErrors,
+    IInferenceClaimsEvents,
+    IVerificationSource
+{
+    /// @notice Posts a claim. Only a member of the inference operator set.
+    /// @return claimId keccak256(abi.encode(msg.sender, input)).
+    function postClaim(ClaimInput calldata input) external returns (bytes32 claimId);
+
+    /// @notice Challenges a claim inside its window, escrowing `msg.value` as the bond.
+    /// @param correctReceiptHash The receipt hash the challenger computed (0 if it does not say).
+    /// @param firstDivergentStep The first decoding step whose logits differ.
+    /// @param evidenceCertificateId DA certificate id of the challenger's receipt and logits.
+    function challenge(
+        bytes32 claimId,
+        bytes32 correctReceiptHash,
+        uint32 firstDivergentStep,
+        bytes32 evidenceCertificateId
+    ) external payable;
+
+    /// @notice Settles a challenge with the re-execution committee's certificate over
+    /// `committeeMessage(claimId, certifiedReceiptHash)`. Anyone may submit it.
+    function resolve(
+        bytes32 claimId,
+        bytes32 certifiedReceiptHash,
+        uint32 referenceBlock,
+        IBLSSignatureChecker.NonSignerStakesAndSignature calldata signature
+    ) external;
+
+    /// @notice Records an appeal of a committee decision by the losing disputant, inside the appeal window.
+    /// The EIGEN fork challenge itself is opened by the escalator on the ForkChallengeManager.
+    function escalate(bytes32 claimId) external;
+
+    /// @notice The message the committee signs: keccak256(abi.encode(domain(), claimId, receiptHash)).
+    function committeeMessage(bytes32 claimId, bytes32 receiptHash) external view returns (bytes32);
+
+    /// @notice The domain separator: keccak256(abi.encode(label, chainid, this)).
+    function domain() external view returns (bytes32);
+
+    /// @notice The claim with this id.
+    function getClaim(bytes32 claimId) external view returns (Claim memory);
+}

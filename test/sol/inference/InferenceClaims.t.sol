@@ -1,0 +1,350 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.30;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+
+import {InferenceClaims} from "../../../contracts/inference/InferenceClaims.sol";
+import {IAllocationManager} from "../../../contracts/interfaces/IAllocationManager.sol";
+import {IBLSAVSRegistrar} from "../../../contracts/interfaces/IBLSAVSRegistrar.sol";
+import {IBLSSignatureChecker} from "../../../contracts/interfaces/IBLSSignatureChecker.sol";
+import {
+    IInferenceClaims,
+    IInferenceClaimsErrors,
+    IInferenceClaimsTypes
+} from "../../../contracts/interfaces/IInferenceClaims.sol";
+import {IVerificationSourceTypes} from "../../../contracts/interfaces/IVerificationSource.sol";
+import {IVictimPayout} from "../../../contracts/interfaces/IVictimPayout.sol";
+import {VictimPayout} from "../../../contracts/slashers/VictimPayout.sol";
+import {RestakingTestBase} from "../core/RestakingTestBase.sol";
+
+/// @dev Test double of the committee's BLS aggregation only: it reports fixed stake totals for the one
+/// message it was told was signed and reverts otherwise. Real BLS certificates are exercised end to end in
+/// test/ts/bls.test.ts and the DA network test; this file checks InferenceClaims' own rules against the
+/// real restaking core (slashing, redistribution) and the real VictimPayout.
+contract CommitteeDouble {
+    bytes32 public signedMessage;
+    uint256 public signed;
+    uint256 public total;
+
+    error NotSigned(bytes32 message);
+
+    function set(bytes32 message, uint256 signed_, uint256 total_) external {
+        (signedMessage, signed, total) = (message, signed_, total_);
+    }
+
+    function signatureChecker() external view returns (address) {
+        return address(this);
+    }
+
+    function checkSignatures(
+        bytes32 msgHash,
+        uint32,
+        IBLSSignatureChecker.NonSignerStakesAndSignature calldata
+    ) external view returns (IBLSSignatureChecker.StakeTotals memory totals, bytes32) {
+        if (msgHash != signedMessage) revert NotSigned(msgHash);
+        return (IBLSSignatureChecker.StakeTotals(signed, total), bytes32(0));
+    }
+}
+
+contract InferenceClaimsTest is RestakingTestBase {
+    uint32 internal constant SET_ID = 7;
+    uint64 internal constant WINDOW = 1 hours;
+    uint96 internal constant BOND = 0.1 ether;
+
+    InferenceClaims internal claims;
+    CommitteeDouble internal committee;
+    VictimPayout internal payout;
+    address internal operator = makeAddr("operator");
+    address internal app = makeAddr("app");
+    address internal challenger = makeAddr("challenger");
+    IBLSSignatureChecker.NonSignerStakesAndSignature internal noSig;
+
+    function setUp() public override {
+        super.setUp();
+        committee = new CommitteeDouble();
+        payout = new VictimPayout(governance);
+        claims = new InferenceClaims(_config());
+        vm.prank(governance);
+        payout.setPayoutManager(address(claims), true);
+        slasher = address(claims);
+        victims = address(payout);
+        _createSet(SET_ID, _strategies(strategy), true);
+        _operatorInSet(operator, 100 ether, SET_ID, uint64(WAD));
+        vm.roll(block.number + 1);
+        vm.deal(challenger, 10 ether);
+    }
+
+    function _config() internal view returns (InferenceClaims.Config memory) {
+        return
+            InferenceClaims.Config({
+                allocationManager: IAllocationManager(address(am)),
+                inferenceAvs: avs,
+                inferenceSetId: SET_ID,
+                committeeRegistrar: IBLSAVSRegistrar(address(committee)),
+                victimPayout: IVictimPayout(address(payout)),
+                committeeThresholdBps: 6667,
+                challengerRewardBps: 1000,
+                maxReferenceAge: 100,
+                challengeWindow: WINDOW,
+                appealWindow: 1 days,
+                minChallengeBond: BOND,
+                slashWad: 0.5e18
+            });
+    }
+
+    function _input() internal view returns (IInferenceClaimsTypes.ClaimInput memory) {
+        return
+            IInferenceClaimsTypes.ClaimInput(
+                app,
+                keccak256("model"),
+                keccak256("prompt"),
+                keccak256("da"),
+                keccak256("receipt"),
+                1 ether
+            );
+    }
+
+    function _post() internal returns (bytes32 id) {
+        vm.prank(operator);
+        id = claims.postClaim(_input());
+    }
+
+    function _challenge(bytes32 id) internal {
+        vm.prank(challenger);
+        claims.challenge{value: BOND}(id, keccak256("correct"), 3, keccak256("evidence"));
+    }
+
+    function _resolve(bytes32 id, bytes32 certified) internal {
+        committee.set(claims.committeeMessage(id, certified), 70, 100);
+        vm.roll(block.number + 1);
+        claims.resolve(id, certified, uint32(block.number - 1), noSig);
+    }
+
+    // ------------------------------------------------------------------ constructor
+
+    function test_constructor_rejectsEachBadParameter() public {
+        InferenceClaims.Config memory c = _config();
+        c.committeeThresholdBps = 0;
+        vm.expectRevert(
+            abi.encodeWithSelector(IInferenceClaimsErrors.InvalidParameter.selector, "committeeThresholdBps")
+        );
+        new InferenceClaims(c);
+        c = _config();
+        c.challengeWindow = 0;
+        vm.expectRevert(abi.encodeWithSelector(IInferenceClaimsErrors.InvalidParameter.selector, "challengeWindow"));
+        new InferenceClaims(c);
+        c = _config();
+        c.slashWad = 2e18;
+        vm.expectRevert(abi.encodeWithSelector(IInferenceClaimsErrors.InvalidParameter.selector, "slashWad"));
+        new InferenceClaims(c);
+        c = _config();
+        c.challengerRewardBps = 10_001;
+        vm.expectRevert(
+            abi.encodeWithSelector(IInferenceClaimsErrors.InvalidParameter.selector, "challengerRewardBps")
+        );
+        new InferenceClaims(c);
+    }
+
+    // ------------------------------------------------------------------ posting
+
+    function test_postClaim_onlyInferenceSetMembers() public {
+        vm.prank(app);
+        vm.expectRevert(abi.encodeWithSelector(IInferenceClaimsErrors.NotInferenceOperator.selector, app));
+        claims.postClaim(_input());
+    }
+
+    function test_postClaim_rejectsZeroFields() public {
+        IInferenceClaimsTypes.ClaimInput memory input = _input();
+        input.receiptHash = bytes32(0);
+        vm.prank(operator);
+        vm.expectRevert(abi.encodeWithSelector(IInferenceClaimsErrors.ZeroClaimField.selector, "receiptHash"));
+        claims.postClaim(input);
+        input = _input();
+        input.app = address(0);
+        vm.prank(operator);
+        vm.expectRevert(abi.encodeWithSelector(IInferenceClaimsErrors.ZeroClaimField.selector, "app"));
+        claims.postClaim(input);
+    }
+
+    function test_postClaim_twiceReverts() public {
+        bytes32 id = _post();
+        vm.prank(operator);
+        vm.expectRevert(abi.encodeWithSelector(IInferenceClaimsErrors.ClaimAlreadyPosted.selector, id));
+        claims.postClaim(_input());
+    }
+
+    function test_unchallengedClaim_isPendingInsideWindowThenVerified() public {
+        bytes32 id = _post();
+        assertEq(
+            uint8(claims.verificationOutcome(id).status),
+            uint8(IVerificationSourceTypes.VerificationStatus.Pending)
+        );
+        vm.warp(block.timestamp + WINDOW + 1);
+        IVerificationSourceTypes.VerificationOutcome memory o = claims.verificationOutcome(id);
+        assertEq(uint8(o.status), uint8(IVerificationSourceTypes.VerificationStatus.Verified));
+        assertEq(o.requester, app);
+        assertEq(o.resultHash, keccak256("receipt"));
+        assertEq(uint8(claims.verificationOutcome(bytes32(uint256(1))).status), 0);
+    }
+
+    // ------------------------------------------------------------------ challenges
+
+    function test_challenge_rules() public {
+        vm.expectRevert(abi.encodeWithSelector(IInferenceClaimsErrors.UnknownClaim.selector, bytes32(uint256(9))));
+        claims.challenge{value: BOND}(bytes32(uint256(9)), bytes32(0), 0, keccak256("e"));
+        bytes32 id = _post();
+        vm.prank(challenger);
+        vm.expectRevert(abi.encodeWithSelector(IInferenceClaimsErrors.InsufficientBond.selector, BOND - 1, BOND));
+        claims.challenge{value: BOND - 1}(id, bytes32(0), 0, keccak256("e"));
+        vm.prank(challenger);
+        vm.expectRevert(
+            abi.encodeWithSelector(IInferenceClaimsErrors.ChallengerReceiptEqualsClaim.selector, keccak256("receipt"))
+        );
+        claims.challenge{value: BOND}(id, keccak256("receipt"), 0, keccak256("e"));
+        vm.prank(challenger);
+        vm.expectRevert(IInferenceClaimsErrors.MissingEvidence.selector);
+        claims.challenge{value: BOND}(id, bytes32(0), 0, bytes32(0));
+        _challenge(id);
+        vm.prank(challenger);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IInferenceClaimsErrors.WrongClaimStatus.selector,
+                id,
+                IInferenceClaimsTypes.ClaimStatus.Challenged
+            )
+        );
+        claims.challenge{value: BOND}(id, bytes32(0), 0, keccak256("e"));
+        assertEq(
+            uint8(claims.verificationOutcome(id).status),
+            uint8(IVerificationSourceTypes.VerificationStatus.Pending)
+        );
+    }
+
+    function test_challenge_afterWindowReverts() public {
+        bytes32 id = _post();
+        uint64 deadline = uint64(block.timestamp) + WINDOW;
+        vm.warp(deadline + 1);
+        vm.prank(challenger);
+        vm.expectRevert(abi.encodeWithSelector(IInferenceClaimsErrors.ChallengeWindowClosed.selector, id, deadline));
+        claims.challenge{value: BOND}(id, bytes32(0), 0, keccak256("e"));
+    }
+
+    // ------------------------------------------------------------------ resolution
+
+    function test_resolve_rules() public {
+        bytes32 id = _post();
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IInferenceClaimsErrors.WrongClaimStatus.selector,
+                id,
+                IInferenceClaimsTypes.ClaimStatus.Posted
+            )
+        );
+        claims.resolve(id, keccak256("correct"), uint32(block.number - 1), noSig);
+        _challenge(id);
+        uint256 challengeBlock = block.number;
+        vm.expectRevert(IInferenceClaimsErrors.ZeroCertifiedReceipt.selector);
+        claims.resolve(id, bytes32(0), uint32(challengeBlock), noSig);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IInferenceClaimsErrors.ReferenceBlockBeforeChallenge.selector,
+                uint32(challengeBlock - 1),
+                challengeBlock
+            )
+        );
+        claims.resolve(id, keccak256("correct"), uint32(challengeBlock - 1), noSig);
+        vm.roll(challengeBlock + 101);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IInferenceClaimsErrors.StaleReferenceBlock.selector,
+                uint32(challengeBlock),
+                challengeBlock + 101
+            )
+        );
+        claims.resolve(id, keccak256("correct"), uint32(challengeBlock), noSig);
+        committee.set(claims.committeeMessage(id, keccak256("correct")), 66, 100);
+        vm.expectRevert(
+            abi.encodeWithSelector(IInferenceClaimsErrors.InsufficientCommitteeStake.selector, 66, 100, 6667)
+        );
+        claims.resolve(id, keccak256("correct"), uint32(challengeBlock + 100), noSig);
+        // A certificate over another claim's message does not count.
+        vm.expectRevert(
+            abi.encodeWithSelector(CommitteeDouble.NotSigned.selector, claims.committeeMessage(id, keccak256("other")))
+        );
+        claims.resolve(id, keccak256("other"), uint32(challengeBlock + 100), noSig);
+    }
+
+    function test_resolve_committeeAgrees_challengerBondGoesToOperator_claimVerified() public {
+        bytes32 id = _post();
+        _challenge(id);
+        _resolve(id, keccak256("receipt"));
+        assertEq(operator.balance, BOND);
+        assertEq(uint8(claims.getClaim(id).status), uint8(IInferenceClaimsTypes.ClaimStatus.Upheld));
+        assertEq(
+            uint8(claims.verificationOutcome(id).status),
+            uint8(IVerificationSourceTypes.VerificationStatus.Verified)
+        );
+    }
+
+    function test_resolve_committeeDisagrees_operatorSlashed_appAndChallengerCompensated() public {
+        bytes32 id = _post();
+        _challenge(id);
+        uint256 before = challenger.balance;
+        _resolve(id, keccak256("correct"));
+        assertEq(challenger.balance, before + BOND, "bond back");
+        IInferenceClaimsTypes.Claim memory c = claims.getClaim(id);
+        assertEq(uint8(c.status), uint8(IInferenceClaimsTypes.ClaimStatus.Refuted));
+        assertEq(
+            uint8(claims.verificationOutcome(id).status),
+            uint8(IVerificationSourceTypes.VerificationStatus.Refuted)
+        );
+        // Half of the operator's 100 tokens were slashed: 45 owed to the app, 5 to the challenger.
+        (uint256 appOwed, ) = payout.victimOf(1, app);
+        (uint256 challengerOwed, ) = payout.victimOf(1, challenger);
+        assertEq(appOwed, 45 ether);
+        assertEq(challengerOwed, 5 ether);
+        // Anyone clears the slash after the resolution delay; the app claims its tokens.
+        vm.roll(block.number + SLASH_RESOLUTION_DELAY + 1);
+        sm.clearBurnOrRedistributableShares(_set(SET_ID), c.slashId);
+        payout.fund(1);
+        vm.prank(app);
+        payout.claim(1, app);
+        assertEq(IERC20(address(token)).balanceOf(app), 45 ether);
+    }
+
+    // ------------------------------------------------------------------ escalation
+
+    function test_escalate_onlyTheLoserInsideTheAppealWindowOnce() public {
+        bytes32 id = _post();
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IInferenceClaimsErrors.WrongClaimStatus.selector,
+                id,
+                IInferenceClaimsTypes.ClaimStatus.Posted
+            )
+        );
+        claims.escalate(id);
+        _challenge(id);
+        _resolve(id, keccak256("correct"));
+        vm.prank(challenger);
+        vm.expectRevert(abi.encodeWithSelector(IInferenceClaimsErrors.NotDisputant.selector, challenger));
+        claims.escalate(id);
+        vm.prank(operator);
+        claims.escalate(id);
+        assertTrue(claims.getClaim(id).escalated);
+        vm.prank(operator);
+        vm.expectRevert(abi.encodeWithSelector(IInferenceClaimsErrors.AlreadyEscalated.selector, id));
+        claims.escalate(id);
+    }
+
+    function test_escalate_afterAppealWindowReverts() public {
+        bytes32 id = _post();
+        _challenge(id);
+        _resolve(id, keccak256("receipt"));
+        uint64 deadline = uint64(block.timestamp) + 1 days;
+        vm.warp(deadline + 1);
+        vm.prank(challenger);
+        vm.expectRevert(abi.encodeWithSelector(IInferenceClaimsErrors.AppealWindowClosed.selector, id, deadline));
+        claims.escalate(id);
+    }
+}

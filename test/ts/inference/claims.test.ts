@@ -1,0 +1,337 @@
+/**
+ * Inference claims on an in-process chain with the real restaking core and a real BLS re-execution
+ * committee: an honest claim survives its window (validator outcome Verified), a cheating claim (an output
+ * from a different model) is challenged, the committee certifies the correct receipt, the operator is
+ * slashed through the redistributing inference set and the app is paid; a frivolous challenger loses its bond.
+ * Receipts come from real runs of keepers/ai's llama.cpp engine on a tiny generated model.
+ */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { keccak256, toHex, type Address, type Hex } from "viem";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { LlamaEngine } from "../../../keepers/ai/llama.js";
+import { writeModel } from "../../../keepers/ai/model.js";
+import { g2ToSol, aggregate, BlsKey } from "../../../keepers/bls/bls.js";
+import { advanceBlocks, onboardDaOperator, send, syncDaStakes, WAD } from "../../../keepers/da-network/setup.js";
+import { bLSApkRegistryAbi } from "../../../keepers/lib/abis.js";
+import { deployDaStack, DEVNET_RESTAKING, ether } from "../helpers/da-stack.js";
+
+const SET_ID = 0;
+const WINDOW = 3600n;
+const BOND = ether("0.1");
+const shape = { layers: 2, embedding: 128, feedForward: 256, heads: 4, kvHeads: 2 };
+
+describe("inference claims: challenge game with a BLS re-execution committee", () => {
+  // The DA stack's operators serve as the re-execution committee (the verification operator set).
+  let s: Awaited<ReturnType<typeof deployDaStack>>;
+  let claims: Awaited<ReturnType<typeof s.viem.deployContract<"InferenceClaims">>>;
+  let payout: Awaited<ReturnType<typeof s.viem.deployContract<"VictimPayout">>>;
+  let validator: Awaited<ReturnType<typeof s.viem.deployContract<"VcloudValidator">>>;
+  let validation: Awaited<ReturnType<typeof s.viem.deployContract<"ValidationRegistry">>>;
+  let honestReceipt: Hex;
+  let wrongModelReceipt: Hex;
+  let modelHash: Hex;
+  let promptHash: Hex;
+  const engines: LlamaEngine[] = [];
+
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), "vcloud-inference-claims-"));
+    await writeModel(join(dir, "a.gguf"), { seed: 5n, shape });
+    await writeModel(join(dir, "b.gguf"), { seed: 6n, shape });
+    const request = { prompt: "Replay me bit for bit.", seed: 1n, maxTokens: 4 };
+    for (const file of ["a.gguf", "b.gguf"]) {
+      engines.push(
+        await LlamaEngine.create({ modelPath: join(dir, file), settings: { threads: 1, contextSize: 256 } }),
+      );
+    }
+    const honest = await engines[0]!.run(request);
+    const cheat = await engines[1]!.run(request);
+    honestReceipt = honest.hash;
+    wrongModelReceipt = cheat.hash;
+    modelHash = honest.model.sha256;
+    promptHash = honest.prompt.hash;
+
+    s = await deployDaStack({ stakes: [ether("100"), ether("200"), ether("300")] });
+    const wallets = await s.viem.getWalletClients();
+    const inferenceAvs = wallets[8]!;
+    const operator = wallets[9]!;
+    payout = await s.viem.deployContract("VictimPayout", [s.governance.account.address]);
+    const inferenceRegistrar = await s.viem.deployContract("BLSAVSRegistrar", [
+      s.core.allocationManager.address,
+      inferenceAvs.account.address,
+      SET_ID,
+      [{ strategy: s.strategy, multiplier: WAD }],
+    ]);
+    claims = await s.viem.deployContract("InferenceClaims", [
+      {
+        allocationManager: s.core.allocationManager.address,
+        inferenceAvs: inferenceAvs.account.address,
+        inferenceSetId: SET_ID,
+        committeeRegistrar: s.registrar.address,
+        victimPayout: payout.address,
+        committeeThresholdBps: 6000,
+        challengerRewardBps: 1000,
+        maxReferenceAge: 100,
+        challengeWindow: WINDOW,
+        appealWindow: 3600n,
+        minChallengeBond: BOND,
+        slashWad: WAD / 2n,
+      },
+    ]);
+    await send(s.clients, s.governance, {
+      address: payout.address,
+      abi: payout.abi,
+      functionName: "setPayoutManager",
+      args: [claims.address, true],
+    });
+    const am = { address: s.core.allocationManager.address, abi: s.core.allocationManager.abi } as const;
+    await send(s.clients, inferenceAvs, {
+      ...am,
+      functionName: "updateAVSMetadataURI",
+      args: [inferenceAvs.account.address, "https://vcloud.invalid/avs/inference.json"],
+    });
+    await send(s.clients, inferenceAvs, {
+      ...am,
+      functionName: "createRedistributingOperatorSets",
+      args: [
+        inferenceAvs.account.address,
+        [{ operatorSetId: SET_ID, strategies: [s.strategy], slasher: claims.address }],
+        [payout.address],
+      ],
+    });
+    await send(s.clients, inferenceAvs, {
+      ...am,
+      functionName: "setAVSRegistrar",
+      args: [inferenceAvs.account.address, inferenceRegistrar.address],
+    });
+    await send(s.clients, s.governance, {
+      address: s.token,
+      abi: s.core.vcloudTestToken.abi,
+      functionName: "mint",
+      args: [operator.account.address, ether("100")],
+    });
+    await onboardDaOperator(s.clients, operator, {
+      delegationManager: s.core.delegationManager.address,
+      strategyManager: s.core.strategyManager.address,
+      allocationManager: s.core.allocationManager.address,
+      registrar: inferenceRegistrar.address,
+      avs: inferenceAvs.account.address,
+      token: s.token,
+      strategy: s.strategy,
+      stake: ether("100"),
+      magnitude: WAD,
+      blsKey: BlsKey.fromSeed(new Uint8Array(32).fill(0x70)),
+      socket: "http://127.0.0.1:1/inference",
+      allocationConfigurationDelay: DEVNET_RESTAKING.allocationConfigurationDelay,
+    });
+    await advanceBlocks(s.publicClient, 2);
+    await syncDaStakes(s.clients, s.governance, inferenceRegistrar.address, [operator.account.address]);
+
+    // ERC-8004: the app is agent 0; the VcloudValidator reads this contract as its "inference" source.
+    const identity = await s.viem.deployContract("IdentityRegistry", []);
+    validation = await s.viem.deployContract("ValidationRegistry", [identity.address]);
+    validator = await s.viem.deployContract("VcloudValidator", [validation.address, s.governance.account.address]);
+    await send(s.clients, s.governance, {
+      address: validator.address,
+      abi: validator.abi,
+      functionName: "addSource",
+      args: [claims.address, "inference"],
+    });
+    await send(s.clients, wallets[10]!, {
+      address: identity.address,
+      abi: identity.abi,
+      functionName: "register",
+      args: [],
+    });
+  }, 300_000);
+
+  afterAll(async () => {
+    for (const e of engines) await e.close();
+  });
+
+  const wallets = async () => {
+    const w = await s.viem.getWalletClients();
+    return { operator: w[9]!, app: w[10]!, challenger: w[11]! };
+  };
+
+  async function post(receiptHash: Hex, nonce: number): Promise<Hex> {
+    const { operator, app } = await wallets();
+    const input = {
+      app: app.account.address,
+      modelHash,
+      promptHash,
+      daCertificateId: keccak256(toHex(`da-${nonce}`)),
+      receiptHash,
+      fee: ether("0.01"),
+    };
+    const { result } = await s.publicClient.simulateContract({
+      account: operator.account,
+      address: claims.address,
+      abi: claims.abi,
+      functionName: "postClaim",
+      args: [input],
+    });
+    await send(s.clients, operator, {
+      address: claims.address,
+      abi: claims.abi,
+      functionName: "postClaim",
+      args: [input],
+    });
+    return result;
+  }
+
+  /** All committee members sign keccak256(abi.encode(domain, claimId, receipt)); the certificate is posted. */
+  async function certify(claimId: Hex, receipt: Hex): Promise<void> {
+    await advanceBlocks(s.publicClient, 1);
+    const referenceBlock = Number(await s.publicClient.getBlockNumber()) - 1;
+    const message = (await s.publicClient.readContract({
+      address: claims.address,
+      abi: claims.abi,
+      functionName: "committeeMessage",
+      args: [claimId, receipt],
+    })) as Hex;
+    const sigma = g2ToSol(aggregate(s.keys.map((k) => k.sign(message))));
+    const apkRegistry = (await s.publicClient.readContract({
+      address: s.registrar.address,
+      abi: s.registrar.abi,
+      functionName: "apkRegistry",
+    })) as Address;
+    const apkIndex = (await s.publicClient.readContract({
+      address: apkRegistry,
+      abi: bLSApkRegistryAbi,
+      functionName: "getApkIndexAtBlock",
+      args: [referenceBlock],
+    })) as bigint;
+    await send(s.clients, s.governance, {
+      address: claims.address,
+      abi: claims.abi,
+      functionName: "resolve",
+      args: [claimId, receipt, referenceBlock, { nonSignerPubkeys: [], apkIndex, sigma }],
+    });
+  }
+
+  const status = async (claimId: Hex) =>
+    (
+      (await s.publicClient.readContract({
+        address: claims.address,
+        abi: claims.abi,
+        functionName: "verificationOutcome",
+        args: [claimId],
+      })) as { status: number }
+    ).status;
+
+  const ZERO_SALT: Hex = `0x${"00".repeat(32)}`;
+  /** The app asks the VcloudValidator to validate the claim; anyone triggers the answer (0..100). */
+  async function validatorResponse(claimId: Hex): Promise<number> {
+    const { app } = await wallets();
+    const requestHash = (await s.publicClient.readContract({
+      address: validator.address,
+      abi: validator.abi,
+      functionName: "requestHashFor",
+      args: [0n, claims.address, claimId, ZERO_SALT],
+    })) as Hex;
+    await send(s.clients, app, {
+      address: validation.address,
+      abi: validation.abi,
+      functionName: "validationRequest",
+      args: [validator.address, 0n, "", requestHash],
+    });
+    const { result } = await s.publicClient.simulateContract({
+      account: s.governance.account,
+      address: validator.address,
+      abi: validator.abi,
+      functionName: "respond",
+      args: [requestHash, claims.address, claimId, ZERO_SALT],
+    });
+    await send(s.clients, s.governance, {
+      address: validator.address,
+      abi: validator.abi,
+      functionName: "respond",
+      args: [requestHash, claims.address, claimId, ZERO_SALT],
+    });
+    return Number(result);
+  }
+
+  it("the engine gives different receipts for the honest and the other model", () => {
+    expect(honestReceipt).not.toBe(wrongModelReceipt);
+  });
+
+  it("an honest claim survives its window and reads as Verified", async () => {
+    const id = await post(honestReceipt, 1);
+    expect(await status(id)).toBe(1);
+    await s.publicClient.request({ method: "evm_increaseTime" as never, params: [Number(WINDOW) + 1] as never });
+    await advanceBlocks(s.publicClient, 1);
+    expect(await status(id)).toBe(2);
+    expect(await validatorResponse(id)).toBe(100);
+  });
+
+  it("a cheating claim is refuted by the committee: operator slashed, app owed the redistributed stake", async () => {
+    const { challenger, app } = await wallets();
+    const id = await post(wrongModelReceipt, 2);
+    await send(s.clients, challenger, {
+      address: claims.address,
+      abi: claims.abi,
+      functionName: "challenge",
+      args: [id, honestReceipt, 0, keccak256(toHex("evidence"))],
+      value: BOND,
+    });
+    await certify(id, honestReceipt);
+    expect(await status(id)).toBe(3);
+    expect(await validatorResponse(id)).toBe(0);
+    const owed = (await s.publicClient.readContract({
+      address: payout.address,
+      abi: payout.abi,
+      functionName: "victimOf",
+      args: [1n, app.account.address],
+    })) as readonly [bigint, bigint];
+    // Half of the operator's 100 tokens slashed, 90% of it owed to the app.
+    expect(owed[0]).toBe(ether("45"));
+    const claim = (await s.publicClient.readContract({
+      address: claims.address,
+      abi: claims.abi,
+      functionName: "getClaim",
+      args: [id],
+    })) as { slashId: bigint; operator: Address };
+    await advanceBlocks(s.publicClient, DEVNET_RESTAKING.slashResolutionDelayBlocks + 1);
+    const inferenceAvs = (await s.viem.getWalletClients())[8]!.account.address;
+    await send(s.clients, s.governance, {
+      address: s.core.strategyManager.address,
+      abi: s.core.strategyManager.abi,
+      functionName: "clearBurnOrRedistributableShares",
+      args: [{ avs: inferenceAvs, id: SET_ID }, claim.slashId],
+    });
+    await send(s.clients, s.governance, { address: payout.address, abi: payout.abi, functionName: "fund", args: [1n] });
+    await send(s.clients, app, {
+      address: payout.address,
+      abi: payout.abi,
+      functionName: "claim",
+      args: [1n, app.account.address],
+    });
+    const balance = (await s.publicClient.readContract({
+      address: s.token,
+      abi: s.core.vcloudTestToken.abi,
+      functionName: "balanceOf",
+      args: [app.account.address],
+    })) as bigint;
+    expect(balance).toBe(ether("45"));
+  });
+
+  it("a frivolous challenger loses its bond to the operator and the claim reads as Verified", async () => {
+    const { challenger, operator } = await wallets();
+    const id = await post(honestReceipt, 3);
+    await send(s.clients, challenger, {
+      address: claims.address,
+      abi: claims.abi,
+      functionName: "challenge",
+      args: [id, wrongModelReceipt, 0, keccak256(toHex("evidence"))],
+      value: BOND,
+    });
+    const before = await s.publicClient.getBalance({ address: operator.account.address });
+    await certify(id, honestReceipt);
+    expect(await s.publicClient.getBalance({ address: operator.account.address })).toBe(before + BOND);
+    expect(await status(id)).toBe(2);
+  });
+});
