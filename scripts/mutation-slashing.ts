@@ -24,7 +24,6 @@ const DEFAULT_TESTS = [
   "test/sol/core/SlashingLib.t.sol",
   "test/sol/core/Slashing.t.sol",
   "test/sol/core/AllocationManager.t.sol",
-  "test/sol/core/DelegationManager.t.sol",
   "test/sol/core/invariants/Restaking.invariants.t.sol",
 ];
 
