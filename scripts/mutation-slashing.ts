@@ -10,7 +10,7 @@
  * handlers and a backup copy in the OS temp dir); the script refuses to start when either target file has
  * uncommitted changes, so a restore can never discard someone's work.
  */
-import { spawnSync, execFileSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -265,14 +265,34 @@ function applyMutant(source: string, m: Mutant): string {
   return source.slice(0, first) + m.replace + source.slice(first + m.find.length);
 }
 
-function runTests(tests: string[]): { status: number | null; output: string } {
-  const res = spawnSync("npx", ["hardhat", "test", "solidity", ...tests], {
-    cwd: ROOT,
-    encoding: "utf8",
-    timeout: 15 * 60 * 1000,
-    maxBuffer: 64 * 1024 * 1024,
+let running: ChildProcess | undefined;
+
+/** Runs the tests asynchronously, so SIGINT/SIGTERM handlers run (and restore the sources) mid-run. */
+function runTests(tests: string[]): Promise<{ status: number | null; output: string }> {
+  return new Promise((resolvePromise) => {
+    const child = spawn("npx", ["hardhat", "test", "solidity", ...tests], { cwd: ROOT, detached: true });
+    running = child;
+    let output = "";
+    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+    const timer = setTimeout(() => killRunning(), 15 * 60 * 1000);
+    child.on("close", (status) => {
+      clearTimeout(timer);
+      running = undefined;
+      resolvePromise({ status, output });
+    });
   });
-  return { status: res.status, output: `${res.stdout ?? ""}\n${res.stderr ?? ""}` };
+}
+
+/** Kills the running test process group (started detached, so its pid is the group id). */
+function killRunning(): void {
+  if (running?.pid !== undefined) {
+    try {
+      process.kill(-running.pid, "SIGTERM");
+    } catch {
+      // already gone
+    }
+  }
 }
 
 function isCompileError(output: string): boolean {
@@ -284,7 +304,7 @@ function firstFailing(output: string): string | undefined {
   return m ? (m[1] ?? m[2] ?? m[3]) : undefined;
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const { only, tests, json } = parseArgs(process.argv.slice(2));
   const selected = MUTANTS.filter((m) => !only || only.has(m.id));
   const files = [...new Set(selected.map((m) => m.file))];
@@ -298,6 +318,7 @@ function main(): void {
     for (const [f, text] of originals) writeFileSync(join(ROOT, f), text);
   };
   const onSignal = (sig: NodeJS.Signals): void => {
+    killRunning();
     restore();
     process.stderr.write(`\n${sig}: originals restored\n`);
     process.exit(130);
@@ -309,7 +330,7 @@ function main(): void {
   const results: Result[] = [];
   try {
     process.stderr.write(`baseline: ${tests.join(" ")}\n`);
-    const base = runTests(tests);
+    const base = await runTests(tests);
     if (base.status !== 0) {
       throw new Error(`the unmutated test suite fails; fix it before mutation testing:\n${base.output.slice(-4000)}`);
     }
@@ -319,7 +340,7 @@ function main(): void {
       const t0 = Date.now();
       let run: { status: number | null; output: string };
       try {
-        run = runTests(tests);
+        run = await runTests(tests);
       } finally {
         writeFileSync(join(ROOT, m.file), original);
       }
@@ -363,4 +384,4 @@ function main(): void {
   process.stdout.write(`${lines.join("\n")}\n`);
 }
 
-main();
+await main();

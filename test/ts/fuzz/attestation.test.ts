@@ -82,7 +82,8 @@ const CASES: Record<string, () => Case> = {
 };
 
 /** The claims a verifier's caller relies on; a mutated input that is accepted must carry the same ones. */
-const claims = (r: VerifiedAttestation) => JSON.stringify([r.platform, r.measurements, r.reportData, r.debug]);
+const claims = (r: VerifiedAttestation) =>
+  JSON.stringify([r.platform, r.measurements, r.reportData, r.nonces, r.details.debug]);
 
 /** Per format: heavy signature checks make each input cost milliseconds, so CI runs a quarter of FUZZ_RUNS. */
 const RUNS_PER_FORMAT = Math.max(100, Math.ceil(FUZZ_RUNS / 4));

@@ -90,7 +90,7 @@ describe("DA node HTTP API under fuzzing", () => {
   async function expectClientError(init: { method: string; path: string; body?: Uint8Array | string }, i: number) {
     const res = await fetch(`${node.url}${init.path}`, {
       method: init.method,
-      body: init.body as BodyInit | undefined,
+      body: init.body as NonNullable<RequestInit["body"]> | undefined,
       headers: { "content-type": "application/json" },
     });
     const text = await res.text();
