@@ -6,7 +6,15 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 
 import { Counter, Gauge, Registry } from "prom-client";
-import type { Address, Chain, PublicClient, Transport } from "viem";
+import {
+  BaseError,
+  ContractFunctionRevertedError,
+  ContractFunctionZeroDataError,
+  type Address,
+  type Chain,
+  type PublicClient,
+  type Transport,
+} from "viem";
 
 import type { BlsKey } from "../bls/bls.js";
 import { signatureToHex } from "../bls/bls.js";
@@ -103,7 +111,20 @@ export async function startDaNode(config: DaNodeConfig): Promise<DaNode> {
     if (header.expiry <= BigInt(now())) throw new HttpError(400, `header expiry ${header.expiry} is in the past`);
     const id = certificateId(header);
 
-    const snapshot = await snapshotAt(referenceBlock);
+    // A reference block the chain has not produced yet cannot be read (the RPC refuses it): a client error.
+    const head = await config.publicClient.getBlockNumber({ cacheTime: 0 });
+    if (BigInt(referenceBlock) > head) {
+      throw new HttpError(400, `referenceBlock ${referenceBlock} is ahead of the chain head ${head}`);
+    }
+    const snapshot = await snapshotAt(referenceBlock).catch((error: unknown) => {
+      // No registrar / stake table code at that block (before deployment), or it reverts there: the client
+      // named a block at which no DA operator set exists. Anything else (RPC down) stays a server error.
+      const noSet =
+        error instanceof BaseError &&
+        error.walk((e) => e instanceof ContractFunctionZeroDataError || e instanceof ContractFunctionRevertedError);
+      if (noSet) throw new HttpError(400, `referenceBlock ${referenceBlock}: no DA operator set can be read there`);
+      throw error;
+    });
     const assignment = assignChunks({
       numChunks: manifest.chunksPerBlob,
       ratio: manifest.ratio,
