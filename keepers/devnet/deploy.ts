@@ -48,7 +48,13 @@ export async function deployStack(options: {
   if (options.fresh)
     rmSync(join(PROJECT_ROOT, "ignition", "deployments", deploymentId), { recursive: true, force: true });
   const parameters = readParameters(options.parametersFile ?? DEVNET_PARAMETERS);
-  const result = await connection.ignition.deploy(VCloudModule, { parameters, deploymentId, displayUi: false });
+  // Poll fast: a local chain mines on demand, and the default 1 s polling makes a deploy of ~100 futures slow.
+  const result = await connection.ignition.deploy(VCloudModule, {
+    parameters,
+    deploymentId,
+    displayUi: false,
+    config: { blockPollingInterval: 100 },
+  });
   const contracts: Record<string, Address> = {};
   for (const [name, contract] of Object.entries(result)) contracts[name] = (contract as { address: Address }).address;
   await connection.close();

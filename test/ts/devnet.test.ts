@@ -42,7 +42,7 @@ describe("devnet", () => {
     const listed = vcloud(["--json", "deployments", "--chain-id", "31337", "--dir", dir]);
     expect(listed.code).toBe(0);
     expect((JSON.parse(listed.stdout) as { contracts: unknown }).contracts).toEqual(file.contracts);
-  });
+  }, 900_000);
 
   it("`devnet start` serves JSON-RPC on 127.0.0.1 until stopped", async () => {
     const port = await freePort();
@@ -81,7 +81,7 @@ describe("devnet", () => {
       transport: http(`http://127.0.0.1:${port}`, { retryCount: 0, timeout: 1_000 }),
     });
     await expect(client.getChainId()).rejects.toThrow();
-  });
+  }, 900_000);
 
   it("refuses a port already in use", async () => {
     const server = createServer();
