@@ -71,3 +71,8 @@ export async function connectFromOptions(raw: unknown, options: { requireSigner?
   }
   return connect(parsed.rpcUrl, parsed.privateKey);
 }
+
+/** Finds a subcommand group another component may already have registered, or creates it. */
+export function ensureGroup(program: Command, name: string, description: string): Command {
+  return program.commands.find((c) => c.name() === name) ?? program.command(name).description(description);
+}

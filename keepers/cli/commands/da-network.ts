@@ -10,7 +10,7 @@ import { retrieve } from "../../da-network/retriever.js";
 import { fromEnv, parseOptions, zAddress, zBytes32, zPort } from "../../lib/config.js";
 import { contractAddress, readDeployment } from "../../lib/deployments.js";
 import { InvalidInputError } from "../../lib/errors.js";
-import { action, connectFromOptions, withChainOptions } from "../context.js";
+import { action, connectFromOptions, ensureGroup, withChainOptions } from "../context.js";
 
 const zThreshold = z.coerce
   .number()
@@ -48,9 +48,7 @@ function withNetworkOptions(command: Command): Command {
 
 /** Registers `vcloud da node|put|get` on the `da` group (creating the group if it does not exist yet). */
 export function registerDaNetwork(program: Command): void {
-  const da =
-    program.commands.find((c) => c.name() === "da") ??
-    program.command("da").description("data availability: encode, store, retrieve");
+  const da = ensureGroup(program, "da", "data availability: encode, store, retrieve");
 
   withNetworkOptions(da.command("node"))
     .description("run a DA node: verify and store assigned chunks in LMDB, sign certificates, serve retrieval")

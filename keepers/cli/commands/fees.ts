@@ -11,12 +11,7 @@ import { iProtocolFeeAbi } from "../../lib/abis.js";
 import { fromEnv, parseOptions, zAddress } from "../../lib/config.js";
 import { readDeployment } from "../../lib/deployments.js";
 import { InvalidInputError, VcloudError } from "../../lib/errors.js";
-import { action, connectFromOptions, withChainOptions, type CommandContext } from "../context.js";
-
-/** Finds a subcommand group another component may already have registered, or creates it. */
-export function ensureGroup(program: Command, name: string, description: string): Command {
-  return program.commands.find((c) => c.name() === name) ?? program.command(name).description(description);
-}
+import { action, connectFromOptions, ensureGroup, withChainOptions, type CommandContext } from "../context.js";
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 

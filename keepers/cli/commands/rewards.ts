@@ -13,8 +13,7 @@ import { runRewardsOnce } from "../../rewards/keeper.js";
 import type { Client, RewardsContracts } from "../../rewards/read.js";
 import { RewardsStore } from "../../rewards/store.js";
 import { claimsFor } from "../../rewards/tree.js";
-import { action, connectFromOptions, withChainOptions } from "../context.js";
-import { ensureGroup } from "./fees.js";
+import { action, connectFromOptions, ensureGroup, withChainOptions } from "../context.js";
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
