@@ -2,6 +2,7 @@ import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 
 import AgentsModule from "./modules/Agents.js";
 import DataAvailabilityModule from "./modules/DataAvailability.js";
+import DevnetStakeModule from "./modules/DevnetStake.js";
 import EigenModule from "./modules/Eigen.js";
 import FeesModule from "./modules/Fees.js";
 import PermissionsModule from "./modules/Permissions.js";
@@ -9,12 +10,15 @@ import RestakingModule from "./modules/Restaking.js";
 import SlashersModule from "./modules/Slashers.js";
 
 /**
- * The whole vcloud stack. Each component has its own module under deploy/modules/; this root module
- * pulls them in and returns every contract under the name it has in deployments/<chainId>.json.
+ * The whole vcloud stack for a devnet. Each component has its own module under deploy/modules/; this root
+ * module pulls them in and returns every contract under the name it has in deployments/<chainId>.json.
+ * The deployer keeps every owner role and the devnet test token is deployed; deploy/VCloudProduction.ts is
+ * the production root (no test token, everything handed to the governance timelock).
  */
 export default buildModule("VCloud", (m) => {
   const { pauserRegistry } = m.useModule(PermissionsModule);
   const restaking = m.useModule(RestakingModule);
+  const stake = m.useModule(DevnetStakeModule);
   const slashers = m.useModule(SlashersModule);
   const fork = m.useModule(EigenModule);
   const fees = m.useModule(FeesModule);
@@ -26,8 +30,8 @@ export default buildModule("VCloud", (m) => {
     DelegationManager: restaking.delegationManager,
     AllocationManager: restaking.allocationManager,
     StrategyFactory: restaking.strategyFactory,
-    VcloudTestToken: restaking.vcloudTestToken,
-    TestTokenStrategy: restaking.testTokenStrategy,
+    VcloudTestToken: stake.vcloudTestToken,
+    TestTokenStrategy: stake.testTokenStrategy,
     InstantSlasher: slashers.instantSlasher,
     VetoableSlasher: slashers.vetoableSlasher,
     VictimPayout: slashers.victimPayout,

@@ -1,5 +1,6 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 
+import DevnetStakeModule from "./DevnetStake.js";
 import FeesModule from "./Fees.js";
 import RestakingModule from "./Restaking.js";
 
@@ -13,12 +14,13 @@ const WAD = 10n ** 18n;
  */
 export default buildModule("DataAvailability", (m) => {
   const restaking = m.useModule(RestakingModule);
+  const stake = m.useModule(DevnetStakeModule);
   const { feeJar } = m.useModule(FeesModule);
   const avs = m.getParameter("avs", m.getAccount(14));
   const governance = m.getAccount(0);
   const registrar = m.contract(
     "BLSAVSRegistrar",
-    [restaking.allocationManager, avs, 0, [{ strategy: restaking.testTokenStrategy, multiplier: WAD }]],
+    [restaking.allocationManager, avs, 0, [{ strategy: stake.testTokenStrategy, multiplier: WAD }]],
     { id: "DARegistrar" },
   );
   const certificateRegistry = m.contract("BlobCertificateRegistry", [

@@ -11,7 +11,7 @@ const ZERO = "0x0000000000000000000000000000000000000000";
  * strategy (restaked EIGEN held as bEIGEN), whitelisted in the restaking core and used as the stake pool
  * that fork snapshots split.
  * Parameters (WAD fractions and seconds): cpfWad, dpfWad, rewardWad, forkWindow, redeemWindow, lockDuration,
- * resolutionWindow, timelockDelay, initialSupply (default: the deployed bEIGEN supply, 1,673,646,668.28466
+ * resolutionWindow, timelockDelay, governanceProposer and governanceExecutor (default: the deployer), initialSupply (default: the deployed bEIGEN supply, 1,673,646,668.28466
  * bEIGEN, minted to the deployer). In the plain-JSON parameter files WADs and amounts are decimal strings
  * (they exceed 2^53) and windows and delays are numbers (seconds).
  */
@@ -29,7 +29,12 @@ export default buildModule("Eigen", (m) => {
   const { pauserRegistry } = m.useModule(PermissionsModule);
   const restaking = m.useModule(RestakingModule);
 
-  const timelock = m.contract("GovernanceTimelock", [timelockDelay, [deployer], [deployer], ZERO]);
+  // Proposers schedule, executors execute; the zero address as executor lets anyone execute a ready
+  // operation. The deployer stays a proposer so the production root can schedule the handoff; governance
+  // (a multisig) joins through governanceProposer / governanceExecutor and later revokes the deployer.
+  const proposers = [deployer, m.getParameter("governanceProposer", deployer)];
+  const executors = [deployer, m.getParameter("governanceExecutor", deployer)];
+  const timelock = m.contract("GovernanceTimelock", [timelockDelay, proposers, executors, ZERO]);
   const backingEigen = m.contract("BackingEigen", ["Backing Eigen", "bEIGEN", timelock, ZERO, deployer, initialSupply]);
   const registry = m.contract("CanonicalForkRegistry", [backingEigen, timelock]);
   const challengeManager = m.contract("ForkChallengeManager", [registry, cpfWad, forkWindow, resolutionWindow]);

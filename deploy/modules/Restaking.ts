@@ -4,14 +4,14 @@ import PermissionsModule from "./Permissions.js";
 
 /**
  * The restaking core: DelegationManager, AllocationManager, StrategyManager and StrategyFactory, wired
- * together, plus a mintable test token (`VcloudTestToken`, minted by the deployer) and its strategy
- * (`TestTokenStrategy`) so the devnet has something to stake.
+ * together. Nothing devnet-only: the test token lives in DevnetStake.ts, so the production root
+ * (deploy/VCloudProduction.ts) deploys exactly this.
  *
  * No proxies: the DelegationManager is deployed first, the AllocationManager and StrategyManager take its
  * address in their constructors, and `DelegationManager.setCoreContracts` (owner-only, once) closes the
- * circle. The deployer owns the DelegationManager, StrategyManager and StrategyFactory; hand them to
- * governance with `transferOwnership` + `acceptOwnership` (Ownable2Step) in production. Governance of the
- * AllocationManager and of strategy deposit caps is the pauser registry's unpauser.
+ * circle. The deployer owns the DelegationManager, StrategyManager and StrategyFactory; the production root
+ * hands them to the governance timelock (GovernanceHandoff.ts). Governance of the AllocationManager and of
+ * strategy deposit caps is the pauser registry's unpauser (the timelock in production).
  * Delays are in blocks (see deploy/parameters/*.json); defaults are EigenLayer mainnet's.
  */
 export default buildModule("Restaking", (m) => {
@@ -37,20 +37,12 @@ export default buildModule("Restaking", (m) => {
   ]);
   const strategyFactory = m.contract("StrategyFactory", [strategyManager, pauserRegistry, deployer]);
   const wired = m.call(delegationManager, "setCoreContracts", [strategyManager, allocationManager]);
-  const whitelister = m.call(strategyManager, "setStrategyWhitelister", [strategyFactory], { after: [wired] });
-
-  // Devnet stake: a test token and its strategy (uncapped; the unpauser may call setTVLLimits).
-  const vcloudTestToken = m.contract("VcloudTestToken", ["vcloud Test Token", "VCT", deployer]);
-  const deployed = m.call(strategyFactory, "deployNewStrategy", [vcloudTestToken], { after: [whitelister] });
-  const strategyAddress = m.readEventArgument(deployed, "StrategySetForToken", "strategy");
-  const testTokenStrategy = m.contractAt("StrategyBase", strategyAddress, { id: "TestTokenStrategy" });
+  m.call(strategyManager, "setStrategyWhitelister", [strategyFactory], { after: [wired] });
 
   return {
     delegationManager,
     allocationManager,
     strategyManager,
     strategyFactory,
-    vcloudTestToken,
-    testTokenStrategy,
   };
 });

@@ -9,6 +9,7 @@ import { registerDeployments } from "./deployments.js";
 import { registerDevnet } from "./devnet.js";
 import { registerFees } from "./fees.js";
 import { registerFork } from "./fork.js";
+import { registerGovernance } from "./governance.js";
 import { registerKeystore } from "./keystore.js";
 import { registerOperator } from "./operator.js";
 import { registerRewards } from "./rewards.js";
@@ -32,6 +33,7 @@ export function registerCommandGroups(program: Command): void {
   registerFees(program);
   registerRewards(program);
   registerFork(program);
+  registerGovernance(program);
   registerKeystore(program);
   registerDevnet(program);
   registerDeployments(program);

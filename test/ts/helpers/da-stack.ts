@@ -13,7 +13,7 @@ import {
   type WalletClient,
 } from "viem";
 
-import RestakingModule from "../../../deploy/modules/Restaking.js";
+import { DevnetCoreModule } from "../../../deploy/modules/DevnetStake.js";
 import { BlsKey } from "../../../keepers/bls/bls.js";
 import {
   advanceBlocks,
@@ -42,7 +42,7 @@ export async function deployDaStack(options: { stakes: bigint[]; sockets?: strin
     WalletClient<Transport, Chain, Account>,
     WalletClient<Transport, Chain, Account>,
   ];
-  const core = await ignition.deploy(RestakingModule, {
+  const core = await ignition.deploy(DevnetCoreModule, {
     parameters: { Restaking: DEVNET_RESTAKING },
     displayUi: false,
   });
