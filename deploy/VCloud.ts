@@ -1,56 +1,23 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 
-import AgentsModule from "./modules/Agents.js";
+import CoreModule from "./modules/Core.js";
 import DataAvailabilityModule from "./modules/DataAvailability.js";
 import DevnetStakeModule from "./modules/DevnetStake.js";
-import EigenModule from "./modules/Eigen.js";
-import FeesModule from "./modules/Fees.js";
-import PermissionsModule from "./modules/Permissions.js";
-import RestakingModule from "./modules/Restaking.js";
-import SlashersModule from "./modules/Slashers.js";
 
 /**
- * The whole vcloud stack for a devnet. Each component has its own module under deploy/modules/; this root
- * module pulls them in and returns every contract under the name it has in deployments/<chainId>.json.
- * The deployer keeps every owner role and the devnet test token is deployed; deploy/VCloudProduction.ts is
- * the production root (no test token, everything handed to the governance timelock).
+ * The whole vcloud stack for a devnet: the core (deploy/modules/Core.ts), the devnet test token with its
+ * strategy, and the component AVSs staked in it, every contract under the name it has in
+ * deployments/<chainId>.json. The deployer keeps every owner role; deploy/VCloudProduction.ts is the
+ * production root (no test token, everything handed to the governance timelock).
  */
 export default buildModule("VCloud", (m) => {
-  const { pauserRegistry } = m.useModule(PermissionsModule);
-  const restaking = m.useModule(RestakingModule);
+  const core = m.useModule(CoreModule);
   const stake = m.useModule(DevnetStakeModule);
-  const slashers = m.useModule(SlashersModule);
-  const fork = m.useModule(EigenModule);
-  const fees = m.useModule(FeesModule);
-  const agents = m.useModule(AgentsModule);
   const da = m.useModule(DataAvailabilityModule);
   return {
-    PauserRegistry: pauserRegistry,
-    StrategyManager: restaking.strategyManager,
-    DelegationManager: restaking.delegationManager,
-    AllocationManager: restaking.allocationManager,
-    StrategyFactory: restaking.strategyFactory,
+    ...core,
     VcloudTestToken: stake.vcloudTestToken,
     TestTokenStrategy: stake.testTokenStrategy,
-    InstantSlasher: slashers.instantSlasher,
-    VetoableSlasher: slashers.vetoableSlasher,
-    VictimPayout: slashers.victimPayout,
-    GovernanceTimelock: fork.timelock,
-    BackingEigen: fork.backingEigen,
-    Eigen: fork.eigen,
-    CanonicalForkRegistry: fork.registry,
-    ForkChallengeManager: fork.challengeManager,
-    ForkFactory: fork.factory,
-    BEigenStrategy: fork.bEigenStrategy,
-    FeeJar: fees.feeJar,
-    ProtocolFee: fees.protocolFee,
-    BuybackReleaser: fees.buybackReleaser,
-    DutchAuctionReleaser: fees.dutchAuctionReleaser,
-    RewardsCoordinator: fees.rewardsCoordinator,
-    IdentityRegistry: agents.identityRegistry,
-    ReputationRegistry: agents.reputationRegistry,
-    ValidationRegistry: agents.validationRegistry,
-    VcloudValidator: agents.vcloudValidator,
     DARegistrar: da.daRegistrar,
     BlobCertificateRegistry: da.blobCertificateRegistry,
   };

@@ -231,7 +231,7 @@ describe("vcloud agent (ERC-8004) flow", () => {
       keeper!.privateKey,
     );
     expect(early.code).toBe(1);
-    expect(early.stderr).toContain("respond reverted: OutcomeNotFinal");
+    expect(early.stderr).toContain("respond would revert: OutcomeNotFinal");
 
     // After the window the claim stands: anyone triggers the answer, 100, backed by the inference set.
     const client = createPublicClient({ chain, transport: http(rpcUrl) });
@@ -308,7 +308,7 @@ describe("vcloud agent (ERC-8004) flow", () => {
     expect(rated).toMatchObject({ feedbackIndex: "1", rawValue: "9977", valueDecimals: 2 });
     const self = cli(["feedback", "give", "--agent-id", "0", "--value", "100"], owner!.privateKey);
     expect(self.code).toBe(1);
-    expect(self.stderr).toContain(`giveFeedback reverted: SelfFeedbackNotAllowed(0, ${owner!.address})`);
+    expect(self.stderr).toContain(`giveFeedback would revert: SelfFeedbackNotAllowed(0, ${owner!.address})`);
 
     // The agent's page: identity, reputation, validations and the operator sets behind them.
     const page = ok(["show", "--agent-id", "0", "--clients", rater!.address]);
@@ -371,6 +371,6 @@ describe("vcloud agent (ERC-8004) flow", () => {
     // Nothing above registered anything: the only agent is still #0, and #1 does not exist.
     const unknown = cli(["show", "--agent-id", "1"]);
     expect(unknown.code).toBe(1);
-    expect(unknown.stderr.trim()).toBe("error: ownerOf reverted: ERC721NonexistentToken(1)");
+    expect(unknown.stderr.trim()).toBe("error: ownerOf would revert: ERC721NonexistentToken(1)");
   }, 900_000);
 });

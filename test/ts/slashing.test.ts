@@ -3,9 +3,16 @@
  * redistributing set (recipient: the VictimPayout) is slashed 50% through the InstantSlasher; a staker who
  * queued a withdrawal one block earlier still loses 50%; after the resolution delay the slash is cleared to
  * the payout and the victims claim exactly the redistributed tokens. Then a VetoableSlasher request is
- * vetoed by the committee.
+ * vetoed by the committee. In between, an ERC-8004 agent whose validation is backed by the slashed set
+ * shows that slash on its `vcloud agent show` page (issue 7).
  */
+import { createPublicClient, createWalletClient, http, keccak256, stringToHex } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { testVerificationSourceAbi } from "../../keepers/lib/abis.js";
+import { chainFor } from "../../keepers/lib/chain.js";
+import { deployArtifact } from "./helpers/deploy.js";
 
 import { startTestDevnet, type TestDevnet } from "./helpers/devnet.js";
 import {
@@ -223,6 +230,99 @@ describe("slashing with redistribution through the CLI", () => {
       ]);
       expect(big(shown.claimed)).toBe(redistributed);
       expect(big(shown.unassigned)).toBe(0n);
+    },
+  );
+
+  it(
+    "an ERC-8004 agent whose validation is backed by the slashed set shows that slash on its page",
+    { timeout: 600_000 },
+    async () => {
+      // A verification source whose claims are backed by set 1 (slashed 50% in the first test).
+      const publicClient = createPublicClient({
+        chain: chainFor(31337, devnet.rpcUrl),
+        transport: http(devnet.rpcUrl),
+      });
+      const gov = createWalletClient({
+        account: privateKeyToAccount(governance.privateKey),
+        chain: chainFor(31337, devnet.rpcUrl),
+        transport: http(devnet.rpcUrl),
+      });
+      const source = await deployArtifact(
+        publicClient,
+        gov,
+        "test/TestVerificationSource.sol",
+        "TestVerificationSource",
+        [governance.address, 60n],
+      );
+      cli(devnet, governance.privateKey, ["agent", "source", "add", "--source", source, "--kind", "inference"]);
+      const agent = cli<{ agentId: string }>(devnet, victimA.privateKey, [
+        "agent",
+        "register",
+        "--name",
+        "backed-agent",
+        "--description",
+        "answers backed by operator set 1",
+      ]);
+      const subject = keccak256(stringToHex("claim backed by set 1"));
+      // The agent's own account posts the claim (the bridge only answers for subjects the agent requested).
+      const agentAccount = createWalletClient({
+        account: privateKeyToAccount(victimA.privateKey),
+        chain: chainFor(31337, devnet.rpcUrl),
+        transport: http(devnet.rpcUrl),
+      });
+      await publicClient.waitForTransactionReceipt({
+        hash: await agentAccount.writeContract({
+          address: source,
+          abi: testVerificationSourceAbi,
+          functionName: "post",
+          args: [subject, keccak256(stringToHex("receipt")), { avs: avs.address, id: 1 }],
+        }),
+      });
+      const requested = cli<{ requestHash: string }>(devnet, victimA.privateKey, [
+        "agent",
+        "validate",
+        "request",
+        "--agent-id",
+        agent.agentId,
+        "--source",
+        source,
+        "--subject",
+        subject,
+      ]);
+      await publicClient.request({ method: "evm_increaseTime" as never, params: [61] as never });
+      await mine(devnet, 1);
+      const answered = cli<{ response: number }>(devnet, staker.privateKey, [
+        "agent",
+        "validate",
+        "respond",
+        "--request-hash",
+        requested.requestHash,
+        "--source",
+        source,
+        "--subject",
+        subject,
+      ]);
+      expect(answered.response).toBe(100);
+
+      const page = cli<{
+        validation: {
+          operatorSets: {
+            avs: string;
+            id: number;
+            validations: number;
+            slashingHistory: { operator: string; wadSlashed: string[]; description: string }[] | null;
+          }[];
+        };
+      }>(devnet, undefined, ["agent", "show", "--agent-id", agent.agentId]);
+      expect(page.validation.operatorSets).toHaveLength(1);
+      const backing = page.validation.operatorSets[0]!;
+      expect(backing).toMatchObject({ avs: avs.address, id: 1, validations: 1 });
+      expect(backing.slashingHistory).toHaveLength(1);
+      expect(backing.slashingHistory![0]).toMatchObject({
+        operator: operator.address,
+        description: "served a wrong result",
+      });
+      expect(big(backing.slashingHistory![0]!.wadSlashed[0])).toBe(WAD / 2n);
     },
   );
 

@@ -28,46 +28,46 @@ export function registerGovernance(program: Command): void {
     .command("governance")
     .description("the production governance handoff to the GovernanceTimelock (deploy/VCloudProduction.ts)");
 
-  withChainOptions(governance.command("status"))
-    .description("owners, pending owners, the unpauser and the state of the timelock's acceptance batch")
-    .option("--deployments-dir <dir>", "deployments directory (env VCLOUD_DEPLOYMENTS_DIR)")
-    .action(
-      action(async (ctx, raw: unknown) => {
-        const opts = parseOptions(schema, raw);
-        const { publicClient, chain } = await connectFromOptions(raw);
-        const deployment = readDeployment(chain.id, opts.deploymentsDir);
-        ctx.print(await readHandoffStatus(publicClient, deployment.contracts), render);
-      }),
-    );
+  const subcommand = (name: string, description: string) =>
+    withChainOptions(governance.command(name))
+      .description(description)
+      .option("--deployments-dir <dir>", "deployments directory (env VCLOUD_DEPLOYMENTS_DIR)");
 
-  withChainOptions(governance.command("execute"))
-    .description("execute the scheduled acceptance batch once the timelock delay has passed (an executor's key)")
-    .option("--deployments-dir <dir>", "deployments directory (env VCLOUD_DEPLOYMENTS_DIR)")
-    .action(
-      action(async (ctx, raw: unknown) => {
-        const opts = parseOptions(schema, raw);
-        const { publicClient, walletClient, chain } = await connectFromOptions(raw, { requireSigner: true });
-        const deployment = readDeployment(chain.id, opts.deploymentsDir);
-        const before = await readHandoffStatus(publicClient, deployment.contracts);
-        const now = (await publicClient.getBlock()).timestamp;
-        if (before.state !== "ready" && !(before.state === "waiting" && before.readyAt <= now)) {
-          throw new HandoffNotReadyError(before.state, before.readyAt, now);
-        }
-        const batch = handoffBatch(deployment.contracts);
-        const { hash } = await sendContractWrite(
-          { publicClient, walletClient: walletClient! },
-          {
-            address: before.timelock,
-            abi: governanceTimelockAbi,
-            functionName: "executeBatch",
-            args: [batch.targets, batch.values, batch.payloads, batch.predecessor, batch.salt],
-          },
-          { logger: ctx.logger },
-        );
-        const after = await readHandoffStatus(publicClient, deployment.contracts);
-        ctx.print({ transaction: hash, ...after }, (r: HandoffStatus & { transaction: string }) =>
-          [`executed ${r.transaction}`, render(r)].join("\n"),
-        );
-      }),
-    );
+  subcommand("status", "owners, pending owners, the unpauser and the state of the timelock's acceptance batch").action(
+    action(async (ctx, raw: unknown) => {
+      const { publicClient, chain } = await connectFromOptions(raw);
+      const deployment = readDeployment(chain.id, parseOptions(schema, raw).deploymentsDir);
+      ctx.print(await readHandoffStatus(publicClient, deployment.contracts), render);
+    }),
+  );
+
+  subcommand(
+    "execute",
+    "execute the scheduled acceptance batch once the timelock delay has passed (an executor's key)",
+  ).action(
+    action(async (ctx, raw: unknown) => {
+      const { publicClient, walletClient, chain } = await connectFromOptions(raw, { requireSigner: true });
+      const deployment = readDeployment(chain.id, parseOptions(schema, raw).deploymentsDir);
+      const before = await readHandoffStatus(publicClient, deployment.contracts);
+      const now = (await publicClient.getBlock()).timestamp;
+      if (before.state !== "ready" && !(before.state === "waiting" && before.readyAt <= now)) {
+        throw new HandoffNotReadyError(before.state, before.readyAt, now);
+      }
+      const batch = handoffBatch(deployment.contracts);
+      const { hash } = await sendContractWrite(
+        { publicClient, walletClient: walletClient! },
+        {
+          address: before.timelock,
+          abi: governanceTimelockAbi,
+          functionName: "executeBatch",
+          args: [batch.targets, batch.values, batch.payloads, batch.predecessor, batch.salt],
+        },
+        { logger: ctx.logger },
+      );
+      const after = await readHandoffStatus(publicClient, deployment.contracts);
+      ctx.print({ transaction: hash, ...after }, (r: HandoffStatus & { transaction: string }) =>
+        [`executed ${r.transaction}`, render(r)].join("\n"),
+      );
+    }),
+  );
 }
