@@ -40,45 +40,38 @@ async function operatorStrategy(db: Db, operator: `0x${string}`, strategy: `0x${
   return fresh;
 }
 
-async function addOperatorShares(db: Db, operator: `0x${string}`, strategy: `0x${string}`, delta: bigint) {
+/** The operator's row, created on first sight (shares move in `registerAsOperator` before OperatorRegistered). */
+async function operatorRow(db: Db, id: `0x${string}`, block: bigint) {
+  const row = await db.find(schema.operator, { id });
+  if (row) return row;
+  const fresh = { id, metadataURI: "", registeredBlock: block, delegatedShares: 0n, slashCount: 0 };
+  await db.insert(schema.operator).values(fresh);
+  return fresh;
+}
+
+async function addOperatorShares(e: Log, db: Db, strategy: `0x${string}`, delta: bigint) {
+  const operator = lower(e.args.operator);
   const row = await operatorStrategy(db, operator, strategy);
   await db.update(schema.operatorStrategy, { id: row.id }).set({ shares: row.shares + delta });
-  const op = await db.find(schema.operator, { id: operator });
-  if (op) await db.update(schema.operator, { id: operator }).set({ delegatedShares: op.delegatedShares + delta });
+  const op = await operatorRow(db, operator, e.block.number);
+  await db.update(schema.operator, { id: operator }).set({ delegatedShares: op.delegatedShares + delta });
 }
 
 const restaking: Record<string, Handler> = {
   "DelegationManager:OperatorRegistered": async (e, db) => {
-    await db
-      .insert(schema.operator)
-      .values({
-        id: lower(e.args.operator),
-        metadataURI: "",
-        registeredBlock: e.block.number,
-        delegatedShares: 0n,
-        slashCount: 0,
-      })
-      .onConflictDoNothing();
+    const op = await operatorRow(db, lower(e.args.operator), e.block.number);
+    await db.update(schema.operator, { id: op.id }).set({ registeredBlock: e.block.number });
   },
   "DelegationManager:OperatorMetadataURIUpdated": async (e, db) => {
-    const metadataURI = String(e.args.metadataURI);
-    await db
-      .insert(schema.operator)
-      .values({
-        id: lower(e.args.operator),
-        metadataURI,
-        registeredBlock: e.block.number,
-        delegatedShares: 0n,
-        slashCount: 0,
-      })
-      .onConflictDoUpdate({ metadataURI });
+    const op = await operatorRow(db, lower(e.args.operator), e.block.number);
+    await db.update(schema.operator, { id: op.id }).set({ metadataURI: String(e.args.metadataURI) });
   },
   "DelegationManager:OperatorSharesIncreased": (e, db) =>
-    addOperatorShares(db, lower(e.args.operator), lower(e.args.strategy), e.args.shares as bigint),
+    addOperatorShares(e, db, lower(e.args.strategy), e.args.shares as bigint),
   "DelegationManager:OperatorSharesDecreased": (e, db) =>
-    addOperatorShares(db, lower(e.args.operator), lower(e.args.strategy), -(e.args.shares as bigint)),
+    addOperatorShares(e, db, lower(e.args.strategy), -(e.args.shares as bigint)),
   "DelegationManager:OperatorSharesSlashed": (e, db) =>
-    addOperatorShares(db, lower(e.args.operator), lower(e.args.strategy), -(e.args.totalSlashedShares as bigint)),
+    addOperatorShares(e, db, lower(e.args.strategy), -(e.args.totalSlashedShares as bigint)),
   "DelegationManager:StakerDelegated": async (e, db) => {
     await db
       .insert(schema.staker)
@@ -164,8 +157,8 @@ const restaking: Record<string, Handler> = {
       timestamp: e.block.timestamp,
       transactionHash: e.transaction.hash,
     });
-    const op = await db.find(schema.operator, { id: operator });
-    if (op) await db.update(schema.operator, { id: operator }).set({ slashCount: op.slashCount + 1 });
+    const op = await operatorRow(db, operator, e.block.number);
+    await db.update(schema.operator, { id: operator }).set({ slashCount: op.slashCount + 1 });
   },
   "StrategyManager:BurnOrRedistributableTokensSent": async (e, db) => {
     const { avs, setId } = setOf(e.args);

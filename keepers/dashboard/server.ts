@@ -45,6 +45,7 @@ export function dashboardApp(options: { indexerUrl: string; info: DashboardInfo 
   app.get("/app.js", (c) => c.body(files.js, 200, { "content-type": "text/javascript; charset=utf-8" }));
   app.get("/style.css", (c) => c.body(files.css, 200, { "content-type": "text/css; charset=utf-8" }));
   app.get("/vendor/chart.js", (c) => c.body(files.chart, 200, { "content-type": "text/javascript; charset=utf-8" }));
+  app.get("/favicon.ico", (c) => c.body(null, 204));
   app.get("/api/info", (c) => c.json({ ...options.info, pages: DASHBOARD_PAGES }));
   app.post("/graphql", async (c) => {
     try {

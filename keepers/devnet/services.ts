@@ -11,6 +11,7 @@ import type { Logger } from "../lib/logger.js";
 import { PROJECT_ROOT } from "../lib/paths.js";
 import { startDashboard, type DashboardServer } from "../dashboard/server.js";
 import { startIndexer, type IndexerProcess } from "../indexer/process.js";
+import { startRpcShim } from "../indexer/rpc-shim.js";
 import { assertPortFree } from "./node.js";
 
 export type DevnetServices = { indexer: IndexerProcess; dashboard: DashboardServer; stop: () => Promise<void> };
@@ -58,17 +59,26 @@ export async function startServices(options: {
   if (options.dashboardPort !== 0) await assertPortFree(host, options.dashboardPort);
   const indexerPort = options.indexerPort === 0 ? await freePort(host) : options.indexerPort;
   await assertPortFree(host, indexerPort);
+  // The indexer reads a local chain through the parent-hash shim (see rpc-shim.ts); other chains directly.
+  const local = /^https?:\/\/(127\.|localhost|\[::1\])/.test(options.rpcUrl);
+  const shim = local ? await startRpcShim({ upstream: options.rpcUrl, host }) : undefined;
   // One directory per devnet process: two devnets of the same chain id (tests) must not share a database.
   const dataDir = join(PROJECT_ROOT, ".vcloud", "indexer", `${options.deployment.chainId}-${process.pid}`);
-  const indexer = await startIndexer({
-    deployment: options.deployment,
-    rpcUrl: options.rpcUrl,
-    host,
-    port: indexerPort,
-    dataDir,
-    databaseUrl: process.env.DATABASE_URL || undefined,
-    logger,
-  });
+  let indexer: IndexerProcess;
+  try {
+    indexer = await startIndexer({
+      deployment: options.deployment,
+      rpcUrl: shim?.url ?? options.rpcUrl,
+      host,
+      port: indexerPort,
+      dataDir,
+      databaseUrl: process.env.DATABASE_URL || undefined,
+      logger,
+    });
+  } catch (error) {
+    await shim?.close();
+    throw error;
+  }
   let dashboard: DashboardServer;
   try {
     dashboard = await startDashboard({
@@ -80,6 +90,7 @@ export async function startServices(options: {
     });
   } catch (error) {
     await indexer.stop();
+    await shim?.close();
     throw error;
   }
   return {
@@ -88,6 +99,7 @@ export async function startServices(options: {
     stop: async () => {
       await dashboard.close();
       await indexer.stop();
+      await shim?.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

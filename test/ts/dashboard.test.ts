@@ -78,21 +78,33 @@ async function startDevnet(): Promise<Devnet> {
   };
 }
 
-/** How many logs of `eventName` the named contract emitted (0 when it is not deployed). */
-async function logCount(contract: string, eventName: string, distinctArg?: string): Promise<number> {
+/** The decoded logs of `eventName` of the named contract (none when it is not deployed). */
+async function logsOf(contract: string, eventName: string): Promise<{ args: Record<string, unknown> }[]> {
   const address = devnet.contracts[contract];
   const abi = abiFor(contract);
-  if (!address || !abi) return 0;
+  if (!address || !abi) return [];
   const client = createPublicClient({ transport: http(devnet.rpcUrl) });
-  const logs = (await client.getContractEvents({
+  return (await client.getContractEvents({
     address,
     abi: abi as Abi,
     eventName,
     fromBlock: 0n,
     toBlock: "latest",
   })) as unknown as { args: Record<string, unknown> }[];
+}
+
+/** How many logs of `eventName` the contract emitted, or how many distinct values of `distinctArg` they carry. */
+async function logCount(contract: string, eventName: string, distinctArg?: string): Promise<number> {
+  const logs = await logsOf(contract, eventName);
   if (!distinctArg) return logs.length;
   return new Set(logs.map((l) => String(l.args[distinctArg]).toLowerCase())).size;
+}
+
+/** Stakers: every address that deposited or delegated. */
+async function stakerCount(): Promise<number> {
+  const deposits = await logsOf("StrategyManager", "Deposit");
+  const delegations = await logsOf("DelegationManager", "StakerDelegated");
+  return new Set([...deposits, ...delegations].map((l) => String(l.args.staker).toLowerCase())).size;
 }
 
 beforeAll(async () => {
