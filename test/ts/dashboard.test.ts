@@ -171,7 +171,7 @@ const PAGES: PageCheck[] = [
   {
     path: "/stakers",
     table: "stakers",
-    expected: () => logCount("StrategyManager", "Deposit", "staker"),
+    expected: stakerCount,
     chart: "slashable",
   },
   { path: "/slashing", table: "slashings", expected: () => logCount("AllocationManager", "OperatorSlashed") },
