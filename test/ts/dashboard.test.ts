@@ -20,12 +20,13 @@ import { abiFor } from "../../keepers/indexer/sources.js";
 import { PROJECT_ROOT } from "../../keepers/lib/paths.js";
 import { readSlashes } from "../../keepers/restaking/views.js";
 import { ensureChromium } from "./helpers/chromium.js";
-import { freePort } from "./helpers/cli.js";
+import { freePort, vcloud } from "./helpers/cli.js";
 
 const ARTIFACTS = join(PROJECT_ROOT, "test-artifacts", "dashboard");
 
 type Devnet = {
   child: ChildProcess;
+  deploymentsDir: string;
   rpcUrl: string;
   dashboardUrl: string;
   indexerUrl: string;
@@ -71,6 +72,7 @@ async function startDevnet(): Promise<Devnet> {
   ).contracts;
   return {
     child,
+    deploymentsDir: dir,
     rpcUrl: `http://127.0.0.1:${port}`,
     dashboardUrl: `http://127.0.0.1:${dashboardPort}`,
     indexerUrl: `http://127.0.0.1:${indexerPort}/graphql`,
@@ -156,6 +158,37 @@ describe("indexer reads", () => {
       total += viaRpc.length;
     }
     expect(total).toBeGreaterThan(0);
+  });
+});
+
+describe("`vcloud stake show` with and without --indexer-url", () => {
+  it("prints the same position, slashes included, for the staker of the slashed operator", async () => {
+    const client = createPublicClient({ transport: http(devnet.rpcUrl) });
+    const [slash] = await readSlashes(client as never, devnet.contracts.AllocationManager!);
+    const delegations = (await logsOf("DelegationManager", "StakerDelegated")).filter(
+      (l) =>
+        getAddress(String(l.args.operator)) === slash!.operator &&
+        getAddress(String(l.args.staker)) !== slash!.operator,
+    );
+    const staker = String(delegations[0]!.args.staker);
+    const base = ["--json", "stake", "show", "--staker", staker, "--rpc-url", devnet.rpcUrl];
+    const env = { VCLOUD_DEPLOYMENTS_DIR: devnet.deploymentsDir };
+    const viaRpc = vcloud(base, env);
+    const viaIndexer = vcloud([...base, "--indexer-url", devnet.indexerUrl], env);
+    expect(viaRpc.stderr).not.toContain("error");
+    expect(viaRpc.code).toBe(0);
+    expect(viaIndexer.code).toBe(0);
+    const rpcPosition = JSON.parse(viaRpc.stdout) as { slashes: unknown[] };
+    expect(rpcPosition.slashes.length).toBeGreaterThan(0);
+    expect(JSON.parse(viaIndexer.stdout)).toEqual(rpcPosition);
+  });
+
+  it("names the flag when the indexer URL is not an http(s) URL", () => {
+    const r = vcloud(["stake", "show", "--staker", devnet.contracts.AllocationManager!, "--indexer-url", "ftp://x"], {
+      VCLOUD_DEPLOYMENTS_DIR: devnet.deploymentsDir,
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--indexer-url");
   });
 });
 

@@ -500,6 +500,7 @@ const pages = {
       if (e.args.agentId === undefined) continue;
       const a = agent(e.args.agentId);
       if (e.name === "Registered") Object.assign(a, { uri: e.args.agentURI, owner: e.args.owner });
+      if (e.name === "URIUpdated") a.uri = e.args.newURI;
       if (e.name === "NewFeedback") {
         a.feedback += 1;
         a.score += Number(e.args.value) / 10 ** Number(e.args.valueDecimals ?? 0);
@@ -522,7 +523,7 @@ const pages = {
         [...agents.values()].map((a) => [
           num(a.id),
           code(a.owner),
-          a.uri,
+          el("span", { title: a.uri }, a.uri.length > 48 ? `${a.uri.slice(0, 48)}…` : a.uri),
           num(a.feedback),
           num(a.feedback ? (a.score / a.feedback).toFixed(2) : "-"),
           num(`${a.validations} (${a.passed})`),
