@@ -340,7 +340,7 @@ const pages = {
       el("h1", {}, "Slashing and redistribution"),
       cards([
         ["slashes", slashings.length],
-        ["payouts", redistributions.length],
+        ["slashed-fund transfers", redistributions.length],
       ]),
       el("h2", {}, "Slashes"),
       table(
