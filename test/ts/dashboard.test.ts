@@ -15,6 +15,7 @@ import { chromium, type Browser } from "playwright-core";
 import { createPublicClient, getAddress, http, type Abi, type Address } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { readSlashingHistory } from "../../keepers/agents/slashing.js";
 import { indexerAllocations, indexerSlashes, rpcAllocations } from "../../keepers/indexer/reads.js";
 import { abiFor } from "../../keepers/indexer/sources.js";
 import { PROJECT_ROOT } from "../../keepers/lib/paths.js";
@@ -137,6 +138,17 @@ describe("indexer reads", () => {
     expect(await indexerSlashes(devnet.indexerUrl, from)).toEqual(
       await readSlashes(client as never, devnet.contracts.AllocationManager!, from),
     );
+  });
+
+  it("an agent's backing-set slash history (`vcloud agent show`) is the same from both", async () => {
+    const client = createPublicClient({ transport: http(devnet.rpcUrl) });
+    const slashes = await readSlashes(client as never, devnet.contracts.AllocationManager!);
+    const operatorSets = slashes.map((s) => s.operatorSet);
+    const params = { allocationManager: devnet.contracts.AllocationManager!, operatorSets };
+    const viaRpc = await readSlashingHistory(client as never, params);
+    const viaIndexer = await readSlashingHistory(client as never, { ...params, indexerUrl: devnet.indexerUrl });
+    expect([...viaRpc.values()].flat().length).toBe(slashes.length);
+    expect(viaIndexer).toEqual(viaRpc);
   });
 
   it("every operator's allocations are the same from the indexer and from RPC logs", async () => {
