@@ -195,12 +195,25 @@ describe("`vcloud stake show` with and without --indexer-url", () => {
     expect(JSON.parse(viaIndexer.stdout)).toEqual(rpcPosition);
   });
 
-  it("names the flag when the indexer URL is not an http(s) URL", () => {
-    const r = vcloud(["stake", "show", "--staker", devnet.contracts.AllocationManager!, "--indexer-url", "ftp://x"], {
+  it("`stake show` and `agent show` name the flag when the indexer URL is not an http(s) URL", () => {
+    const flags = [
+      "--staker",
+      devnet.contracts.AllocationManager!,
+      "--rpc-url",
+      devnet.rpcUrl,
+      "--indexer-url",
+      "ftp://x",
+    ];
+    const r = vcloud(["stake", "show", ...flags], {
       VCLOUD_DEPLOYMENTS_DIR: devnet.deploymentsDir,
     });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("--indexer-url");
+    const agent = vcloud(["agent", "show", "--agent-id", "0", "--rpc-url", devnet.rpcUrl, "--indexer-url", "ftp://x"], {
+      VCLOUD_DEPLOYMENTS_DIR: devnet.deploymentsDir,
+    });
+    expect(agent.code).toBe(2);
+    expect(agent.stderr).toContain("--indexer-url");
   });
 });
 

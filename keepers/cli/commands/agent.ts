@@ -287,6 +287,7 @@ export function registerAgentCommands(program: Command): void {
           z.object({ ...common, agentId: zAgentId, clients: zAddressList, metadataKey: z.array(z.string().min(1)) }),
           raw,
         );
+        const indexerUrl = parseIndexerUrl((raw as { indexerUrl?: unknown }).indexerUrl);
         const { clients, addresses, deployment } = await connectAgents(raw, opts.deploymentsDir, false);
         const client = clients.publicClient;
         const identity = await readAgentIdentity(client, {
@@ -304,7 +305,6 @@ export function registerAgentCommands(program: Command): void {
           vcloudValidator: addresses.vcloudValidator,
           agentId: opts.agentId,
         });
-        const indexerUrl = parseIndexerUrl((raw as { indexerUrl?: unknown }).indexerUrl);
         const operatorSets = await backingOperatorSets(client, deployment, validation.requests, indexerUrl);
         ctx.print({
           ...identity,

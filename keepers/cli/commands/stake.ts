@@ -375,12 +375,12 @@ export function registerStake(program: Command): void {
       action(async (ctx, raw: Raw) => {
         const stakerFlag = raw.staker === undefined ? undefined : parseAddress(raw.staker, "--staker");
         const fromBlock = parseUint(raw.fromBlock, "--from-block");
+        const indexerUrl = parseIndexerUrl(raw.indexerUrl);
         const clients = await connectReader(raw);
         const staker = stakerFlag ?? clients.account?.address;
         if (!staker)
           throw new InvalidInputError("--staker", "give --staker or a signing key to show your own position");
         const addresses = restakingAddresses(raw, clients.chain.id, clients.deploymentsDir);
-        const indexerUrl = parseIndexerUrl(raw.indexerUrl);
         const position = await readStakerPosition(clients.publicClient, addresses, staker, { fromBlock, indexerUrl });
         ctx.print(position, renderPosition);
       }),
