@@ -37,14 +37,14 @@ export function ensureChromium(): string {
   if (apt.error || apt.status !== 0)
     throw new ChromiumUnavailableError(
       "the browser tests need Chromium: no /usr/bin/chromium and no apt-get to install Debian's `chromium` package; " +
-        "install Chromium and/or set VCLOUD_CHROMIUM to its path",
+        "install Chromium or set VCLOUD_CHROMIUM to its path",
     );
-  const sudo = process.getuid?.() === 0 ? [] : ["sudo", "-n"];
-  const [cmd, ...pre] = sudo.length ? sudo : ["apt-get"];
-  const base = sudo.length ? [...pre, "apt-get"] : [];
-  const update = run(cmd!, [...base, "update"]);
+  // As root (CI, containers) apt-get runs directly; otherwise through passwordless sudo, or fails clearly.
+  const aptGet = (...args: string[]) =>
+    process.getuid?.() === 0 ? run("apt-get", args) : run("sudo", ["-n", "apt-get", ...args]);
+  const update = aptGet("update");
   if (!update.ok) throw new ChromiumUnavailableError(`apt-get update failed while installing Chromium:\n${update.out}`);
-  const install = run(cmd!, [...base, "install", "-y", "--no-install-recommends", "chromium"]);
+  const install = aptGet("install", "-y", "--no-install-recommends", "chromium");
   if (!install.ok) throw new ChromiumUnavailableError(`apt-get install chromium failed:\n${install.out}`);
   const path = found();
   if (!path) throw new ChromiumUnavailableError("apt-get installed `chromium` but no chromium binary was found");
