@@ -74,7 +74,10 @@ function tokens(value) {
 }
 
 const percent = (wad) => `${(Number((BigInt(wad) * 1000000n) / WAD) / 10000).toFixed(2)} %`;
-const tokensNumber = (value) => Number(BigInt(value) / 10n ** 12n) / 1e6;
+// Charts only: a float is precise enough to draw.
+const tokensNumber = (value) => Number(BigInt(value)) / 1e18;
+/** A fee: in tokens when at least 0.0001 of one, else in wei (DA fees are tiny on the devnet). */
+const feeAmount = (value) => (BigInt(value) >= 10n ** 14n ? tokens(value) : `${BigInt(value)} wei`);
 const time = (ts) => new Date(Number(ts) * 1000).toISOString().replace("T", " ").slice(0, 19);
 
 function table(headers, rows, { id, empty = "none yet" } = {}) {
@@ -580,7 +583,7 @@ const pages = {
       }),
       el("h2", {}, "Fee payments"),
       table(
-        ["block", "time", "source", "payer", "fee (tokens)"],
+        ["block", "time", "source", "payer", "fee"],
         paid.map((e) => [
           num(e.blockNumber),
           time(e.timestamp),
