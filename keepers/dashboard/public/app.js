@@ -589,7 +589,7 @@ const pages = {
           time(e.timestamp),
           `${e.contract}.${e.name}`,
           code(e.args.payer ?? e.args.creator ?? e.args.app ?? ""),
-          num(tokens(e.args.fee)),
+          num(feeAmount(e.args.fee)),
         ]),
         { id: "fee-payments" },
       ),
