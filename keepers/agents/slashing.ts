@@ -5,6 +5,8 @@
  */
 import { getAddress, parseAbiItem, type Address, type Chain, type Hex, type PublicClient, type Transport } from "viem";
 
+import { indexerSlashes } from "../indexer/reads.js";
+
 export const operatorSlashedEvent = parseAbiItem(
   "event OperatorSlashed(address operator, (address avs, uint32 id) operatorSet, address[] strategies, uint256[] wadSlashed, string description)",
 );
@@ -60,8 +62,23 @@ export function slashesBySet(logs: readonly SlashLog[], sets: readonly OperatorS
 /** Reads every OperatorSlashed event of the AllocationManager and returns those of the given sets. */
 export async function readSlashingHistory(
   client: PublicClient<Transport, Chain>,
-  params: { allocationManager: Address; operatorSets: readonly OperatorSetRef[]; fromBlock?: bigint },
+  params: {
+    allocationManager: Address;
+    operatorSets: readonly OperatorSetRef[];
+    fromBlock?: bigint;
+    /** Read from this indexer's GraphQL API instead of RPC logs. */
+    indexerUrl?: string;
+  },
 ): Promise<Map<string, SlashRecord[]>> {
+  if (params.indexerUrl) {
+    const records = await indexerSlashes(params.indexerUrl, params.fromBlock ?? 0n);
+    const logs: SlashLog[] = records.map((r) => ({
+      args: r,
+      blockNumber: r.blockNumber,
+      transactionHash: r.transactionHash,
+    }));
+    return slashesBySet(logs, params.operatorSets);
+  }
   const logs = await client.getLogs({
     address: params.allocationManager,
     event: operatorSlashedEvent,

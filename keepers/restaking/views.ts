@@ -14,6 +14,7 @@ import {
 } from "viem";
 
 import { iAllocationManagerAbi, iDelegationManagerAbi, iStrategyAbi, iStrategyManagerAbi } from "../lib/abis.js";
+import { indexerSlashes } from "../indexer/reads.js";
 import type { OperatorSet } from "./params.js";
 
 export type Client = PublicClient<Transport, Chain>;
@@ -136,7 +137,7 @@ export async function readStakerPosition(
   client: Client,
   addresses: RestakingAddresses,
   staker: Address,
-  options: { fromBlock?: bigint } = {},
+  options: { fromBlock?: bigint; indexerUrl?: string } = {},
 ): Promise<StakerPosition> {
   const { strategyManager, delegationManager: dm, allocationManager: am } = addresses;
   const fromBlock = options.fromBlock ?? 0n;
@@ -255,7 +256,10 @@ export async function readStakerPosition(
   }
 
   // Slashes that hit the position.
-  const all = await readSlashes(client, am, fromBlock);
+  // Slash history from the indexer when one is configured, else from RPC logs (the same records).
+  const all = options.indexerUrl
+    ? await indexerSlashes(options.indexerUrl, fromBlock)
+    : await readSlashes(client, am, fromBlock);
   const slashes: StakerPosition["slashes"] = [];
   const held = new Set(rows.map((r) => r.strategy));
   if (delegatedTo) {

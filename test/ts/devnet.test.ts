@@ -23,6 +23,10 @@ describe("devnet", () => {
       String(port),
       "--deployments-dir",
       dir,
+      "--dashboard-port",
+      "0",
+      "--indexer-port",
+      "0",
     ]);
     expect(stderr).not.toContain("error:");
     expect(code).toBe(0);
@@ -49,7 +53,16 @@ describe("devnet", () => {
     const dir = mkdtempSync(join(tmpdir(), "vcloud-devnet-"));
     const child = spawn(
       process.execPath,
-      [join(PROJECT_ROOT, "bin", "vcloud.mjs"), "devnet", "start", "--port", String(port), "--deployments-dir", dir],
+      [
+        join(PROJECT_ROOT, "bin", "vcloud.mjs"),
+        "devnet",
+        "start",
+        "--port",
+        String(port),
+        "--deployments-dir",
+        dir,
+        "--no-dashboard",
+      ],
       {
         cwd: PROJECT_ROOT,
         env: { ...process.env, VCLOUD_LOG_LEVEL: "warn" },

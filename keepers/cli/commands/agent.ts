@@ -30,6 +30,7 @@ import {
   type ValidationRecord,
 } from "../../agents/actions.js";
 import { operatorSetKey, readSlashingHistory } from "../../agents/slashing.js";
+import { INDEXER_URL_HELP, parseIndexerUrl } from "../../indexer/reads.js";
 import { parseFeedbackValue } from "../../agents/feedback.js";
 import {
   buildRegistration,
@@ -279,12 +280,14 @@ export function registerAgentCommands(program: Command): void {
     .requiredOption("--agent-id <id>", "agent id")
     .option("--clients <list>", "trusted clients to summarise reputation over (default: every client, unfiltered)")
     .option("--metadata-key <key>", "also read this on-chain metadata key (repeat)", collect, [])
+    .option("--indexer-url <url>", INDEXER_URL_HELP)
     .action(
       action(async (ctx, raw: unknown) => {
         const opts = parseOptions(
           z.object({ ...common, agentId: zAgentId, clients: zAddressList, metadataKey: z.array(z.string().min(1)) }),
           raw,
         );
+        const indexerUrl = parseIndexerUrl((raw as { indexerUrl?: unknown }).indexerUrl);
         const { clients, addresses, deployment } = await connectAgents(raw, opts.deploymentsDir, false);
         const client = clients.publicClient;
         const identity = await readAgentIdentity(client, {
@@ -302,7 +305,7 @@ export function registerAgentCommands(program: Command): void {
           vcloudValidator: addresses.vcloudValidator,
           agentId: opts.agentId,
         });
-        const operatorSets = await backingOperatorSets(client, deployment, validation.requests);
+        const operatorSets = await backingOperatorSets(client, deployment, validation.requests, indexerUrl);
         ctx.print({
           ...identity,
           reputation: { ...reputation, filteredByClients: opts.clients.length > 0 },
@@ -686,6 +689,7 @@ async function backingOperatorSets(
   client: Clients["publicClient"],
   deployment: Deployment,
   requests: ValidationRecord[],
+  indexerUrl?: string,
 ) {
   const sets = new Map<string, { avs: Address; id: number; validations: number }>();
   for (const r of requests) {
@@ -698,7 +702,7 @@ async function backingOperatorSets(
   const allocationManager = deployment.contracts.AllocationManager;
   const history =
     allocationManager && sets.size > 0
-      ? await readSlashingHistory(client, { allocationManager, operatorSets: [...sets.values()] })
+      ? await readSlashingHistory(client, { allocationManager, operatorSets: [...sets.values()], indexerUrl })
       : undefined;
   return [...sets.entries()].map(([key, set]) => ({
     ...set,

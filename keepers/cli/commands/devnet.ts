@@ -15,6 +15,7 @@ import { z } from "zod";
 import { devnetAccounts } from "../../devnet/accounts.js";
 import { DEVNET_PARAMETERS, deployStack } from "../../devnet/deploy.js";
 import { startHardhatNode, type DevnetNode, waitForRpc } from "../../devnet/node.js";
+import { dashboardPageFor, startServices, type DevnetServices } from "../../devnet/services.js";
 import { storySteps } from "../../devnet/steps/index.js";
 import { runStory, type StepResult } from "../../devnet/story.js";
 import { chainFor } from "../../lib/chain.js";
@@ -32,6 +33,9 @@ const startSchema = z.object({
   rpcUrl: zRpcUrl.optional(),
   parameters: z.string().min(1),
   deploymentsDir: z.string().min(1).optional(),
+  dashboard: z.boolean(),
+  dashboardPort: z.coerce.number().int().min(0).max(65535),
+  indexerPort: z.coerce.number().int().min(0).max(65535),
 });
 
 type StartOptions = z.infer<typeof startSchema>;
@@ -42,10 +46,43 @@ function renderDeployment(d: Deployment, path: string): string {
   return lines.join("\n");
 }
 
-function renderStory(results: StepResult[]): string {
+function renderStory(results: StepResult[], dashboardUrl?: string): string {
   const passed = results.filter((r) => r.ok).length;
-  const lines = results.map((r) => `  ${r.ok ? "PASS" : "FAIL"}  ${r.name.padEnd(40)} ${r.detail}`);
+  const lines = results.flatMap((r) => [
+    `  ${r.ok ? "PASS" : "FAIL"}  ${r.name.padEnd(40)} ${r.detail}`,
+    ...(dashboardUrl ? [`        see ${dashboardUrl}${dashboardPageFor(r.name)}`] : []),
+  ]);
   return [`story: ${passed}/${results.length} steps passed`, ...lines].join("\n");
+}
+
+/** How many events the indexer holds (paging through its `events` table). */
+async function countIndexedEvents(indexerUrl: string): Promise<number> {
+  const { GraphQLClient, gql } = await import("graphql-request");
+  const client = new GraphQLClient(indexerUrl);
+  let count = 0;
+  let after: string | null = null;
+  for (;;) {
+    const data: { events: { items: unknown[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } =
+      await client.request(
+        gql`
+          query ($after: String) {
+            events(limit: 1000, after: $after) {
+              items {
+                id
+              }
+              pageInfo {
+                hasNextPage
+                endCursor
+              }
+            }
+          }
+        `,
+        { after },
+      );
+    count += data.events.items.length;
+    if (!data.events.pageInfo.hasNextPage) return count;
+    after = data.events.pageInfo.endCursor;
+  }
 }
 
 async function storyContext(url: string, deployment: Deployment, logger: Logger, shutdown: (() => Promise<void>)[]) {
@@ -71,12 +108,14 @@ async function storyContext(url: string, deployment: Deployment, logger: Logger,
 /** Starts (or attaches to) a chain, deploys the stack, and runs the story once or serves until Ctrl-C. */
 export async function devnetStart(ctx: CommandContext, opts: StartOptions): Promise<number> {
   let node: DevnetNode | undefined;
+  let services: DevnetServices | undefined;
   const shutdown: (() => Promise<void>)[] = [];
   const stop = async () => {
     // Services the story started (DA nodes, keepers) first, then the chain.
     for (const fn of shutdown.reverse()) {
       await fn().catch((err: unknown) => ctx.logger.warn({ err }, "shutdown step failed"));
     }
+    await services?.stop().catch((err: unknown) => ctx.logger.warn({ err }, "stopping the indexer failed"));
     await node?.stop();
   };
   try {
@@ -95,17 +134,68 @@ export async function devnetStart(ctx: CommandContext, opts: StartOptions): Prom
       fresh: !opts.rpcUrl || deploymentIsDevnet(url),
     });
     const path = writeDeployment(deployment, opts.deploymentsDir);
+    if (opts.dashboard) {
+      services = await startServices({
+        deployment,
+        rpcUrl: url,
+        host: opts.host,
+        indexerPort: opts.indexerPort,
+        dashboardPort: opts.dashboardPort,
+        logger: ctx.logger,
+      });
+      process.stderr.write(`dashboard: ${services.dashboard.url}  (indexer GraphQL: ${services.indexer.url})\n`);
+    }
+    const dashboardUrl = services?.dashboard.url;
     const story = await storyContext(url, deployment, ctx.logger, shutdown);
     const results = await runStory(storySteps, story, (r) =>
-      ctx.logger.info({ step: r.name, ok: r.ok, ms: r.ms }, r.detail),
+      ctx.logger.info(
+        {
+          step: r.name,
+          ok: r.ok,
+          ms: r.ms,
+          ...(dashboardUrl ? { see: `${dashboardUrl}${dashboardPageFor(r.name)}` } : {}),
+        },
+        r.detail,
+      ),
     );
-    const ok = results.every((r) => r.ok);
+    let ok = results.every((r) => r.ok);
+    let indexed: { block: string; events: number } | undefined;
+    if (services) {
+      // The indexer must have caught up with everything the story did.
+      const head = await story.publicClient.getBlockNumber();
+      try {
+        await services.indexer.waitForBlock(head);
+        indexed = { block: head.toString(), events: await countIndexedEvents(services.indexer.url) };
+      } catch (error) {
+        ok = false;
+        ctx.logger.error({ err: error }, "the indexer did not catch up with the chain");
+      }
+    }
     ctx.print(
-      { ...deployment, deploymentFile: path, story: results, ok },
-      () => `${renderDeployment(deployment, path)}\n${renderStory(results)}`,
+      {
+        ...deployment,
+        deploymentFile: path,
+        story: results,
+        ok,
+        ...(services ? { dashboardUrl, indexerUrl: services.indexer.url, indexed: indexed ?? null } : {}),
+      },
+      () =>
+        [
+          renderDeployment(deployment, path),
+          renderStory(results, dashboardUrl),
+          ...(services
+            ? [
+                indexed
+                  ? `indexer: ${indexed.events} events indexed up to block ${indexed.block} (${services.indexer.url})`
+                  : "indexer: FAILED to catch up with the chain",
+              ]
+            : []),
+        ].join("\n"),
     );
     if (opts.once) return ok ? 0 : 1;
-    process.stderr.write(`devnet serving JSON-RPC on ${url}; press Ctrl-C to stop\n`);
+    process.stderr.write(
+      `devnet serving JSON-RPC on ${url}${dashboardUrl ? `, dashboard on ${dashboardUrl}` : ""}; press Ctrl-C to stop\n`,
+    );
     await new Promise<void>((resolvePromise) => {
       const onSignal = () => resolvePromise();
       process.once("SIGINT", onSignal);
@@ -138,6 +228,17 @@ export function registerDevnet(program: Command): void {
     .option("--rpc-url <url>", "use this already running chain instead of starting one")
     .option("--parameters <file>", "Ignition deployment parameters", DEVNET_PARAMETERS)
     .option("--deployments-dir <dir>", "where to write <chainId>.json (env VCLOUD_DEPLOYMENTS_DIR)")
+    .option(
+      "--dashboard-port <port>",
+      "dashboard port on the same host, 0 for any free one (env VCLOUD_DASHBOARD_PORT)",
+      fromEnv("VCLOUD_DASHBOARD_PORT") ?? "8550",
+    )
+    .option(
+      "--indexer-port <port>",
+      "indexer GraphQL port on the same host, 0 for any free one (env VCLOUD_INDEXER_PORT)",
+      fromEnv("VCLOUD_INDEXER_PORT") ?? "42069",
+    )
+    .option("--no-dashboard", "run neither the indexer nor the dashboard")
     .action(
       action(async (ctx, raw: unknown) => {
         const opts = parseOptions(startSchema, raw);

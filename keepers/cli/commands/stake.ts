@@ -24,6 +24,7 @@ import {
   parseTokenAmount,
   parseUint,
 } from "../../restaking/params.js";
+import { INDEXER_URL_HELP, parseIndexerUrl } from "../../indexer/reads.js";
 import { readStakerPosition, strategyToken } from "../../restaking/views.js";
 import { action } from "../context.js";
 import { renderTxResult, restakingAddresses, send, withRestakingContracts, type SentTx } from "../restaking.js";
@@ -369,16 +370,18 @@ export function registerStake(program: Command): void {
   command(stake, "show", "show a staker's position: shares, slashable amounts per operator set, withdrawals, slashes")
     .option("--staker <address>", "staker (default: the signer's address)")
     .option("--from-block <n>", "first block to search for slashes", "0")
+    .option("--indexer-url <url>", INDEXER_URL_HELP)
     .action(
       action(async (ctx, raw: Raw) => {
         const stakerFlag = raw.staker === undefined ? undefined : parseAddress(raw.staker, "--staker");
         const fromBlock = parseUint(raw.fromBlock, "--from-block");
+        const indexerUrl = parseIndexerUrl(raw.indexerUrl);
         const clients = await connectReader(raw);
         const staker = stakerFlag ?? clients.account?.address;
         if (!staker)
           throw new InvalidInputError("--staker", "give --staker or a signing key to show your own position");
         const addresses = restakingAddresses(raw, clients.chain.id, clients.deploymentsDir);
-        const position = await readStakerPosition(clients.publicClient, addresses, staker, { fromBlock });
+        const position = await readStakerPosition(clients.publicClient, addresses, staker, { fromBlock, indexerUrl });
         ctx.print(position, renderPosition);
       }),
     );

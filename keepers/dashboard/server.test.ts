@@ -1,0 +1,38 @@
+import { describe, expect, it } from "vitest";
+
+import { DASHBOARD_PAGES, dashboardApp } from "./server.js";
+
+const info = { chainId: 31337, contracts: {}, rpcUrl: "http://127.0.0.1:8545" };
+
+describe("dashboard server", () => {
+  // Nothing listens on port 9 (discard) on loopback in the test environment.
+  const app = dashboardApp({ indexerUrl: "http://127.0.0.1:9/graphql", info });
+
+  it("serves the page shell on every page path, the script, the styles and Chart.js", async () => {
+    for (const page of DASHBOARD_PAGES) {
+      const res = await app.request(page.path);
+      expect(res.status).toBe(200);
+      expect(await res.text()).toContain('<script type="module" src="/app.js">');
+    }
+    expect((await app.request("/app.js")).headers.get("content-type")).toContain("javascript");
+    expect((await app.request("/style.css")).status).toBe(200);
+    expect(await (await app.request("/vendor/chart.js")).text()).toContain("Chart");
+    expect((await app.request("/")).status).toBe(302);
+  });
+
+  it("tells the pages which chain they show", async () => {
+    const body = (await (await app.request("/api/info")).json()) as { chainId: number; pages: unknown[] };
+    expect(body.chainId).toBe(31337);
+    expect(body.pages).toHaveLength(DASHBOARD_PAGES.length);
+  });
+
+  it("answers a GraphQL error, not a crash, when the indexer is unreachable", async () => {
+    const res = await app.request("/graphql", {
+      method: "POST",
+      body: JSON.stringify({ query: "{ _meta { status } }" }),
+    });
+    expect(res.status).toBe(502);
+    const body = (await res.json()) as { errors: { message: string }[] };
+    expect(body.errors[0]!.message).toContain("indexer unreachable");
+  });
+});

@@ -1,0 +1,86 @@
+/**
+ * The read-only dashboard: static pages (public/) that query the indexer's GraphQL API, served by hono on
+ * loopback. POST /graphql is forwarded to the indexer so the pages need no cross-origin access.
+ */
+import { readFileSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+
+import { serve, type ServerType } from "@hono/node-server";
+import { Hono } from "hono";
+
+import type { Logger } from "../lib/logger.js";
+import { PROJECT_ROOT } from "../lib/paths.js";
+
+/** The dashboard's pages: path, title, and what each shows (docs/dashboard.md lists the same). */
+export const DASHBOARD_PAGES = [
+  { path: "/operators", title: "Operators", about: "operators, operator sets and allocations, unique stake chart" },
+  { path: "/stakers", title: "Stakers", about: "a staker's position and how much each AVS can slash" },
+  { path: "/slashing", title: "Slashing", about: "slashes and redistributions" },
+  { path: "/da", title: "DA certificates", about: "blob certificates and availability challenges" },
+  { path: "/tee", title: "TEE tasks", about: "TEE tasks, results and their attestations" },
+  { path: "/inference", title: "Inference", about: "inference claims and challenges" },
+  { path: "/agents", title: "Agents", about: "ERC-8004 agents with reputation and validations" },
+  { path: "/fees", title: "Fees", about: "protocol fees and EIGEN buybacks over time" },
+] as const;
+
+const PUBLIC = join(PROJECT_ROOT, "keepers", "dashboard", "public");
+const CHART_JS = join(PROJECT_ROOT, "node_modules", "chart.js", "dist", "chart.umd.min.js");
+
+export type DashboardServer = { url: string; close: () => Promise<void> };
+
+export type DashboardInfo = { chainId: number; contracts: Record<string, string>; rpcUrl: string };
+
+/** The hono app of the dashboard (exported for tests that call it without a socket). */
+export function dashboardApp(options: { indexerUrl: string; info: DashboardInfo }) {
+  const files = {
+    html: readFileSync(join(PUBLIC, "index.html"), "utf8"),
+    js: readFileSync(join(PUBLIC, "app.js"), "utf8"),
+    css: readFileSync(join(PUBLIC, "style.css"), "utf8"),
+    chart: readFileSync(CHART_JS, "utf8"),
+  };
+  const app = new Hono();
+  app.get("/", (c) => c.redirect("/operators"));
+  for (const p of DASHBOARD_PAGES) app.get(p.path, (c) => c.html(files.html));
+  app.get("/app.js", (c) => c.body(files.js, 200, { "content-type": "text/javascript; charset=utf-8" }));
+  app.get("/style.css", (c) => c.body(files.css, 200, { "content-type": "text/css; charset=utf-8" }));
+  app.get("/vendor/chart.js", (c) => c.body(files.chart, 200, { "content-type": "text/javascript; charset=utf-8" }));
+  app.get("/favicon.ico", (c) => c.body(null, 204));
+  app.get("/api/info", (c) => c.json({ ...options.info, pages: DASHBOARD_PAGES }));
+  app.post("/graphql", async (c) => {
+    try {
+      const res = await fetch(options.indexerUrl, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: await c.req.text(),
+        signal: AbortSignal.timeout(15_000),
+      });
+      return c.body(await res.text(), res.status as 200, { "content-type": "application/json" });
+    } catch (error) {
+      return c.json({ errors: [{ message: `indexer unreachable: ${(error as Error).message}` }] }, 502);
+    }
+  });
+  return app;
+}
+
+/** Serves the dashboard on host:port (0 picks a free port) and resolves with its URL. */
+export async function startDashboard(options: {
+  host: string;
+  port: number;
+  indexerUrl: string;
+  info: DashboardInfo;
+  logger: Logger;
+}): Promise<DashboardServer> {
+  const app = dashboardApp(options);
+  const server = await new Promise<ServerType>((resolvePromise, reject) => {
+    const s = serve({ fetch: app.fetch, hostname: options.host, port: options.port }, () => resolvePromise(s));
+    s.once("error", reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${options.host}:${port}`;
+  options.logger.info({ url }, "dashboard started");
+  return {
+    url,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}

@@ -1,0 +1,302 @@
+/**
+ * The devnet's read side end to end: `vcloud devnet start` (chain, contracts, story, Ponder indexer,
+ * dashboard), then
+ *  - the keepers' reads give the same answers from the indexer (graphql-request) and from RPC logs;
+ *  - every dashboard page loads in Debian's Chromium (driven by playwright-core), shows the story's events
+ *    (row counts equal to the matching logs on chain), draws its chart, and is saved as a screenshot
+ *    under test-artifacts/dashboard/.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { chromium, type Browser } from "playwright-core";
+import { createPublicClient, getAddress, http, type Abi, type Address } from "viem";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { readSlashingHistory } from "../../keepers/agents/slashing.js";
+import { indexerAllocations, indexerSlashes, rpcAllocations } from "../../keepers/indexer/reads.js";
+import { abiFor } from "../../keepers/indexer/sources.js";
+import { PROJECT_ROOT } from "../../keepers/lib/paths.js";
+import { readSlashes } from "../../keepers/restaking/views.js";
+import { ensureChromium } from "./helpers/chromium.js";
+import { freePort, vcloud } from "./helpers/cli.js";
+
+const ARTIFACTS = join(PROJECT_ROOT, "test-artifacts", "dashboard");
+
+type Devnet = {
+  child: ChildProcess;
+  deploymentsDir: string;
+  rpcUrl: string;
+  dashboardUrl: string;
+  indexerUrl: string;
+  contracts: Record<string, Address>;
+};
+
+let devnet: Devnet;
+let browser: Browser;
+let chromiumPath: string;
+
+async function startDevnet(): Promise<Devnet> {
+  const [port, dashboardPort, indexerPort] = [await freePort(), await freePort(), await freePort()];
+  const dir = mkdtempSync(join(tmpdir(), "vcloud-dashboard-"));
+  const child = spawn(
+    process.execPath,
+    [
+      join(PROJECT_ROOT, "bin", "vcloud.mjs"),
+      "devnet",
+      "start",
+      "--port",
+      String(port),
+      "--dashboard-port",
+      String(dashboardPort),
+      "--indexer-port",
+      String(indexerPort),
+      "--deployments-dir",
+      dir,
+    ],
+    { cwd: PROJECT_ROOT, env: { ...process.env, VCLOUD_LOG_LEVEL: "warn" }, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let stderr = "";
+  let exited = false;
+  child.stderr!.on("data", (c: Buffer) => (stderr += c.toString()));
+  child.stdout!.resume();
+  child.once("exit", () => (exited = true));
+  const deadline = Date.now() + 840_000;
+  while (!stderr.includes("press Ctrl-C")) {
+    if (exited || Date.now() > deadline) throw new Error(`devnet did not come up:\n${stderr.slice(-4000)}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const contracts = (
+    JSON.parse(readFileSync(join(dir, "31337.json"), "utf8")) as { contracts: Record<string, Address> }
+  ).contracts;
+  return {
+    child,
+    deploymentsDir: dir,
+    rpcUrl: `http://127.0.0.1:${port}`,
+    dashboardUrl: `http://127.0.0.1:${dashboardPort}`,
+    indexerUrl: `http://127.0.0.1:${indexerPort}/graphql`,
+    contracts,
+  };
+}
+
+/** The decoded logs of `eventName` of the named contract (none when it is not deployed). */
+async function logsOf(contract: string, eventName: string): Promise<{ args: Record<string, unknown> }[]> {
+  const address = devnet.contracts[contract];
+  const abi = abiFor(contract);
+  if (!address || !abi) return [];
+  const client = createPublicClient({ transport: http(devnet.rpcUrl) });
+  return (await client.getContractEvents({
+    address,
+    abi: abi as Abi,
+    eventName,
+    fromBlock: 0n,
+    toBlock: "latest",
+  })) as unknown as { args: Record<string, unknown> }[];
+}
+
+/** How many logs of `eventName` the contract emitted, or how many distinct values of `distinctArg` they carry. */
+async function logCount(contract: string, eventName: string, distinctArg?: string): Promise<number> {
+  const logs = await logsOf(contract, eventName);
+  if (!distinctArg) return logs.length;
+  return new Set(logs.map((l) => String(l.args[distinctArg]).toLowerCase())).size;
+}
+
+/** Stakers: every address that deposited or delegated. */
+async function stakerCount(): Promise<number> {
+  const deposits = await logsOf("StrategyManager", "Deposit");
+  const delegations = await logsOf("DelegationManager", "StakerDelegated");
+  return new Set([...deposits, ...delegations].map((l) => String(l.args.staker).toLowerCase())).size;
+}
+
+beforeAll(async () => {
+  chromiumPath = ensureChromium();
+  devnet = await startDevnet();
+  browser = await chromium.launch({ executablePath: chromiumPath, args: ["--no-sandbox", "--disable-gpu"] });
+  mkdirSync(ARTIFACTS, { recursive: true });
+}, 900_000);
+
+afterAll(async () => {
+  await browser?.close();
+  if (devnet && devnet.child.exitCode === null) {
+    const done = new Promise((r) => devnet.child.once("exit", r));
+    devnet.child.kill("SIGINT");
+    await done;
+  }
+});
+
+describe("indexer reads", () => {
+  it("slash history is the same from the indexer (GraphQL) and from RPC logs", async () => {
+    const client = createPublicClient({ transport: http(devnet.rpcUrl) });
+    const viaRpc = await readSlashes(client as never, devnet.contracts.AllocationManager!);
+    const viaIndexer = await indexerSlashes(devnet.indexerUrl);
+    expect(viaRpc.length).toBeGreaterThan(0);
+    expect(viaIndexer).toEqual(viaRpc);
+    // A later start block filters both the same way.
+    const from = viaRpc[viaRpc.length - 1]!.blockNumber;
+    expect(await indexerSlashes(devnet.indexerUrl, from)).toEqual(
+      await readSlashes(client as never, devnet.contracts.AllocationManager!, from),
+    );
+  });
+
+  it("an agent's backing-set slash history (`vcloud agent show`) is the same from both", async () => {
+    const client = createPublicClient({ transport: http(devnet.rpcUrl) });
+    const slashes = await readSlashes(client as never, devnet.contracts.AllocationManager!);
+    const operatorSets = slashes.map((s) => s.operatorSet);
+    const params = { allocationManager: devnet.contracts.AllocationManager!, operatorSets };
+    const viaRpc = await readSlashingHistory(client as never, params);
+    const viaIndexer = await readSlashingHistory(client as never, { ...params, indexerUrl: devnet.indexerUrl });
+    expect([...viaRpc.values()].flat().length).toBe(slashes.length);
+    expect(viaIndexer).toEqual(viaRpc);
+  });
+
+  it("every operator's allocations are the same from the indexer and from RPC logs", async () => {
+    const client = createPublicClient({ transport: http(devnet.rpcUrl) });
+    const slashes = await readSlashes(client as never, devnet.contracts.AllocationManager!);
+    const operators = [...new Set(slashes.map((s) => s.operator))];
+    const registered = await client.getContractEvents({
+      address: devnet.contracts.DelegationManager!,
+      abi: abiFor("DelegationManager")!,
+      eventName: "OperatorRegistered",
+      fromBlock: 0n,
+    });
+    for (const log of registered as unknown as { args: { operator: Address } }[])
+      operators.push(getAddress(log.args.operator));
+    let total = 0;
+    for (const operator of new Set(operators)) {
+      const viaRpc = await rpcAllocations(client as never, devnet.contracts.AllocationManager!, operator);
+      expect(await indexerAllocations(devnet.indexerUrl, operator)).toEqual(viaRpc);
+      total += viaRpc.length;
+    }
+    expect(total).toBeGreaterThan(0);
+  });
+});
+
+describe("`vcloud stake show` with and without --indexer-url", () => {
+  it("prints the same position, slashes included, for the staker of the slashed operator", async () => {
+    const client = createPublicClient({ transport: http(devnet.rpcUrl) });
+    const [slash] = await readSlashes(client as never, devnet.contracts.AllocationManager!);
+    const delegations = (await logsOf("DelegationManager", "StakerDelegated")).filter(
+      (l) =>
+        getAddress(String(l.args.operator)) === slash!.operator &&
+        getAddress(String(l.args.staker)) !== slash!.operator,
+    );
+    const staker = String(delegations[0]!.args.staker);
+    const base = ["--json", "stake", "show", "--staker", staker, "--rpc-url", devnet.rpcUrl];
+    const env = { VCLOUD_DEPLOYMENTS_DIR: devnet.deploymentsDir };
+    const viaRpc = vcloud(base, env);
+    const viaIndexer = vcloud([...base, "--indexer-url", devnet.indexerUrl], env);
+    expect(viaRpc.stderr).not.toContain("error");
+    expect(viaRpc.code).toBe(0);
+    expect(viaIndexer.code).toBe(0);
+    const rpcPosition = JSON.parse(viaRpc.stdout) as { slashes: unknown[] };
+    expect(rpcPosition.slashes.length).toBeGreaterThan(0);
+    expect(JSON.parse(viaIndexer.stdout)).toEqual(rpcPosition);
+  });
+
+  it("`stake show` and `agent show` name the flag when the indexer URL is not an http(s) URL", () => {
+    const flags = [
+      "--staker",
+      devnet.contracts.AllocationManager!,
+      "--rpc-url",
+      devnet.rpcUrl,
+      "--indexer-url",
+      "ftp://x",
+    ];
+    const r = vcloud(["stake", "show", ...flags], {
+      VCLOUD_DEPLOYMENTS_DIR: devnet.deploymentsDir,
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--indexer-url");
+    const agent = vcloud(["agent", "show", "--agent-id", "0", "--rpc-url", devnet.rpcUrl, "--indexer-url", "ftp://x"], {
+      VCLOUD_DEPLOYMENTS_DIR: devnet.deploymentsDir,
+    });
+    expect(agent.code).toBe(2);
+    expect(agent.stderr).toContain("--indexer-url");
+  });
+});
+
+type PageCheck = { path: string; table: string; expected: () => Promise<number>; chart?: string };
+
+const PAGES: PageCheck[] = [
+  {
+    path: "/operators",
+    table: "operators",
+    expected: () => logCount("DelegationManager", "OperatorRegistered"),
+    chart: "unique-stake",
+  },
+  {
+    path: "/stakers",
+    table: "stakers",
+    expected: stakerCount,
+    chart: "slashable",
+  },
+  { path: "/slashing", table: "slashings", expected: () => logCount("AllocationManager", "OperatorSlashed") },
+  { path: "/da", table: "certificates", expected: () => logCount("BlobCertificateRegistry", "BlobConfirmed") },
+  { path: "/tee", table: "tasks", expected: () => logCount("TaskMailbox", "TaskCreated", "taskHash") },
+  { path: "/inference", table: "claims", expected: () => logCount("InferenceClaims", "ClaimPosted", "claimId") },
+  { path: "/agents", table: "agents", expected: () => logCount("IdentityRegistry", "Registered", "agentId") },
+  {
+    path: "/fees",
+    table: "buybacks",
+    expected: async () =>
+      (await logCount("BuybackReleaser", "Released")) +
+      (await logCount("DutchAuctionReleaser", "Released")) +
+      (await logCount("ExchangeReleaser", "Released")),
+    chart: "fees",
+  },
+];
+
+describe("dashboard in Chromium", () => {
+  for (const check of PAGES) {
+    it(`${check.path} loads, lists the chain's events${check.chart ? " and draws its chart" : ""}`, async () => {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      const errors: string[] = [];
+      page.on("pageerror", (e) => errors.push(e.message));
+      try {
+        await page.goto(`${devnet.dashboardUrl}${check.path}`);
+        await page.waitForSelector('main[data-state="ready"], main[data-state="error"]', { timeout: 30_000 });
+        expect(await page.getAttribute("main", "data-state"), await page.innerText("main")).toBe("ready");
+        const rows = Number(await page.getAttribute(`[data-table="${check.table}"]`, "data-rows"));
+        expect(rows).toBe(await check.expected());
+        if (check.chart) {
+          const canvas = `canvas[data-chart="${check.chart}"]`;
+          await page.waitForSelector(`${canvas}[data-rendered="true"]`, { timeout: 10_000 });
+          // The chart drew something: some pixels of the canvas are not transparent.
+          const painted = await page.$eval(canvas, (el) => {
+            const c = el as unknown as {
+              width: number;
+              height: number;
+              getContext: (k: "2d") => { getImageData: (...a: number[]) => { data: Uint8ClampedArray } };
+            };
+            const data = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+            let n = 0;
+            for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) n++;
+            return n;
+          });
+          expect(painted).toBeGreaterThan(100);
+        }
+        await page.screenshot({ path: join(ARTIFACTS, `${check.path.slice(1)}.png`), fullPage: true });
+        expect(errors).toEqual([]);
+      } finally {
+        await page.close();
+      }
+    });
+  }
+
+  it("the operators page shows the story's operators and their allocations", async () => {
+    const page = await browser.newPage();
+    try {
+      await page.goto(`${devnet.dashboardUrl}/operators`);
+      await page.waitForSelector('main[data-state="ready"]', { timeout: 30_000 });
+      const allocations = Number(await page.getAttribute('[data-table="allocations"]', "data-rows"));
+      // The restaking story allocates three operators to set 0 and operator 0 to set 1 as well.
+      expect(allocations).toBeGreaterThanOrEqual(4);
+      const text = await page.innerText('[data-table="operators"]');
+      expect(text).toContain("ipfs://vcloud-devnet-operator-0");
+    } finally {
+      await page.close();
+    }
+  });
+});
