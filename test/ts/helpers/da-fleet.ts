@@ -11,7 +11,7 @@ import { join } from "node:path";
 import type { Address, Hex } from "viem";
 
 import type { DisperseParams } from "../../../keepers/da-network/disperser.js";
-import { startDaNode, type DaNode } from "../../../keepers/da-network/node.js";
+import { startDaNode, type DaNode, type DaNodeConfig } from "../../../keepers/da-network/node.js";
 import { advanceBlocks, send } from "../../../keepers/da-network/setup.js";
 import { bLSAVSRegistrarAbi } from "../../../keepers/lib/abis.js";
 import { createLogger, type Logger } from "../../../keepers/lib/logger.js";
@@ -31,6 +31,8 @@ export function payloadOf(size: number, seed: number): Uint8Array {
   return out;
 }
 
+type NodeOverrides = { maxBytes?: number; challengeResponder?: DaNodeConfig["challengeResponder"] };
+
 export type DaFleet = Awaited<ReturnType<typeof startDaFleet>>;
 
 export async function startDaFleet(options: {
@@ -48,7 +50,7 @@ export async function startDaFleet(options: {
   const operatorAddress = (i: number): Address => stack.operators[i]!.account.address;
 
   /** Starts node i (on its existing data directory if it had one) and registers its socket on-chain. */
-  async function startNode(i: number, overrides: { maxBytes?: number } = {}): Promise<DaNode> {
+  async function startNode(i: number, overrides: NodeOverrides = {}): Promise<DaNode> {
     dataDirs[i] ??= mkdtempSync(join(tmpdir(), `vcloud-da-node-${i}-`));
     const node = await startDaNode({
       host: "127.0.0.1",
@@ -63,6 +65,7 @@ export async function startDaFleet(options: {
       maxOperators,
       thresholds: FLEET_THRESHOLDS,
       logger,
+      challengeResponder: overrides.challengeResponder,
     });
     nodes[i] = node;
     await send(stack.clients, stack.operators[i]!, {
@@ -91,7 +94,7 @@ export async function startDaFleet(options: {
     startNode,
     stopNode,
     /** Stops node i and starts it again on the same data directory. */
-    async restartNode(i: number, overrides: { maxBytes?: number } = {}): Promise<DaNode> {
+    async restartNode(i: number, overrides: NodeOverrides = {}): Promise<DaNode> {
       await stopNode(i);
       return startNode(i, overrides);
     },
