@@ -60,7 +60,7 @@ describe("DA challenge keeper: a signer that does not serve is challenged, and s
       const { stack } = fleet;
       const keeperWallet = stack.feeJar;
       const store = new ChallengeStore(":memory:");
-      const { certificateId } = await disperse(fleet.disperseParams(payloadOf(140_000, 21))); // two blobs
+      await disperse(fleet.disperseParams(payloadOf(140_000, 21))); // two blobs
 
       // Everyone serves: the keeper samples and challenges no one.
       const quiet = await runChallengePass(stack.publicClient, keeperWallet, { config, store });
