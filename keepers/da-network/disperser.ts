@@ -19,14 +19,21 @@ import {
 } from "viem";
 
 import { aggregate, g2ToSol, pubkeyHash, signatureFromHex, type SolG1 } from "../bls/bls.js";
-import { assignChunks, encodePayload, proveAssignmentSafe, serializeChunk, type TaskRunner } from "../da/index.js";
+import {
+  assignChunks,
+  encodePayload,
+  proveAssignmentSafe,
+  serializeChunk,
+  type EncodedPayload,
+  type TaskRunner,
+} from "../da/index.js";
 import { blobCertificateRegistryAbi, bLSApkRegistryAbi } from "../lib/abis.js";
 import { VcloudError } from "../lib/errors.js";
 import type { Logger } from "../lib/logger.js";
-import { blobHeaderFor, certificateId, certificateMessage } from "./certificate.js";
+import { blobHeaderFor, certificateId, certificateMessage, type BlobHeader } from "./certificate.js";
 import { fetchJson } from "./http.js";
 import { readOperatorSet, type SetMember } from "./operator-set.js";
-import { headerToWire, storeResponseSchema } from "./protocol.js";
+import { headerToWire, storeResponseSchema, type StoreRequest } from "./protocol.js";
 
 export class InsufficientSignaturesError extends VcloudError {
   override name = "InsufficientSignaturesError";
@@ -111,16 +118,7 @@ export async function disperse(params: DisperseParams): Promise<DisperseResult> 
         const socket = params.socketOverrides?.[member.operator.toLowerCase()] ?? member.socket;
         try {
           if (!socket) throw new Error("no socket registered");
-          const chunks = encoded.chunks.flatMap((blob) =>
-            blob
-              .filter((c) => c.index >= range.start && c.index < range.start + range.count)
-              .map((c) => ({
-                blobIndex: c.blobIndex,
-                index: c.index,
-                data: Buffer.from(serializeChunk(c, manifest.ratio)).toString("base64"),
-              })),
-          );
-          const body = { header: headerToWire(header), referenceBlock, manifest, chunks };
+          const body = storeRequestFor({ encoded, header, referenceBlock, range });
           const raw = await fetchJson(`${socket.replace(/\/$/, "")}/v1/store`, {
             method: "POST",
             body,
@@ -195,6 +193,32 @@ export async function disperse(params: DisperseParams): Promise<DisperseResult> 
     nonSigners: nonSigners.map((m) => m.operator),
     failures,
     fee,
+  };
+}
+
+/** The `POST /v1/store` body for one operator: the header, the manifest and the chunks of its range. */
+export function storeRequestFor(params: {
+  encoded: EncodedPayload;
+  header: BlobHeader;
+  referenceBlock: number;
+  range: { start: number; count: number };
+}): StoreRequest {
+  const { encoded, range } = params;
+  const ratio = encoded.manifest.ratio;
+  const chunks = encoded.chunks.flatMap((blob) =>
+    blob
+      .filter((c) => c.index >= range.start && c.index < range.start + range.count)
+      .map((c) => ({
+        blobIndex: c.blobIndex,
+        index: c.index,
+        data: Buffer.from(serializeChunk(c, ratio)).toString("base64"),
+      })),
+  );
+  return {
+    header: headerToWire(params.header),
+    referenceBlock: params.referenceBlock,
+    manifest: encoded.manifest,
+    chunks,
   };
 }
 

@@ -10,10 +10,12 @@ import {
   BaseError,
   ContractFunctionRevertedError,
   ContractFunctionZeroDataError,
+  type Account,
   type Address,
   type Chain,
   type PublicClient,
   type Transport,
+  type WalletClient,
 } from "viem";
 
 import type { BlsKey } from "../bls/bls.js";
@@ -30,6 +32,7 @@ import {
 import { describeError, InvalidInputError, VcloudError } from "../lib/errors.js";
 import type { Logger } from "../lib/logger.js";
 import { certificateId, certificateMessage, headerMismatch } from "./certificate.js";
+import { ChallengeResponder } from "./challenge-responder.js";
 import { readOperatorSet, type OperatorSetSnapshot } from "./operator-set.js";
 import { storeRequestSchema } from "./protocol.js";
 import { ChunkStore, StoreFullError } from "./store.js";
@@ -55,6 +58,16 @@ export type DaNodeConfig = {
   sweepIntervalMs?: number;
   /** Seconds since the epoch, for expiry checks (tests pin it). */
   now?: () => number;
+  /** Answer availability challenges against this operator, sending `respondToChallenge` from this wallet. */
+  challengeResponder?: {
+    walletClient: WalletClient<Transport, Chain, Account>;
+    /** How often to look for new challenges (ms). */
+    intervalMs: number;
+    /** First block to look for challenges in (default 0). */
+    fromBlock?: number;
+    /** Overrides sockets read from the registrar when rebuilding the challenged blob (tests). */
+    socketOverrides?: Record<string, string>;
+  };
 };
 
 export type DaNode = { url: string; server: Server; store: ChunkStore; close: () => Promise<void> };
@@ -254,6 +267,33 @@ export async function startDaNode(config: DaNodeConfig): Promise<DaNode> {
       .catch((err: unknown) => config.logger.error({ err }, "sweep failed"));
   }, config.sweepIntervalMs ?? 60_000);
   sweep.unref();
+  let responderTimer: NodeJS.Timeout | undefined;
+  let responderRun: Promise<void> | undefined;
+  let closing = false;
+  if (config.challengeResponder) {
+    const responder = new ChallengeResponder(
+      config.publicClient,
+      config.challengeResponder.walletClient,
+      {
+        certificateRegistry: config.certificateRegistry,
+        registrar: config.registrar,
+        operator: config.operator,
+        socketOverrides: config.challengeResponder.socketOverrides,
+        logger: config.logger,
+      },
+      config.challengeResponder.fromBlock ?? 0,
+    );
+    const tick = () => {
+      responderRun = responder
+        .pass()
+        .then(() => undefined)
+        .catch((err: unknown) => config.logger.error({ err }, "challenge responder pass failed"))
+        .finally(() => {
+          if (!closing) responderTimer = setTimeout(tick, config.challengeResponder!.intervalMs);
+        });
+    };
+    tick();
+  }
   const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
   config.logger.info({ url, operator: config.operator }, "DA node listening");
   return {
@@ -261,7 +301,10 @@ export async function startDaNode(config: DaNodeConfig): Promise<DaNode> {
     server,
     store,
     close: async () => {
+      closing = true;
       clearInterval(sweep);
+      clearTimeout(responderTimer);
+      await responderRun;
       await new Promise<void>((r) => server.close(() => r()));
       server.closeAllConnections();
       await store.close();

@@ -27,6 +27,8 @@ export type RetrieveResult = {
   manifest: Manifest;
   nodesAnswered: number;
   nodesAsked: number;
+  /** Chunks that nodes served but that failed verification (corrupt, foreign or mislabelled) and were dropped. */
+  rejectedChunks: number;
   failures: { operator: Address; reason: string }[];
 };
 
@@ -57,6 +59,7 @@ export async function retrieve(params: {
   let manifest: Manifest | undefined;
   const chunks: Chunk[] = [];
   let answered = 0;
+  let malformed = 0;
   const asked = snapshot.members.filter((m) => m.stake > 0n);
   await Promise.all(
     asked.map(async (member) => {
@@ -87,6 +90,7 @@ export async function retrieve(params: {
               ).chunk,
             );
           } catch (error) {
+            malformed++;
             params.logger?.warn(
               { operator: member.operator, err: (error as Error).message },
               "dropping malformed chunk",
@@ -106,6 +110,18 @@ export async function retrieve(params: {
     );
   }
   // decodeChunks verifies every chunk against the manifest and rebuilds each blob from any sufficient subset.
-  const { payload } = await decodeChunks(manifest, chunks);
-  return { payload, manifest, nodesAnswered: answered, nodesAsked: asked.length, failures };
+  const { payload, rejectedChunks } = await decodeChunks(manifest, chunks);
+  if (rejectedChunks.length > 0)
+    params.logger?.warn(
+      { certificateId: id, rejected: rejectedChunks.length },
+      "dropped chunks that fail verification",
+    );
+  return {
+    payload,
+    manifest,
+    nodesAnswered: answered,
+    nodesAsked: asked.length,
+    rejectedChunks: rejectedChunks.length + malformed,
+    failures,
+  };
 }

@@ -1,15 +1,18 @@
 import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 
 import type { Command } from "commander";
 import { z } from "zod";
 
 import { BlsKey } from "../../bls/bls.js";
+import { ChallengeStore, runChallengePass, type ChallengePassResult } from "../../da-network/challenge-keeper.js";
 import { disperse } from "../../da-network/disperser.js";
 import { startDaNode } from "../../da-network/node.js";
 import { retrieve } from "../../da-network/retriever.js";
 import { fromEnv, parseOptions, zAddress, zBytes32, zPort } from "../../lib/config.js";
 import { contractAddress, readDeployment } from "../../lib/deployments.js";
 import { InvalidInputError } from "../../lib/errors.js";
+import { PROJECT_ROOT } from "../../lib/paths.js";
 import { action, connectFromOptions, ensureGroup, withChainOptions } from "../context.js";
 
 const zThreshold = z.coerce
@@ -62,6 +65,13 @@ export function registerDaNetwork(program: Command): void {
     .option("--max-bytes <n>", "disk budget for chunks", String(8 * 1024 ** 3))
     .option("--operator <address>", "the operator this node serves (env VCLOUD_OPERATOR)", fromEnv("VCLOUD_OPERATOR"))
     .option("--bls-key <hex>", "the operator's BLS secret key (env VCLOUD_BLS_KEY)", fromEnv("VCLOUD_BLS_KEY"))
+    .option(
+      "--answer-challenges",
+      "answer availability challenges against the operator (rebuilds the blob from the network; needs --private-key)",
+      false,
+    )
+    .option("--challenge-poll <seconds>", "how often to look for new challenges", "15")
+    .option("--challenges-from-block <n>", "first block to look for challenges in", "0")
     .action(
       action(async (ctx, raw: unknown) => {
         const opts = parseOptions(
@@ -72,10 +82,15 @@ export function registerDaNetwork(program: Command): void {
             maxBytes: z.coerce.number().int().positive("must be a positive byte count"),
             operator: zAddress,
             blsKey: zBytes32,
+            answerChallenges: z.boolean(),
+            challengePoll: z.coerce.number().int().min(1, "must be at least 1 second"),
+            challengesFromBlock: z.coerce.number().int().min(0, "must be a block number"),
           }),
           raw,
         );
-        const { publicClient } = await connectFromOptions(raw);
+        const { publicClient, walletClient } = await connectFromOptions(raw, {
+          requireSigner: opts.answerChallenges,
+        });
         const addresses = daAddresses(publicClient.chain.id, opts);
         const node = await startDaNode({
           ...opts,
@@ -87,9 +102,16 @@ export function registerDaNetwork(program: Command): void {
             adversaryThreshold: opts.adversaryThreshold,
           },
           logger: ctx.logger,
+          challengeResponder: opts.answerChallenges
+            ? {
+                walletClient: walletClient!,
+                intervalMs: opts.challengePoll * 1000,
+                fromBlock: opts.challengesFromBlock,
+              }
+            : undefined,
         });
         ctx.print(
-          { url: node.url, operator: opts.operator, dataDir: opts.dataDir },
+          { url: node.url, operator: opts.operator, dataDir: opts.dataDir, answerChallenges: opts.answerChallenges },
           () => `DA node for ${opts.operator} serving on ${node.url}`,
         );
         await new Promise<void>((r) => {
@@ -185,6 +207,93 @@ export function registerDaNetwork(program: Command): void {
           () =>
             `wrote ${result.payload.length} bytes to ${opts.out} (${result.nodesAnswered}/${result.nodesAsked} nodes answered)`,
         );
+      }),
+    );
+
+  // vcloud keeper da-challenge ------------------------------------------------------------------------------
+  const keeper = ensureGroup(program, "keeper", "run a vcloud keeper (--once for cron, else as a daemon)");
+  withNetworkOptions(keeper.command("da-challenge"))
+    .description(
+      "sample certified blobs, challenge signers that do not serve their chunks, slash unanswered challenges",
+    )
+    .option("--once", "one pass, then exit (for cron)", false)
+    .option("--dry-run", "sample and print the decisions; send nothing", false)
+    .option(
+      "--interval <seconds>",
+      "seconds between passes as a daemon",
+      fromEnv("VCLOUD_DA_CHALLENGE_INTERVAL") ?? "60",
+    )
+    .option("--samples <n>", "certificates sampled per pass", "4")
+    .option("--resample <seconds>", "sample a certificate again after this long", "3600")
+    .option("--timeout <ms>", "per-node request timeout", "10000")
+    .option("--from-block <n>", "first block to scan on a fresh checkpoint store", "0")
+    .option("--db <file>", "checkpoint store (SQLite; env VCLOUD_DA_CHALLENGE_DB)", fromEnv("VCLOUD_DA_CHALLENGE_DB"))
+    .action(
+      action(async (ctx, raw: unknown) => {
+        const opts = parseOptions(
+          networkSchema.extend({
+            once: z.boolean(),
+            dryRun: z.boolean(),
+            interval: z.coerce.number().int("must be an integer").min(1, "must be at least 1 second"),
+            samples: z.coerce.number().int().min(1, "must be at least 1"),
+            resample: z.coerce.number().int().min(0, "must be a number of seconds"),
+            timeout: z.coerce.number().int().positive(),
+            fromBlock: z.coerce.number().int().min(0, "must be a block number"),
+            db: z.string().min(1).optional(),
+          }),
+          raw,
+        );
+        const { publicClient, walletClient } = await connectFromOptions(raw, { requireSigner: !opts.dryRun });
+        const config = {
+          ...daAddresses(publicClient.chain.id, opts),
+          maxOperators: opts.maxOperators,
+          thresholds: {
+            confirmationThreshold: opts.confirmationThreshold,
+            adversaryThreshold: opts.adversaryThreshold,
+          },
+          samplesPerPass: opts.samples,
+          resampleSeconds: opts.resample,
+          timeoutMs: opts.timeout,
+          fromBlock: opts.fromBlock,
+          dryRun: opts.dryRun,
+        };
+        const db = opts.db ?? join(PROJECT_ROOT, ".vcloud", `da-challenge-${publicClient.chain.id}.sqlite`);
+        const store = new ChallengeStore(db);
+        const render = (r: ChallengePassResult) =>
+          `sampled ${r.sampled.length} certificate(s); opened ${r.opened.length} challenge(s)` +
+          r.opened
+            .map(
+              (o) => `\n  challenge ${o.challengeId ?? "(dry run)"}: ${o.operator} on ${o.certificateId}: ${o.reason}`,
+            )
+            .join("") +
+          `; finalized ${r.finalized.length}` +
+          r.finalized.map((f) => `\n  slashed ${f.operator} (challenge ${f.challengeId})`).join("");
+        try {
+          const pass = () => runChallengePass(publicClient, walletClient, { config, store, logger: ctx.logger });
+          if (opts.once || opts.dryRun) {
+            const result = await pass();
+            ctx.print({ ...result, db }, () => render(result));
+            return;
+          }
+          let stopping = false;
+          process.once("SIGINT", () => (stopping = true));
+          process.once("SIGTERM", () => (stopping = true));
+          while (!stopping) {
+            try {
+              const result = await pass();
+              ctx.logger.info(
+                { sampled: result.sampled.length, opened: result.opened.length, finalized: result.finalized.length },
+                "da-challenge pass",
+              );
+            } catch (error) {
+              ctx.logger.error({ err: error }, "da-challenge pass failed; retrying next interval");
+            }
+            for (let waited = 0; waited < opts.interval * 10 && !stopping; ++waited)
+              await new Promise((r) => setTimeout(r, 100));
+          }
+        } finally {
+          store.close();
+        }
       }),
     );
 }

@@ -1,87 +1,29 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-
-import { keccak256, type Address, type Hex } from "viem";
+import { keccak256, type Hex } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { answerChallenge } from "../../../keepers/da-network/challenge.js";
 import { disperse, InsufficientSignaturesError } from "../../../keepers/da-network/disperser.js";
-import { startDaNode, type DaNode } from "../../../keepers/da-network/node.js";
 import { retrieve } from "../../../keepers/da-network/retriever.js";
-import { advanceBlocks, send } from "../../../keepers/da-network/setup.js";
-import { bLSApkRegistryAbi, bLSAVSRegistrarAbi, iAllocationManagerAbi } from "../../../keepers/lib/abis.js";
-import { createLogger } from "../../../keepers/lib/logger.js";
-import { deployDaStack, ether } from "../helpers/da-stack.js";
+import { bLSApkRegistryAbi, iAllocationManagerAbi } from "../../../keepers/lib/abis.js";
+import { payloadOf, startDaFleet, type DaFleet } from "../helpers/da-fleet.js";
+import { ether } from "../helpers/da-stack.js";
 
 const STAKES = [ether("100"), ether("200"), ether("300"), ether("400")];
-const THRESHOLDS = { confirmationThreshold: 55, adversaryThreshold: 33 };
-const MAX_OPERATORS = 16;
-const logger = createLogger({ level: "silent" });
-
-function payloadOf(size: number, seed: number): Uint8Array {
-  const out = new Uint8Array(size);
-  let x = seed;
-  for (let i = 0; i < size; i++) {
-    x = (x * 1103515245 + 12345) & 0x7fffffff;
-    out[i] = x >> 16;
-  }
-  return out;
-}
 
 describe("DA network on loopback: nodes, dispersal, certificates, retrieval, accountability", () => {
-  let stack: Awaited<ReturnType<typeof deployDaStack>>;
-  const nodes: (DaNode | undefined)[] = [];
-
-  async function startNode(i: number): Promise<DaNode> {
-    const dataDir = mkdtempSync(join(tmpdir(), `vcloud-da-node-${i}-`));
-    return startDaNode({
-      host: "127.0.0.1",
-      port: 0,
-      dataDir,
-      maxBytes: 64 * 1024 * 1024,
-      blsKey: stack.keys[i]!,
-      operator: stack.operators[i]!.account.address,
-      publicClient: stack.publicClient,
-      registrar: stack.registrar.address,
-      certificateRegistry: stack.registry.address,
-      maxOperators: MAX_OPERATORS,
-      thresholds: THRESHOLDS,
-      logger,
-    });
-  }
-
-  const disperseParams = (payload: Uint8Array) => ({
-    publicClient: stack.publicClient,
-    walletClient: stack.governance,
-    certificateRegistry: stack.registry.address as Address,
-    registrar: stack.registrar.address as Address,
-    payload,
-    ttlSeconds: 7 * 24 * 3600,
-    maxOperators: MAX_OPERATORS,
-    thresholds: THRESHOLDS,
-    timeoutMs: 20_000,
-    retries: 0,
-    logger,
-  });
+  let fleet: DaFleet;
+  let stack: DaFleet["stack"];
+  let nodes: DaFleet["nodes"];
+  const disperseParams = (payload: Uint8Array) => fleet.disperseParams(payload);
 
   beforeAll(async () => {
-    stack = await deployDaStack({ stakes: STAKES });
-    for (let i = 0; i < STAKES.length; i++) {
-      const node = await startNode(i);
-      nodes.push(node);
-      await send(stack.clients, stack.operators[i]!, {
-        address: stack.registrar.address,
-        abi: bLSAVSRegistrarAbi,
-        functionName: "updateSocket",
-        args: [node.url],
-      });
-    }
-    await advanceBlocks(stack.publicClient, 1);
+    fleet = await startDaFleet({ stakes: STAKES });
+    stack = fleet.stack;
+    nodes = fleet.nodes;
   });
 
   afterAll(async () => {
-    for (const node of nodes) await node?.close();
+    await fleet?.close();
   });
 
   it("disperses a payload, confirms the certificate on-chain and retrieves it byte for byte", async () => {
@@ -101,7 +43,7 @@ describe("DA network on loopback: nodes, dispersal, certificates, retrieval, acc
   });
 
   it("still certifies with a node down when the rest hold the threshold, and says who failed", async () => {
-    await nodes[0]!.close(); // 100 of 1000 stake offline
+    await fleet.stopNode(0); // 100 of 1000 stake offline
     try {
       const result = await disperse(disperseParams(payloadOf(40_000, 2)));
       expect((result.signedStake * 100n) / result.totalStake).toBe(90n);
@@ -112,34 +54,20 @@ describe("DA network on loopback: nodes, dispersal, certificates, retrieval, acc
       const cert = await stack.registry.read.getCertificate([result.certificateId]);
       expect(cert.signedStake).toBe(ether("900") / 2n);
     } finally {
-      nodes[0] = await startNode(0);
-      await send(stack.clients, stack.operators[0]!, {
-        address: stack.registrar.address,
-        abi: bLSAVSRegistrarAbi,
-        functionName: "updateSocket",
-        args: [nodes[0].url],
-      });
+      await fleet.startNode(0);
     }
   });
 
   it("fails clearly when the nodes that answer hold less than the confirmation threshold", async () => {
     const down = [2, 3]; // 700 of 1000 stake
-    for (const i of down) await nodes[i]!.close();
+    for (const i of down) await fleet.stopNode(i);
     try {
       await expect(disperse(disperseParams(payloadOf(10_000, 3)))).rejects.toBeInstanceOf(InsufficientSignaturesError);
       await expect(disperse(disperseParams(payloadOf(10_000, 3)))).rejects.toThrow(
         /signers hold 30\.00% of stake, 55% needed/,
       );
     } finally {
-      for (const i of down) nodes[i] = await startNode(i);
-      for (const i of down) {
-        await send(stack.clients, stack.operators[i]!, {
-          address: stack.registrar.address,
-          abi: bLSAVSRegistrarAbi,
-          functionName: "updateSocket",
-          args: [nodes[i]!.url],
-        });
-      }
+      for (const i of down) await fleet.startNode(i);
     }
   });
 
@@ -147,7 +75,7 @@ describe("DA network on loopback: nodes, dispersal, certificates, retrieval, acc
     const payload = payloadOf(60_000, 4);
     const { certificateId } = await disperse(disperseParams(payload));
     // Operator 3 alone holds 40% of stake: its chunks are capped at 1/ratio of each blob, enough to rebuild.
-    for (const i of [0, 1, 2]) await nodes[i]!.close();
+    for (const i of [0, 1, 2]) await fleet.stopNode(i);
     try {
       const back = await retrieve({
         publicClient: stack.publicClient,
@@ -161,15 +89,7 @@ describe("DA network on loopback: nodes, dispersal, certificates, retrieval, acc
       expect(back.nodesAnswered).toBe(1);
       expect(back.failures).toHaveLength(3);
     } finally {
-      for (const i of [0, 1, 2]) nodes[i] = await startNode(i);
-      for (const i of [0, 1, 2]) {
-        await send(stack.clients, stack.operators[i]!, {
-          address: stack.registrar.address,
-          abi: bLSAVSRegistrarAbi,
-          functionName: "updateSocket",
-          args: [nodes[i]!.url],
-        });
-      }
+      for (const i of [0, 1, 2]) await fleet.startNode(i);
     }
   });
 
@@ -186,30 +106,9 @@ describe("DA network on loopback: nodes, dispersal, certificates, retrieval, acc
     const payload = payloadOf(20_000, 5);
     const { certificateId } = await disperse(disperseParams(payload));
     const before = await (await fetch(`${nodes[3]!.url}/v1/certificates/${certificateId}`)).json();
-    const dataDir = (nodes[3]!.store as unknown as { root: { path: string } }).root.path;
-    await nodes[3]!.close();
-    nodes[3] = await startDaNode({
-      host: "127.0.0.1",
-      port: 0,
-      dataDir,
-      maxBytes: 64 * 1024 * 1024,
-      blsKey: stack.keys[3]!,
-      operator: stack.operators[3]!.account.address,
-      publicClient: stack.publicClient,
-      registrar: stack.registrar.address,
-      certificateRegistry: stack.registry.address,
-      maxOperators: MAX_OPERATORS,
-      thresholds: THRESHOLDS,
-      logger,
-    });
+    await fleet.restartNode(3);
     const after = await (await fetch(`${nodes[3]!.url}/v1/certificates/${certificateId}`)).json();
     expect(after).toEqual(before);
-    await send(stack.clients, stack.operators[3]!, {
-      address: stack.registrar.address,
-      abi: bLSAVSRegistrarAbi,
-      functionName: "updateSocket",
-      args: [nodes[3]!.url],
-    });
   });
 
   it("answers an availability challenge with a KZG point evaluation; an unanswered one slashes the signer", async () => {
@@ -280,28 +179,7 @@ describe("DA network on loopback: nodes, dispersal, certificates, retrieval, acc
     const { certificateId } = await disperse(disperseParams(payload));
     const used = nodes[1]!.store.used;
     // Restart node 1 with a budget it has already spent.
-    const dataDir = (nodes[1]!.store as unknown as { root: { path: string } }).root.path;
-    await nodes[1]!.close();
-    nodes[1] = await startDaNode({
-      host: "127.0.0.1",
-      port: 0,
-      dataDir,
-      maxBytes: used,
-      blsKey: stack.keys[1]!,
-      operator: stack.operators[1]!.account.address,
-      publicClient: stack.publicClient,
-      registrar: stack.registrar.address,
-      certificateRegistry: stack.registry.address,
-      maxOperators: MAX_OPERATORS,
-      thresholds: THRESHOLDS,
-      logger,
-    });
-    await send(stack.clients, stack.operators[1]!, {
-      address: stack.registrar.address,
-      abi: bLSAVSRegistrarAbi,
-      functionName: "updateSocket",
-      args: [nodes[1]!.url],
-    });
+    await fleet.restartNode(1, { maxBytes: used });
     const result = await disperse(disperseParams(payloadOf(30_000, 9)));
     const refusal = result.failures.find(
       (f) => f.operator.toLowerCase() === stack.operators[1]!.account.address.toLowerCase(),

@@ -1,0 +1,509 @@
+/**
+ * The DA challenge keeper (`vcloud keeper da-challenge`). One pass:
+ *  1. scans BlobConfirmed and AvailabilityChallenged logs since its checkpoint (SQLite) and records them;
+ *  2. samples a few unexpired certificates: asks every signer (with chunks assigned) for its chunks and
+ *     verifies them against the certificate;
+ *  3. opens an availability challenge (bonded) against each signer that does not serve, unless one was
+ *     ever opened for that certificate and operator (read from the chain, so a crash never doubles one);
+ *  4. finalizes every open challenge past its deadline: `slashUnresponsive` slashes the operator.
+ * Decisions are the pure functions of challenge-decide.ts.
+ */
+import { mkdirSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { dirname } from "node:path";
+
+import Database from "better-sqlite3";
+import {
+  bytesToHex,
+  decodeFunctionData,
+  getAbiItem,
+  type Account,
+  type Address,
+  type Chain,
+  type Hex,
+  type PublicClient,
+  type Transport,
+  type WalletClient,
+} from "viem";
+
+import { pubkeyHash } from "../bls/bls.js";
+import { assignChunks, parseChunk, validateManifest, verifyChunks, type Chunk } from "../da/index.js";
+import { blobCertificateRegistryAbi } from "../lib/abis.js";
+import { VcloudError } from "../lib/errors.js";
+import type { Logger } from "../lib/logger.js";
+import { commitmentsTree } from "./certificate.js";
+import {
+  assignedKeys,
+  challengePoint,
+  ChallengeStatus,
+  decideChallenges,
+  decideFinalizations,
+  judgeService,
+  selectCertificatesToSample,
+  type ChallengeRecord,
+  type KnownCertificate,
+  type SampleOutcome,
+  type ServiceVerdict,
+} from "./challenge-decide.js";
+import { fetchJson } from "./http.js";
+import { readOperatorSet } from "./operator-set.js";
+import { retrieveResponseSchema } from "./protocol.js";
+
+type Wallet = WalletClient<Transport, Chain, Account>;
+type Client = PublicClient<Transport, Chain>;
+
+/** The keeper's checkpoints: scanned-through block, known certificates and challenges, its salt. */
+export class ChallengeStore {
+  readonly db: Database.Database;
+
+  constructor(path: string) {
+    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    this.db.pragma("journal_mode = WAL");
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS certificates (
+        id TEXT PRIMARY KEY, reference_block INTEGER NOT NULL, expiry INTEGER NOT NULL,
+        non_signer_hashes TEXT NOT NULL, last_sampled INTEGER NOT NULL DEFAULT 0);
+      CREATE TABLE IF NOT EXISTS challenges (
+        challenge_id TEXT PRIMARY KEY, certificate_id TEXT NOT NULL, operator TEXT NOT NULL,
+        deadline INTEGER NOT NULL, status INTEGER NOT NULL);
+    `);
+  }
+
+  private meta(key: string): string | undefined {
+    return (this.db.prepare("SELECT value FROM meta WHERE key = ?").get(key) as { value: string } | undefined)?.value;
+  }
+
+  /** The last block whose logs are recorded (undefined: none yet). */
+  get scannedThrough(): number | undefined {
+    const v = this.meta("scanned_through");
+    return v === undefined ? undefined : Number(v);
+  }
+
+  /** The keeper's private salt for challenge points, created once. */
+  salt(): Hex {
+    let salt = this.meta("salt");
+    if (!salt) {
+      salt = bytesToHex(randomBytes(32));
+      this.db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('salt', ?)").run(salt);
+      salt = this.meta("salt")!;
+    }
+    return salt as Hex;
+  }
+
+  /** Records one scanned block range atomically: its certificates, its challenges and the new checkpoint. */
+  recordScan(
+    through: number,
+    certificates: { id: Hex; referenceBlock: number; expiry: number; nonSignerHashes: Hex[] }[],
+    challenges: ChallengeRecord[],
+  ): void {
+    this.db.transaction(() => {
+      const cert = this.db.prepare(
+        "INSERT OR IGNORE INTO certificates (id, reference_block, expiry, non_signer_hashes) VALUES (?, ?, ?, ?)",
+      );
+      for (const c of certificates)
+        cert.run(c.id.toLowerCase(), c.referenceBlock, c.expiry, JSON.stringify(c.nonSignerHashes));
+      const ch = this.db.prepare(
+        "INSERT OR IGNORE INTO challenges (challenge_id, certificate_id, operator, deadline, status) VALUES (?, ?, ?, ?, ?)",
+      );
+      for (const c of challenges)
+        ch.run(c.challengeId.toString(), c.certificateId.toLowerCase(), c.operator, c.deadline, c.status);
+      this.db
+        .prepare("INSERT INTO meta (key, value) VALUES ('scanned_through', ?) ON CONFLICT(key) DO UPDATE SET value = ?")
+        .run(String(through), String(through));
+    })();
+  }
+
+  certificates(): (KnownCertificate & { nonSignerHashes: Hex[] })[] {
+    return (
+      this.db.prepare("SELECT * FROM certificates").all() as {
+        id: string;
+        reference_block: number;
+        expiry: number;
+        non_signer_hashes: string;
+        last_sampled: number;
+      }[]
+    ).map((r) => ({
+      id: r.id as Hex,
+      referenceBlock: r.reference_block,
+      expiry: r.expiry,
+      lastSampled: r.last_sampled,
+      nonSignerHashes: JSON.parse(r.non_signer_hashes) as Hex[],
+    }));
+  }
+
+  markSampled(id: Hex, at: number): void {
+    this.db.prepare("UPDATE certificates SET last_sampled = ? WHERE id = ?").run(at, id.toLowerCase());
+  }
+
+  challenges(): ChallengeRecord[] {
+    return (
+      this.db.prepare("SELECT * FROM challenges").all() as {
+        challenge_id: string;
+        certificate_id: string;
+        operator: string;
+        deadline: number;
+        status: number;
+      }[]
+    ).map((r) => ({
+      challengeId: BigInt(r.challenge_id),
+      certificateId: r.certificate_id as Hex,
+      operator: r.operator as Address,
+      deadline: r.deadline,
+      status: r.status,
+    }));
+  }
+
+  setChallengeStatus(challengeId: bigint, status: number): void {
+    this.db.prepare("UPDATE challenges SET status = ? WHERE challenge_id = ?").run(status, challengeId.toString());
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
+
+export type ChallengeKeeperConfig = {
+  certificateRegistry: Address;
+  registrar: Address;
+  maxOperators: number;
+  thresholds: { confirmationThreshold: number; adversaryThreshold: number };
+  /** Certificates sampled per pass. */
+  samplesPerPass: number;
+  /** A certificate is sampled again after this many seconds. */
+  resampleSeconds: number;
+  /** Per-node request timeout (ms). */
+  timeoutMs: number;
+  /** First block to scan when the store is empty (default 0). */
+  fromBlock?: number;
+  /** Largest block range per getLogs call. */
+  logRange?: number;
+  /** Sample and decide, send nothing. */
+  dryRun?: boolean;
+  socketOverrides?: Record<string, string>;
+};
+
+export type ChallengePassResult = {
+  scannedThrough: number;
+  sampled: { certificateId: Hex; verdicts: { operator: Address; serves: boolean; reason?: string }[] }[];
+  opened: { challengeId?: bigint; certificateId: Hex; operator: Address; reason: string; transactionHash?: Hex }[];
+  finalized: { challengeId: bigint; operator: Address; transactionHash?: Hex }[];
+};
+
+export class ChallengeKeeperError extends VcloudError {
+  override name = "ChallengeKeeperError";
+}
+
+const blobConfirmed = getAbiItem({ abi: blobCertificateRegistryAbi, name: "BlobConfirmed" });
+const availabilityChallenged = getAbiItem({ abi: blobCertificateRegistryAbi, name: "AvailabilityChallenged" });
+
+/** One idempotent pass of the challenge keeper. */
+export async function runChallengePass(
+  publicClient: Client,
+  walletClient: Wallet | undefined,
+  params: { config: ChallengeKeeperConfig; store: ChallengeStore; logger?: Logger },
+): Promise<ChallengePassResult> {
+  const { config, store, logger } = params;
+  if (!config.dryRun && !walletClient)
+    throw new ChallengeKeeperError("a signer is needed to open and finalize challenges");
+  const head = await publicClient.getBlock({ blockTag: "latest" });
+  const now = Number(head.timestamp);
+  await scan(publicClient, config, store, Number(head.number));
+
+  const result: ChallengePassResult = { scannedThrough: Number(head.number), sampled: [], opened: [], finalized: [] };
+  const salt = store.salt();
+  const bond = (await publicClient.readContract({
+    address: config.certificateRegistry,
+    abi: blobCertificateRegistryAbi,
+    functionName: "minChallengeBond",
+  })) as bigint;
+
+  for (const cert of selectCertificatesToSample(store.certificates(), {
+    now,
+    resampleSeconds: config.resampleSeconds,
+    limit: config.samplesPerPass,
+  })) {
+    const verdicts = await sampleCertificate(publicClient, config, cert);
+    result.sampled.push({
+      certificateId: cert.id,
+      verdicts: verdicts.map((v) => ({
+        operator: v.operator,
+        serves: v.verdict.serves,
+        ...(v.verdict.serves ? {} : { reason: v.verdict.reason }),
+      })),
+    });
+    // The chain is the truth about existing challenges (the store may lag after a crash).
+    const existing = await challengesOnChain(publicClient, config.certificateRegistry, cert.id);
+    const blobCount = Number(
+      (
+        (await publicClient.readContract({
+          address: config.certificateRegistry,
+          abi: blobCertificateRegistryAbi,
+          functionName: "getCertificate",
+          args: [cert.id],
+        })) as { blobCount: number }
+      ).blobCount,
+    );
+    for (const target of decideChallenges({ certificate: cert, now, verdicts, existing })) {
+      const point = challengePoint({ certificateId: cert.id, operator: target.operator, blobCount, salt });
+      logger?.warn(
+        { certificateId: cert.id, operator: target.operator, reason: target.reason },
+        "signer does not serve",
+      );
+      if (config.dryRun) {
+        result.opened.push({ certificateId: cert.id, operator: target.operator, reason: target.reason });
+        continue;
+      }
+      const { request, result: challengeId } = await publicClient.simulateContract({
+        account: walletClient!.account,
+        address: config.certificateRegistry,
+        abi: blobCertificateRegistryAbi,
+        functionName: "challengeAvailability",
+        args: [cert.id, target.operator, point.blobIndex, point.elementIndex, cert.nonSignerHashes],
+        value: bond,
+      });
+      const transactionHash = await walletClient!.writeContract(request);
+      const receipt = await publicClient.waitForTransactionReceipt({ hash: transactionHash });
+      if (receipt.status !== "success")
+        throw new ChallengeKeeperError(`challengeAvailability reverted in ${transactionHash}`);
+      logger?.info({ challengeId, certificateId: cert.id, operator: target.operator }, "challenge opened");
+      result.opened.push({
+        challengeId,
+        certificateId: cert.id,
+        operator: target.operator,
+        reason: target.reason,
+        transactionHash,
+      });
+    }
+    store.markSampled(cert.id, now);
+  }
+
+  // Finalize: refresh the status of every challenge the store thinks open, then slash those past deadline.
+  const open = store.challenges().filter((c) => c.status === ChallengeStatus.Open);
+  for (const c of open) {
+    const onChain = await readChallenge(publicClient, config.certificateRegistry, c.challengeId);
+    if (onChain.status !== c.status) store.setChallengeStatus(c.challengeId, onChain.status);
+    c.status = onChain.status;
+  }
+  for (const challengeId of decideFinalizations(open, now)) {
+    const c = open.find((x) => x.challengeId === challengeId)!;
+    if (config.dryRun) {
+      result.finalized.push({ challengeId, operator: c.operator });
+      continue;
+    }
+    const { request } = await publicClient.simulateContract({
+      account: walletClient!.account,
+      address: config.certificateRegistry,
+      abi: blobCertificateRegistryAbi,
+      functionName: "slashUnresponsive",
+      args: [challengeId],
+    });
+    const transactionHash = await walletClient!.writeContract(request);
+    const receipt = await publicClient.waitForTransactionReceipt({ hash: transactionHash });
+    if (receipt.status !== "success")
+      throw new ChallengeKeeperError(`slashUnresponsive reverted in ${transactionHash}`);
+    store.setChallengeStatus(challengeId, ChallengeStatus.Slashed);
+    logger?.warn({ challengeId, operator: c.operator }, "unanswered challenge: operator slashed");
+    result.finalized.push({ challengeId, operator: c.operator, transactionHash });
+  }
+  return result;
+}
+
+/** Records confirmed certificates (with their non-signers, from the confirming calldata) and challenges. */
+async function scan(publicClient: Client, config: ChallengeKeeperConfig, store: ChallengeStore, head: number) {
+  const range = config.logRange ?? 10_000;
+  let from = (store.scannedThrough ?? (config.fromBlock ?? 0) - 1) + 1;
+  while (from <= head) {
+    const to = Math.min(head, from + range - 1);
+    const [confirmed, challenged] = await Promise.all([
+      publicClient.getLogs({
+        address: config.certificateRegistry,
+        event: blobConfirmed,
+        fromBlock: BigInt(from),
+        toBlock: BigInt(to),
+      }),
+      publicClient.getLogs({
+        address: config.certificateRegistry,
+        event: availabilityChallenged,
+        fromBlock: BigInt(from),
+        toBlock: BigInt(to),
+      }),
+    ]);
+    const certificates = [];
+    for (const log of confirmed) {
+      const tx = await publicClient.getTransaction({ hash: log.transactionHash! });
+      const nonSignerHashes = nonSignerHashesOf(tx.input, log.args.certificateId!);
+      certificates.push({
+        id: log.args.certificateId!,
+        referenceBlock: Number(log.args.referenceBlock!),
+        expiry: Number(log.args.expiry!),
+        nonSignerHashes,
+      });
+    }
+    const challenges: ChallengeRecord[] = challenged.map((log) => ({
+      challengeId: log.args.challengeId!,
+      certificateId: log.args.certificateId!,
+      operator: log.args.operator!,
+      deadline: Number(log.args.deadline!),
+      status: ChallengeStatus.Open,
+    }));
+    store.recordScan(to, certificates, challenges);
+    from = to + 1;
+  }
+}
+
+/**
+ * The non-signers' key hashes of a certificate, from the calldata of the `confirmBlob` call that confirmed
+ * it (ascending, as the checker requires): the list `challengeAvailability` needs.
+ */
+export function nonSignerHashesOf(input: Hex, certificateId: Hex): Hex[] {
+  let decoded;
+  try {
+    decoded = decodeFunctionData({ abi: blobCertificateRegistryAbi, data: input });
+  } catch (cause) {
+    throw new ChallengeKeeperError(
+      `certificate ${certificateId} was not confirmed by a direct confirmBlob call; its non-signers cannot be read`,
+      { cause },
+    );
+  }
+  if (decoded.functionName !== "confirmBlob")
+    throw new ChallengeKeeperError(`certificate ${certificateId} was confirmed by ${decoded.functionName}`);
+  const signature = decoded.args[2] as { nonSignerPubkeys: readonly Parameters<typeof pubkeyHash>[0][] };
+  return signature.nonSignerPubkeys.map((p) => pubkeyHash(p));
+}
+
+/** Asks each signer with assigned chunks for them and judges whether it serves. */
+async function sampleCertificate(
+  publicClient: Client,
+  config: ChallengeKeeperConfig,
+  cert: KnownCertificate & { nonSignerHashes: Hex[] },
+): Promise<{ operator: Address; verdict: ServiceVerdict }[]> {
+  const onChain = (await publicClient.readContract({
+    address: config.certificateRegistry,
+    abi: blobCertificateRegistryAbi,
+    functionName: "getCertificate",
+    args: [cert.id],
+  })) as { commitmentsRoot: Hex; blobCount: number };
+  const snapshot = await readOperatorSet({
+    publicClient,
+    registrar: config.registrar,
+    referenceBlock: cert.referenceBlock,
+  });
+  const nonSigners = new Set(cert.nonSignerHashes.map((h) => h.toLowerCase()));
+  const staked = snapshot.members.filter((m) => m.stake > 0n);
+  const signers = staked.filter((m) => !nonSigners.has(m.pubkeyHash.toLowerCase()));
+  // Ask every signer in parallel; the assignment needs the chunk count, known from a matching manifest.
+  const outcomes = await Promise.all(
+    signers.map(async (member): Promise<{ operator: Address; outcome: SampleOutcome; shape?: ManifestShape }> => {
+      const socket = config.socketOverrides?.[member.operator.toLowerCase()] ?? member.socket;
+      let answer;
+      try {
+        if (!socket) throw new Error("no socket registered");
+        const raw = await fetchJson(`${socket.replace(/\/$/, "")}/v1/certificates/${cert.id}`, {
+          timeoutMs: config.timeoutMs,
+          retries: 1,
+        });
+        answer = retrieveResponseSchema.parse(raw);
+      } catch (error) {
+        return { operator: member.operator, outcome: { kind: "unreachable", reason: (error as Error).message } };
+      }
+      return { operator: member.operator, ...(await judgeAnswer(answer, onChain)) };
+    }),
+  );
+  const shape = outcomes.find((o) => o.shape)?.shape;
+  const assignment = shape
+    ? assignChunks({
+        numChunks: shape.chunksPerBlob,
+        ratio: shape.ratio,
+        maxOperators: config.maxOperators,
+        operators: staked.map((m) => ({ operator: m.operator, stake: m.stake })),
+      })
+    : undefined;
+  return outcomes.map(({ operator, outcome }) => {
+    if (outcome.kind === "answered" && outcome.manifestMatches && !assignment)
+      return { operator, verdict: { serves: false, reason: "no node served a matching manifest" } };
+    const range = assignment?.ranges.find((r) => r.operator.toLowerCase() === operator.toLowerCase());
+    return { operator, verdict: judgeService(outcome, range ? assignedKeys(range, onChain.blobCount) : []) };
+  });
+}
+
+type ManifestShape = { chunksPerBlob: number; ratio: number };
+
+async function judgeAnswer(
+  answer: { manifest: unknown; chunks: { blobIndex: number; index: number; data: string }[] },
+  onChain: { commitmentsRoot: Hex; blobCount: number },
+): Promise<{ outcome: SampleOutcome; shape?: ManifestShape }> {
+  const mismatch = {
+    outcome: { kind: "answered", manifestMatches: false, validChunks: new Set<string>(), invalidChunks: 0 } as const,
+  };
+  let manifest;
+  try {
+    manifest = validateManifest(answer.manifest).manifest;
+  } catch {
+    return mismatch;
+  }
+  const matches =
+    commitmentsTree(manifest).root.toLowerCase() === onChain.commitmentsRoot.toLowerCase() &&
+    manifest.blobCount === onChain.blobCount;
+  if (!matches) return mismatch;
+  const chunks: Chunk[] = [];
+  let invalid = 0;
+  for (const w of answer.chunks) {
+    try {
+      const { chunk } = parseChunk(Buffer.from(w.data, "base64"), {
+        ratio: manifest.ratio,
+        cellsPerChunk: manifest.chunkSize / 64,
+      });
+      if (chunk.blobIndex === w.blobIndex && chunk.index === w.index) chunks.push(chunk);
+      else invalid++;
+    } catch {
+      invalid++;
+    }
+  }
+  const verdict = await verifyChunks(manifest, chunks);
+  return {
+    outcome: {
+      kind: "answered",
+      manifestMatches: true,
+      validChunks: new Set(verdict.valid.map((c) => `${c.blobIndex}/${c.index}`)),
+      invalidChunks: invalid + verdict.rejected.length,
+    },
+    shape: { chunksPerBlob: manifest.chunksPerBlob, ratio: manifest.ratio },
+  };
+}
+
+async function readChallenge(publicClient: Client, registry: Address, challengeId: bigint) {
+  return (await publicClient.readContract({
+    address: registry,
+    abi: blobCertificateRegistryAbi,
+    functionName: "getChallenge",
+    args: [challengeId],
+  })) as { certificateId: Hex; operator: Address; deadline: bigint; status: number };
+}
+
+/** Every challenge ever opened on a certificate, with its current status. */
+async function challengesOnChain(
+  publicClient: Client,
+  registry: Address,
+  certificateId: Hex,
+): Promise<ChallengeRecord[]> {
+  const logs = await publicClient.getLogs({
+    address: registry,
+    event: availabilityChallenged,
+    args: { certificateId },
+    fromBlock: 0n,
+  });
+  return Promise.all(
+    logs.map(async (log) => {
+      const c = await readChallenge(publicClient, registry, log.args.challengeId!);
+      return {
+        challengeId: log.args.challengeId!,
+        certificateId,
+        operator: c.operator,
+        deadline: Number(c.deadline),
+        status: c.status,
+      };
+    }),
+  );
+}
