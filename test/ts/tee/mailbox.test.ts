@@ -199,6 +199,7 @@ describe.runIf(caps.prlimit)("TEE compute: TaskMailbox with BLS-certified result
           maxTaskSla: 3600n,
           maxReferenceAge: 300,
           missedSlaSlashWad: WAD / 10n,
+          wrongResultSlashWad: WAD / 2n,
         },
       ])
     ).address;
