@@ -442,7 +442,7 @@ async function dispatchTask(
   const replaced = past.filter((a) => a.outcome !== null).map((a) => ({ operator: a.operator, reason: a.outcome! }));
   let attempt = past.filter((a) => a.outcome !== null).length;
   const chainId = params.publicClient.chain.id;
-  let accepted: { executor: Executor; run: ExecutorRunResult } | undefined;
+  let accepted: { executor: Executor; operator: Address; run: ExecutorRunResult } | undefined;
   while (!accepted) {
     const pick = selectExecutor({ taskHash, attempt, candidates, exclude: tried });
     const executor = reachable.get(pick.operator.toLowerCase())!;
@@ -483,7 +483,7 @@ async function dispatchTask(
           output: Buffer.from(run.output),
           policy: { ...params.policy, expectedMeasurements: app.measurements },
         });
-        accepted = { executor, run };
+        accepted = { executor, operator: pick.operator, run };
         checkpoint.finishAttempt(taskHash, attempt, "accepted");
         break;
       }
@@ -534,7 +534,7 @@ async function dispatchTask(
     args: [taskHash, result, certificate.referenceBlock, certificate.signature],
   });
   checkpoint.record(taskHash, "submitted", { txHash });
-  return { txHash, executor: accepted.executor.operator, replaced };
+  return { txHash, executor: accepted.operator, replaced };
 }
 
 const STATUS_VERIFIED = 2;
