@@ -1,6 +1,7 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 
 import AgentsModule from "./modules/Agents.js";
+import ComputeModule from "./modules/Compute.js";
 import DataAvailabilityModule from "./modules/DataAvailability.js";
 import EigenModule from "./modules/Eigen.js";
 import FeesModule from "./modules/Fees.js";
@@ -20,6 +21,7 @@ export default buildModule("VCloud", (m) => {
   const fees = m.useModule(FeesModule);
   const agents = m.useModule(AgentsModule);
   const da = m.useModule(DataAvailabilityModule);
+  const compute = m.useModule(ComputeModule);
   return {
     PauserRegistry: pauserRegistry,
     StrategyManager: restaking.strategyManager,
@@ -49,5 +51,8 @@ export default buildModule("VCloud", (m) => {
     VcloudValidator: agents.vcloudValidator,
     DARegistrar: da.daRegistrar,
     BlobCertificateRegistry: da.blobCertificateRegistry,
+    ComputeRegistrar: compute.computeRegistrar,
+    AppRegistry: compute.appRegistry,
+    TaskMailbox: compute.taskMailbox,
   };
 });

@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-import type { Address, Hex } from "viem";
+import { getAddress, type Address, type Hex } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { advanceBlocks } from "../../../keepers/da-network/setup.js";
@@ -49,8 +49,8 @@ describe.runIf(caps.prlimit)("vcloud tee app/task and keeper tee on an in-proces
   beforeAll(async () => {
     fx = await deployComputeStack({ serve: true });
     // The fixture's wallets are the devnet accounts: 9 owns apps, 10 posts tasks, 3..5 are the executors.
-    expect(fx.appOwner.account.address).toBe(keys[9]!.address);
-    expect(fx.creator.account.address).toBe(keys[10]!.address);
+    expect(getAddress(fx.appOwner.account.address)).toBe(keys[9]!.address);
+    expect(getAddress(fx.creator.account.address)).toBe(keys[10]!.address);
     dir = mkdtempSync(join(tmpdir(), "vcloud-tee-cli-"));
     deploymentsDir = join(dir, "deployments");
     writeDeployment(
