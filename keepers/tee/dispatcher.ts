@@ -125,6 +125,8 @@ export type DispatchParams = {
   executorTimeoutMs?: number;
   /** Re-run the program here and refuse an executor whose output differs (default true). */
   reexecute?: boolean;
+  /** Tasks dispatched at once in a pass (default 1). Chain writes stay serialised (one signer). */
+  concurrency?: number;
   /** Attestation policy; the app's measurements are added as expectedMeasurements. */
   policy: VerifierPolicy;
   attester?: Attester;
@@ -308,7 +310,18 @@ export async function dispatchOnce(params: DispatchParams): Promise<DispatchOutc
         fromBlock,
         toBlock: head,
       });
-      for (const log of logs) outcomes.push(await dispatchLogged(params, checkpoint, log.args.taskHash!));
+      // Up to `concurrency` tasks run at once (their executors work in parallel); results in log order.
+      const hashes = logs.map((log) => log.args.taskHash!);
+      const results: DispatchOutcome[] = new Array<DispatchOutcome>(hashes.length);
+      let next = 0;
+      const lane = async () => {
+        while (next < hashes.length) {
+          const i = next++;
+          results[i] = await dispatchLogged(params, checkpoint, hashes[i]!);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.max(1, params.concurrency ?? 1) }, lane));
+      outcomes.push(...results);
       checkpoint.setNextBlock(head + 1n);
     }
     // Wrong claims whose task is now verified (this pass, or a pass that stopped before slashing).
@@ -501,40 +514,60 @@ async function dispatchTask(
     attempt += 1;
   }
 
-  const stored = await disperse({
-    ...params.da,
-    publicClient: params.publicClient,
-    walletClient: params.walletClient,
-    payload: accepted.run.output,
-    ...(params.logger ? { logger: params.logger } : {}),
+  // One signer: DA payment, certificate and submission go one task at a time.
+  return queueFor(params.walletClient).run(async () => {
+    const stored = await disperse({
+      ...params.da,
+      publicClient: params.publicClient,
+      walletClient: params.walletClient,
+      payload: accepted.run.output,
+      ...(params.logger ? { logger: params.logger } : {}),
+    });
+    const result: MailboxTaskResult = {
+      outputHash: hashBytes(accepted.run.output),
+      attestationHash: keccak256(accepted.run.attestation.bytes),
+      outputCertificateId: stored.certificateId,
+    };
+    // Every reachable executor has checked the result (the dispatcher's re-execution and attestation check
+    // stand in for theirs on the devnet) and signs it.
+    const message = taskResultMessage(taskHash, result);
+    const signatures = new Map<string, Signature>();
+    for (const executor of params.executors)
+      signatures.set(executor.operator.toLowerCase(), executor.blsKey.sign(message));
+    const certHead = await params.publicClient.getBlockNumber();
+    const certificate = await buildTaskCertificate({
+      publicClient: params.publicClient,
+      registrar: params.registrar,
+      referenceBlock: Number(certHead) - 1,
+      signatures,
+    });
+    checkpoint.record(taskHash, "submitting");
+    const txHash = await send({ publicClient: params.publicClient }, params.walletClient, {
+      address: params.mailbox,
+      abi: taskMailboxAbi,
+      functionName: "submitResult",
+      args: [taskHash, result, certificate.referenceBlock, certificate.signature],
+    });
+    checkpoint.record(taskHash, "submitted", { txHash });
+    return { txHash, executor: accepted!.operator, replaced };
   });
-  const result: MailboxTaskResult = {
-    outputHash: hashBytes(accepted.run.output),
-    attestationHash: keccak256(accepted.run.attestation.bytes),
-    outputCertificateId: stored.certificateId,
-  };
-  // Every reachable executor has checked the result (the dispatcher's re-execution and attestation check
-  // stand in for theirs on the devnet) and signs it.
-  const message = taskResultMessage(taskHash, result);
-  const signatures = new Map<string, Signature>();
-  for (const executor of params.executors)
-    signatures.set(executor.operator.toLowerCase(), executor.blsKey.sign(message));
-  const certHead = await params.publicClient.getBlockNumber();
-  const certificate = await buildTaskCertificate({
-    publicClient: params.publicClient,
-    registrar: params.registrar,
-    referenceBlock: Number(certHead) - 1,
-    signatures,
-  });
-  checkpoint.record(taskHash, "submitting");
-  const txHash = await send({ publicClient: params.publicClient }, params.walletClient, {
-    address: params.mailbox,
-    abi: taskMailboxAbi,
-    functionName: "submitResult",
-    args: [taskHash, result, certificate.referenceBlock, certificate.signature],
-  });
-  checkpoint.record(taskHash, "submitted", { txHash });
-  return { txHash, executor: accepted.operator, replaced };
+}
+
+/** Runs async sections one at a time, in call order. */
+class SerialQueue {
+  private tail: Promise<unknown> = Promise.resolve();
+  run<T>(section: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(section, section);
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+}
+const queues = new WeakMap<object, SerialQueue>();
+/** One queue per signer, so its nonces never race. */
+function queueFor(signer: object): SerialQueue {
+  let queue = queues.get(signer);
+  if (!queue) queues.set(signer, (queue = new SerialQueue()));
+  return queue;
 }
 
 const STATUS_VERIFIED = 2;

@@ -1,8 +1,10 @@
 /**
  * `vcloud tee app register|upgrade`, `vcloud tee task submit|status|result` and `vcloud keeper tee --once`
- * through the real CLI (child processes) against an in-process chain served on a loopback port, with the
- * DA nodes and the compute set of the shared fixture: bad input is refused before anything is sent, and a
- * task goes from submission to a certified result whose output the CLI fetches from DA and re-checks.
+ * through the CLI program (`buildProgram()`: the real commands, flag parsing, handlers and exit codes, run
+ * in this process; one call goes through the `vcloud` binary as a child process) against an in-process
+ * chain served on a loopback port, with the DA nodes and the compute set of the shared fixture: bad input
+ * is refused before anything is sent, and a task goes from submission to a certified result whose output
+ * the CLI fetches from DA and re-checks.
  */
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,6 +13,9 @@ import { join } from "node:path";
 import { getAddress, type Address, type Hex } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import type { Command } from "commander";
+
+import { buildProgram } from "../../../keepers/cli/main.js";
 import { advanceBlocks } from "../../../keepers/da-network/setup.js";
 import { devnetAccounts } from "../../../keepers/devnet/accounts.js";
 import { writeDeployment } from "../../../keepers/lib/deployments.js";
@@ -22,6 +27,56 @@ import { deployComputeStack, HASH_AND_UPPER, type ComputeStack } from "./compute
 
 const caps = sandboxCapabilities();
 const keys = devnetAccounts(12);
+
+/**
+ * Runs the `vcloud` program in this process with `env` set, capturing what it writes and its exit code
+ * (usage errors throw instead of exiting the test process).
+ */
+async function runInProcess(args: string[], env: Record<string, string | undefined>) {
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  for (const [k, v] of Object.entries(env)) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
+  const program = buildProgram();
+  const throwing = (cmd: Command) => {
+    cmd.exitOverride((err) => {
+      throw err;
+    });
+    cmd.commands.forEach(throwing);
+  };
+  throwing(program);
+  let stdout = "";
+  let stderr = "";
+  const writeOut = process.stdout.write.bind(process.stdout);
+  const writeErr = process.stderr.write.bind(process.stderr);
+  process.stdout.write = ((chunk: string | Uint8Array) => (
+    (stdout += String(chunk)),
+    true
+  )) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => (
+    (stderr += String(chunk)),
+    true
+  )) as typeof process.stderr.write;
+  process.exitCode = undefined;
+  let code: number;
+  try {
+    await program.parseAsync(["node", "vcloud", ...args]);
+    code = Number(process.exitCode ?? 0);
+  } catch (error) {
+    stderr += `${(error as Error).message}\n`;
+    code = 2;
+  } finally {
+    process.stdout.write = writeOut;
+    process.stderr.write = writeErr;
+    process.exitCode = undefined;
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+  return { code, stdout, stderr };
+}
 
 function writeBundle(dir: string, files: Record<string, string | Uint8Array>, entry: string[]) {
   mkdirSync(dir, { recursive: true });
@@ -39,9 +94,10 @@ describe.runIf(caps.prlimit)("vcloud tee app/task and keeper tee on an in-proces
   let taskHash: Hex;
 
   /** Runs `vcloud --json …` as `signer` (a devnet account index) against the served chain. */
-  const cli = (args: string[], signer = 9) =>
-    vcloudAsync(["--json", ...args, "--rpc-url", fx.rpcUrl!, "--deployments-dir", deploymentsDir], {
-      VCLOUD_PRIVATE_KEY: keys[signer]!.privateKey,
+  const cli = (args: string[], signer: number | null = 9) =>
+    runInProcess(["--json", ...args, "--rpc-url", fx.rpcUrl!, "--deployments-dir", deploymentsDir], {
+      VCLOUD_PRIVATE_KEY: signer === null ? undefined : keys[signer]!.privateKey,
+      VCLOUD_LOG_LEVEL: "error",
     });
   const nonceOf = (index: number) =>
     fx.stack.publicClient.getTransactionCount({ address: keys[index]!.address as Address });
@@ -117,19 +173,7 @@ describe.runIf(caps.prlimit)("vcloud tee app/task and keeper tee on an in-proces
       expect(stderr).toMatch(message);
     }
     expect(await nonceOf(10)).toBe(nonce);
-    const noKey = await vcloudAsync([
-      "tee",
-      "task",
-      "submit",
-      "--app-id",
-      appId,
-      "--input",
-      input,
-      "--rpc-url",
-      fx.rpcUrl!,
-      "--deployments-dir",
-      deploymentsDir,
-    ]);
+    const noKey = await cli(["tee", "task", "submit", "--app-id", appId, "--input", input], null);
     expect(noKey.code).toBe(2);
     expect(noKey.stderr).toMatch(/--private-key/);
   }, 300_000);
@@ -187,7 +231,19 @@ describe.runIf(caps.prlimit)("vcloud tee app/task and keeper tee on an in-proces
     expect(JSON.parse(second.stdout)).toMatchObject({ tasks: [] });
     expect(await nonceOf(0)).toBe(governanceNonce);
 
-    const verified = await cli(["tee", "task", "status", taskHash]);
+    // The real binary, as a user runs it.
+    const verified = await vcloudAsync([
+      "--json",
+      "tee",
+      "task",
+      "status",
+      taskHash,
+      "--rpc-url",
+      fx.rpcUrl!,
+      "--deployments-dir",
+      deploymentsDir,
+    ]);
+    expect(verified.code).toBe(0);
     const status = JSON.parse(verified.stdout) as { status: string; signedStake: string; totalStake: string };
     expect(status.status).toBe("VERIFIED");
     expect(status.signedStake).toBe(status.totalStake);

@@ -54,7 +54,8 @@ export const HASH_AND_UPPER: ProgramBundle = {
   files: { "main.sh": 'in="$(cat)"\nprintf "%s" "$in" | sha256sum | cut -c1-64\nprintf "%s\\n" "$in" | tr a-z A-Z\n' },
 };
 
-export async function deployComputeStack(options: { serve?: boolean } = {}) {
+/** `executors`: how many of the four DA operators join the compute set (default 3). */
+export async function deployComputeStack(options: { serve?: boolean; executors?: number } = {}) {
   const logger = createLogger({ level: "silent" });
   let rpcUrl: string | undefined;
   let server: { close: () => Promise<void> } | undefined;
@@ -126,8 +127,8 @@ export async function deployComputeStack(options: { serve?: boolean } = {}) {
     operatorSetId: COMPUTE_SET_ID,
     metadataURI: "https://vcloud.invalid/avs/compute.json",
   });
-  // The first three DA operators also run TEE workers, each with a separate BLS key for this set.
-  const executors = stack.operators.slice(0, 3);
+  // The first DA operators also run TEE workers, each with a separate BLS key for this set.
+  const executors = stack.operators.slice(0, options.executors ?? 3);
   const computeKeys = executors.map((_, i) => BlsKey.fromSeed(new Uint8Array(32).fill(0x70 + i)));
   for (const [i, operator] of executors.entries()) {
     await joinBlsOperatorSet(stack.clients, operator, {
