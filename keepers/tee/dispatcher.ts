@@ -297,7 +297,7 @@ type OnChainTask = {
 
 /** One dispatcher pass. Resolves to what happened to each task seen in this pass. */
 export async function dispatchOnce(params: DispatchParams): Promise<DispatchOutcome[]> {
-  const { publicClient, logger } = params;
+  const { publicClient } = params;
   const checkpoint = new DispatchCheckpoint(params.dbPath);
   const outcomes: DispatchOutcome[] = [];
   try {

@@ -526,6 +526,7 @@ function registerKeeperTee(program: Command): void {
       "production",
     )
     .option("--executor-timeout <seconds>", "reassign a task when its executor takes longer", "60")
+    .option("--workers <n>", "tasks dispatched at once in a pass", "1")
     .option("--from-block <n>", "first block to scan when the checkpoint is empty", "0")
     .option("--db <file>", "checkpoint SQLite file (env VCLOUD_TEE_DB; default .vcloud/tee-<chainId>.sqlite)")
     .option("--once", "one pass, then exit (for cron)", false)
@@ -540,6 +541,11 @@ function registerKeeperTee(program: Command): void {
               message: `must be one of ${Object.keys(POLICY_PRESETS).join(", ")}`,
             }),
             executorTimeout: zSeconds,
+            workers: z.coerce
+              .number()
+              .int("must be an integer")
+              .min(1, "must be at least 1")
+              .max(64, "must be at most 64"),
             fromBlock: z.coerce.number().int().min(0, "must be a block number"),
             db: z.string().min(1).optional(),
             once: z.boolean(),
@@ -589,6 +595,7 @@ function registerKeeperTee(program: Command): void {
             policy: POLICY_PRESETS[opts.policy],
             limits: { network: caps.namespaces === "none" },
             executorTimeoutMs: opts.executorTimeout * 1000,
+            concurrency: opts.workers,
             dbPath,
             fromBlock: BigInt(opts.fromBlock),
             logger: ctx.logger,
