@@ -1,5 +1,6 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 
+import ComputeModule from "./modules/Compute.js";
 import CoreModule from "./modules/Core.js";
 import DataAvailabilityModule from "./modules/DataAvailability.js";
 import DevnetStakeModule from "./modules/DevnetStake.js";
@@ -14,11 +15,15 @@ export default buildModule("VCloud", (m) => {
   const core = m.useModule(CoreModule);
   const stake = m.useModule(DevnetStakeModule);
   const da = m.useModule(DataAvailabilityModule);
+  const compute = m.useModule(ComputeModule);
   return {
     ...core,
     VcloudTestToken: stake.vcloudTestToken,
     TestTokenStrategy: stake.testTokenStrategy,
     DARegistrar: da.daRegistrar,
     BlobCertificateRegistry: da.blobCertificateRegistry,
+    ComputeRegistrar: compute.computeRegistrar,
+    AppRegistry: compute.appRegistry,
+    TaskMailbox: compute.taskMailbox,
   };
 });

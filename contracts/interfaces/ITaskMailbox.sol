@@ -4,6 +4,7 @@ pragma solidity ^0.8.30;
 import {IAppRegistry} from "./IAppRegistry.sol";
 import {IBLSAVSRegistrar} from "./IBLSAVSRegistrar.sol";
 import {IBLSSignatureChecker} from "./IBLSSignatureChecker.sol";
+import {IVerificationSource} from "./IVerificationSource.sol";
 
 /// @title ITaskMailbox
 /// @notice vcloud's TEE compute tasks, in the shape of EigenLayer's Hourglass TaskMailbox: a creator posts
@@ -12,7 +13,10 @@ import {IBLSSignatureChecker} from "./IBLSSignatureChecker.sol";
 /// `keccak256(abi.encode(taskHash, result))`. A verified task pays its fee (protocol share to the fee jar,
 /// the rest to the operators); a task with no verified result by its deadline expires, its fee is
 /// refunded, and an operator that accepted it is slashed through the compute set (this is its slasher).
-interface ITaskMailbox {
+/// An executor that signed a claim of an output other than the certified one (caught by re-execution) is
+/// slashed too. As an `IVerificationSource`, the mailbox tells the ERC-8004 bridge which tasks are verified
+/// and which claimed results were proven wrong.
+interface ITaskMailbox is IVerificationSource {
     /// @notice Stored status. EXPIRED is never stored: a CREATED task past its deadline reads EXPIRED.
     enum TaskStatus {
         NONE,
@@ -66,6 +70,7 @@ interface ITaskMailbox {
         uint128 signedStake;
         uint128 totalStake;
         bytes32 signatoryRecordHash;
+        uint64 verifiedAt;
         TaskResult result;
     }
 
@@ -81,6 +86,7 @@ interface ITaskMailbox {
         uint64 maxTaskSla;
         uint32 maxReferenceAge;
         uint256 missedSlaSlashWad;
+        uint256 wrongResultSlashWad;
     }
 
     /// @notice Thrown when the task is not in the status the action needs.
@@ -117,6 +123,12 @@ interface ITaskMailbox {
     error InvalidFeeParameters(uint16 protocolFeeBps, address feeJar);
     /// @notice Thrown when the slash fraction is zero or above 1 (WAD).
     error InvalidSlashWad(uint256 wad);
+    /// @notice Thrown when a claim said to be wrong has the certified output hash.
+    error ClaimMatchesVerifiedOutput(bytes32 taskHash, bytes32 outputHash);
+    /// @notice Thrown when the claim is not signed by `operator` (EOA or ERC-1271).
+    error InvalidClaimSignature(bytes32 taskHash, address operator);
+    /// @notice Thrown when `operator` was already slashed for a wrong result of the task.
+    error WrongResultAlreadySlashed(bytes32 taskHash, address operator);
     /// @notice Thrown when withdrawing more operator fees than accrued.
     error InsufficientOperatorFees(uint256 requested, uint256 available);
 
@@ -146,6 +158,15 @@ interface ITaskMailbox {
     event FeeRefunded(address indexed refundCollector, bytes32 indexed taskHash, uint96 fee);
     /// @notice Emitted when an executor that missed the SLA is slashed.
     event ExecutorSlashedForMissedSla(bytes32 indexed taskHash, address indexed operator, uint256 slashId);
+    /// @notice Emitted when an executor that signed a wrong output is slashed; `claimHash` is the refuted
+    /// claim's `getMessageHash(taskHash, claimed)`.
+    event ExecutorSlashedForWrongResult(
+        bytes32 indexed taskHash,
+        address indexed operator,
+        bytes32 indexed claimHash,
+        bytes32 claimedOutputHash,
+        uint256 slashId
+    );
     /// @notice Emitted when governance changes the threshold.
     event ThresholdSet(uint16 thresholdBps);
     /// @notice Emitted when governance changes the fee parameters.
@@ -173,6 +194,21 @@ interface ITaskMailbox {
 
     /// @notice Slashes the task's accepted executor after the task expired without a verified result.
     function slashForMissedSla(bytes32 taskHash, address operator) external returns (uint256 slashId);
+
+    /// @notice Slashes `operator`, a member of the executor set, for a signed claim of `claimed` as the
+    /// task's result when the set certified a different output: the program is deterministic, so the
+    /// re-executed, certified output proves the claim wrong. `signature` is the operator's EIP-712 signature
+    /// over `getClaimDigest(taskHash, claimed)` (ECDSA or ERC-1271). Once per task and operator.
+    function slashForWrongResult(
+        bytes32 taskHash,
+        address operator,
+        TaskResult calldata claimed,
+        bytes calldata signature
+    ) external returns (uint256 slashId);
+
+    /// @notice The EIP-712 digest of `ExecutorClaim(bytes32 taskHash,bytes32 outputHash,bytes32 attestationHash,
+    /// bytes32 outputCertificateId)` an executor signs when it hands a result in.
+    function getClaimDigest(bytes32 taskHash, TaskResult calldata claimed) external view returns (bytes32);
 
     /// @notice The task (zeroed if unknown; `status` as stored, see `getTaskStatus`).
     function getTask(bytes32 taskHash) external view returns (Task memory);

@@ -4,6 +4,8 @@ pragma solidity ^0.8.30;
 import {Ownable2Step, Ownable} from "@openzeppelin/contracts/access/Ownable2Step.sol";
 import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 
 import {IAllocationManager, IAllocationManagerTypes} from "../interfaces/IAllocationManager.sol";
 import {IAppRegistry} from "../interfaces/IAppRegistry.sol";
@@ -15,9 +17,19 @@ import {ITaskMailbox} from "../interfaces/ITaskMailbox.sol";
 /// @title TaskMailbox
 /// @notice TEE compute tasks: creation with a fee and SLA, results certified by the executor operator
 /// set's stake-weighted BLS certificate, fee split on success, refund on expiry, and slashing of an
-/// executor that accepted a task and let it expire (this contract is the compute set's slasher).
-contract TaskMailbox is ITaskMailbox, Ownable2Step, ReentrancyGuard {
+/// executor that accepted a task and let it expire or signed a wrong output (this contract is the compute
+/// set's slasher). It is also the TEE verification source of the ERC-8004 bridge (`VcloudValidator`).
+contract TaskMailbox is ITaskMailbox, Ownable2Step, ReentrancyGuard, EIP712 {
     uint256 internal constant BPS = 10_000;
+    bytes32 internal constant EXECUTOR_CLAIM_TYPEHASH = keccak256(
+        "ExecutorClaim(bytes32 taskHash,bytes32 outputHash,bytes32 attestationHash,bytes32 outputCertificateId)"
+    );
+
+    /// @dev A claimed result proven wrong: its task and when.
+    struct RefutedClaim {
+        bytes32 taskHash;
+        uint64 refutedAt;
+    }
 
     /// @inheritdoc ITaskMailbox
     IBLSAVSRegistrar public immutable registrar;
@@ -30,6 +42,8 @@ contract TaskMailbox is ITaskMailbox, Ownable2Step, ReentrancyGuard {
     uint32 public immutable maxReferenceAge;
     /// @notice Fraction (WAD) of the executor's allocation slashed for a missed SLA.
     uint256 public immutable missedSlaSlashWad;
+    /// @notice Fraction (WAD) of the executor's allocation slashed for signing a wrong output.
+    uint256 public immutable wrongResultSlashWad;
 
     /// @notice Share of the set's stake (bps) that must sign a result.
     uint16 public thresholdBps;
@@ -45,11 +59,17 @@ contract TaskMailbox is ITaskMailbox, Ownable2Step, ReentrancyGuard {
     uint256 public taskCount;
 
     mapping(bytes32 taskHash => Task) private _tasks;
+    mapping(bytes32 taskHash => mapping(address operator => bool)) private _slashedForWrongResult;
+    mapping(bytes32 claimHash => RefutedClaim) private _refutedClaims;
 
-    constructor(Config memory config) Ownable(config.governance) {
+    constructor(Config memory config) Ownable(config.governance) EIP712("vcloud TaskMailbox", "1") {
         if (config.missedSlaSlashWad == 0 || config.missedSlaSlashWad > 1e18) {
             revert InvalidSlashWad(config.missedSlaSlashWad);
         }
+        if (config.wrongResultSlashWad == 0 || config.wrongResultSlashWad > 1e18) {
+            revert InvalidSlashWad(config.wrongResultSlashWad);
+        }
+        wrongResultSlashWad = config.wrongResultSlashWad;
         registrar = config.registrar;
         appRegistry = config.appRegistry;
         maxTaskSla = config.maxTaskSla;
@@ -133,6 +153,7 @@ contract TaskMailbox is ITaskMailbox, Ownable2Step, ReentrancyGuard {
         task.signedStake = uint128(totals.signedStake);
         task.totalStake = uint128(totals.totalStake);
         task.signatoryRecordHash = record;
+        task.verifiedAt = uint64(block.timestamp);
         task.result = result;
         uint256 fee = task.fee;
         uint256 protocolShare = (fee * protocolFeeBps) / BPS;
@@ -164,22 +185,33 @@ contract TaskMailbox is ITaskMailbox, Ownable2Step, ReentrancyGuard {
         if (task.executorSlashed) revert ExecutorAlreadySlashed(taskHash);
         task.executorSlashed = true;
 
-        IStrategy[] memory strategies = _sortedStrategies(registrar.strategyWeights());
-        uint256[] memory wads = new uint256[](strategies.length);
-        for (uint256 i = 0; i < wads.length; ++i) {
-            wads[i] = missedSlaSlashWad;
-        }
-        (slashId, ) = IAllocationManager(address(registrar.allocationManager())).slashOperator(
-            registrar.avs(),
-            IAllocationManagerTypes.SlashingParams({
-                operator: operator,
-                operatorSetId: registrar.operatorSetId(),
-                strategies: strategies,
-                wadsToSlash: wads,
-                description: "vcloud compute: accepted a task and missed its SLA"
-            })
-        );
+        slashId = _slash(operator, missedSlaSlashWad, "vcloud compute: accepted a task and missed its SLA");
         emit ExecutorSlashedForMissedSla(taskHash, operator, slashId);
+    }
+
+    /// @inheritdoc ITaskMailbox
+    function slashForWrongResult(
+        bytes32 taskHash,
+        address operator,
+        TaskResult calldata claimed,
+        bytes calldata signature
+    ) external nonReentrant returns (uint256 slashId) {
+        _requireStatus(taskHash, TaskStatus.VERIFIED);
+        if (claimed.outputHash == bytes32(0)) revert IncompleteResult();
+        Task storage task = _tasks[taskHash];
+        if (claimed.outputHash == task.result.outputHash)
+            revert ClaimMatchesVerifiedOutput(taskHash, claimed.outputHash);
+        if (!SignatureChecker.isValidSignatureNow(operator, getClaimDigest(taskHash, claimed), signature)) {
+            revert InvalidClaimSignature(taskHash, operator);
+        }
+        if (!registrar.apkRegistry().isMember(operator)) revert NotExecutorOperator(operator);
+        if (_slashedForWrongResult[taskHash][operator]) revert WrongResultAlreadySlashed(taskHash, operator);
+        _slashedForWrongResult[taskHash][operator] = true;
+        bytes32 claimHash = getMessageHash(taskHash, claimed);
+        _refutedClaims[claimHash] = RefutedClaim({taskHash: taskHash, refutedAt: uint64(block.timestamp)});
+
+        slashId = _slash(operator, wrongResultSlashWad, "vcloud compute: signed an output that re-execution refuted");
+        emit ExecutorSlashedForWrongResult(taskHash, operator, claimHash, claimed.outputHash, slashId);
     }
 
     // Views -------------------------------------------------------------------------------------------
@@ -208,6 +240,54 @@ contract TaskMailbox is ITaskMailbox, Ownable2Step, ReentrancyGuard {
     /// @inheritdoc ITaskMailbox
     function getMessageHash(bytes32 taskHash, TaskResult calldata result) public pure returns (bytes32) {
         return keccak256(abi.encode(taskHash, result));
+    }
+
+    /// @inheritdoc ITaskMailbox
+    function getClaimDigest(bytes32 taskHash, TaskResult calldata claimed) public view returns (bytes32) {
+        return
+            _hashTypedDataV4(
+                keccak256(
+                    abi.encode(
+                        EXECUTOR_CLAIM_TYPEHASH,
+                        taskHash,
+                        claimed.outputHash,
+                        claimed.attestationHash,
+                        claimed.outputCertificateId
+                    )
+                )
+            );
+    }
+
+    /// @notice What the mailbox says about `subject` to the ERC-8004 bridge. A task hash: Pending while
+    /// CREATED, Verified once its result is certified (resultHash = the certified message hash), Refuted
+    /// if it expired without one (nothing was delivered). A claim hash (`getMessageHash(taskHash, claimed)`)
+    /// whose executor was slashed by `slashForWrongResult`: Refuted. Anything else: None.
+    function verificationOutcome(bytes32 subject) external view returns (VerificationOutcome memory outcome) {
+        Task storage task = _tasks[subject];
+        bytes32 taskHash = subject;
+        if (task.status == TaskStatus.NONE) {
+            RefutedClaim storage claim = _refutedClaims[subject];
+            if (claim.taskHash == bytes32(0)) return outcome;
+            taskHash = claim.taskHash;
+            task = _tasks[taskHash];
+            outcome.status = VerificationStatus.Refuted;
+            outcome.resultHash = subject;
+            outcome.decidedAt = claim.refutedAt;
+        } else {
+            TaskStatus status = getTaskStatus(subject);
+            if (status == TaskStatus.CREATED) {
+                outcome.status = VerificationStatus.Pending;
+            } else if (status == TaskStatus.VERIFIED) {
+                outcome.status = VerificationStatus.Verified;
+                outcome.resultHash = keccak256(abi.encode(subject, task.result));
+                outcome.decidedAt = task.verifiedAt;
+            } else {
+                outcome.status = VerificationStatus.Refuted;
+                outcome.decidedAt = task.creationTime + task.sla + 1;
+            }
+        }
+        outcome.requester = task.creator;
+        outcome.operatorSet = OperatorSet({avs: registrar.avs(), id: registrar.operatorSetId()});
     }
 
     // Governance --------------------------------------------------------------------------------------
@@ -248,6 +328,25 @@ contract TaskMailbox is ITaskMailbox, Ownable2Step, ReentrancyGuard {
         feeJar = jar;
         minTaskFee = minFee;
         emit FeesSet(protocolBps, jar, minFee);
+    }
+
+    /// @dev Slashes `wad` of the operator's allocation to the compute set in every weighted strategy.
+    function _slash(address operator, uint256 wad, string memory description) private returns (uint256 slashId) {
+        IStrategy[] memory strategies = _sortedStrategies(registrar.strategyWeights());
+        uint256[] memory wads = new uint256[](strategies.length);
+        for (uint256 i = 0; i < wads.length; ++i) {
+            wads[i] = wad;
+        }
+        (slashId, ) = IAllocationManager(address(registrar.allocationManager())).slashOperator(
+            registrar.avs(),
+            IAllocationManagerTypes.SlashingParams({
+                operator: operator,
+                operatorSetId: registrar.operatorSetId(),
+                strategies: strategies,
+                wadsToSlash: wads,
+                description: description
+            })
+        );
     }
 
     /// @dev The AllocationManager requires strictly ascending strategies.

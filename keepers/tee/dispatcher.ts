@@ -6,14 +6,24 @@
  * block, per-task state) makes a second pass, or a pass after a crash, never submit a task twice: a task
  * is re-checked on-chain before any work, and one marked submitted is skipped.
  *
- * On the devnet the executors' keys are in-process (`executors`); a networked deployment would ask each
- * executor over its socket for a signature instead (not built here).
+ * Executors: each task is assigned to one member of the compute set drawn by allocated stake
+ * (`selectExecutor`, seed keccak256(taskHash, attempt)). The executor runs the program on the DA-stored
+ * input and hands back its output, attestation and a signed `ExecutorClaim`. The dispatcher re-executes the
+ * registered program on the same input: an executor that does not answer within `executorTimeoutMs`, whose
+ * attestation does not verify, or whose output differs is replaced by the next draw, which restarts the task
+ * from the DA input. A signed claim of a wrong output is kept in the checkpoint and, once the correct result
+ * is certified, sent to `TaskMailbox.slashForWrongResult`. Attempts, assignments and pending slashes are
+ * checkpointed, so a restarted dispatcher resumes at the same attempt and never slashes twice.
+ *
+ * On the devnet the executors run in-process (`executors`, with their keys); a networked deployment would
+ * reach each executor over its registered socket instead (not built here).
  */
 import Database from "better-sqlite3";
 import type { Signature } from "@chainsafe/blst";
 import {
   keccak256,
   parseAbiItem,
+  zeroHash,
   type Account,
   type Address,
   type Chain,
@@ -30,17 +40,72 @@ import { send } from "../da-network/setup.js";
 import { taskMailboxAbi } from "../lib/abis.js";
 import { VcloudError } from "../lib/errors.js";
 import type { Logger } from "../lib/logger.js";
-import type { Attester } from "./attester.js";
+import { readOperatorSet } from "../da-network/operator-set.js";
+import type { Attestation, Attester } from "./attester.js";
 import { hashBytes } from "./binding.js";
 import type { ProgramBundle } from "./bundle.js";
 import { buildTaskCertificate, measurementsHash, taskResultMessage, type MailboxTaskResult } from "./certificate.js";
 import type { VerifierPolicy } from "./policy.js";
 import type { SandboxLimits } from "./sandbox.js";
 import { verifyTaskResult } from "./task-result.js";
+import { NoExecutorLeftError, selectExecutor, type Candidate } from "./selection.js";
 import { runTask } from "./worker.js";
 
 /** A program the dispatcher can run: its bundle and the measurement set registered for it. */
 export type KnownApp = { bundle: ProgramBundle; measurements: Readonly<Record<string, string>> };
+
+/** The EIP-712 typed data of an executor's claim (TaskMailbox.getClaimDigest). */
+export type ClaimTypedData = ReturnType<typeof claimTypedData>;
+
+/** What an executor hands back for a task. */
+export type ExecutorRunResult = { output: Uint8Array; attestation: Attestation };
+
+/** Runs a task as an executor would (default: `runTask` in this process's sandbox). */
+export type ExecutorRun = (job: {
+  bundle: ProgramBundle;
+  input: Uint8Array;
+  taskHash: Hex;
+  imageDigest: Hex;
+  limits: Partial<SandboxLimits>;
+  attester?: Attester;
+}) => Promise<ExecutorRunResult>;
+
+/** A member of the compute set the dispatcher can reach (devnet: in-process). */
+export type Executor = {
+  operator: Address;
+  blsKey: BlsKey;
+  /** Signs the executor's claims (its operator key); without it a wrong output cannot be slashed. */
+  signClaim?: (typedData: ClaimTypedData) => Promise<Hex>;
+  /** How the executor runs a task; default: the sandboxed worker. */
+  run?: ExecutorRun;
+};
+
+/** The typed data an executor signs for a claimed result of a task. */
+export function claimTypedData(params: {
+  chainId: number;
+  mailbox: Address;
+  taskHash: Hex;
+  claimed: MailboxTaskResult;
+}) {
+  return {
+    domain: { name: "vcloud TaskMailbox", version: "1", chainId: params.chainId, verifyingContract: params.mailbox },
+    types: {
+      ExecutorClaim: [
+        { name: "taskHash", type: "bytes32" },
+        { name: "outputHash", type: "bytes32" },
+        { name: "attestationHash", type: "bytes32" },
+        { name: "outputCertificateId", type: "bytes32" },
+      ],
+    },
+    primaryType: "ExecutorClaim",
+    message: { taskHash: params.taskHash, ...params.claimed },
+  } as const;
+}
+
+/** Signs claims with a viem account or a wallet client that has one. */
+export function claimSigner(signer: { signTypedData: (args: never) => Promise<Hex> }) {
+  return (typedData: ClaimTypedData) => signer.signTypedData(typedData as never);
+}
 
 export type DispatchParams = {
   publicClient: PublicClient<Transport, Chain>;
@@ -55,7 +120,13 @@ export type DispatchParams = {
   /** Programs by image digest (lower-case). */
   apps: ReadonlyMap<string, KnownApp>;
   /** Devnet: executors with in-process BLS keys. */
-  executors: readonly { operator: Address; blsKey: BlsKey }[];
+  executors: readonly Executor[];
+  /** How long an executor may take before the task is reassigned (default 60 s). */
+  executorTimeoutMs?: number;
+  /** Re-run the program here and refuse an executor whose output differs (default true). */
+  reexecute?: boolean;
+  /** Tasks dispatched at once in a pass (default 1). Chain writes stay serialised (one signer). */
+  concurrency?: number;
   /** Attestation policy; the app's measurements are added as expectedMeasurements. */
   policy: VerifierPolicy;
   attester?: Attester;
@@ -67,7 +138,17 @@ export type DispatchParams = {
   logger?: Logger;
 };
 
-export type DispatchOutcome = { taskHash: Hex; outcome: "verified" | "skipped" | "failed"; reason?: string };
+export type DispatchOutcome = {
+  taskHash: Hex;
+  outcome: "verified" | "skipped" | "failed";
+  reason?: string;
+  /** The executor whose result was certified. */
+  executor?: Address;
+  /** Executors replaced before that, with why (timeout, attestation, wrong output). */
+  replaced?: { operator: Address; reason: string }[];
+  /** Executors slashed for a wrong output of this task in this pass. */
+  slashed?: Address[];
+};
 
 const TASK_CREATED = parseAbiItem(
   "event TaskCreated(address indexed creator, bytes32 indexed taskHash, bytes32 indexed appId, bytes32 imageDigest, bytes32 inputHash, bytes32 inputCertificateId, uint96 fee, uint256 taskDeadline)",
@@ -98,7 +179,74 @@ export class DispatchCheckpoint {
         reason TEXT,
         updated_at INTEGER NOT NULL
       );
+      CREATE TABLE IF NOT EXISTS attempts (
+        task_hash TEXT NOT NULL,
+        attempt INTEGER NOT NULL,
+        operator TEXT NOT NULL,
+        outcome TEXT,
+        PRIMARY KEY (task_hash, attempt)
+      );
+      CREATE TABLE IF NOT EXISTS wrong_claims (
+        task_hash TEXT NOT NULL,
+        operator TEXT NOT NULL,
+        claim TEXT NOT NULL,
+        signature TEXT,
+        state TEXT NOT NULL,
+        reason TEXT,
+        PRIMARY KEY (task_hash, operator)
+      );
     `);
+  }
+
+  /** Attempts made for a task, in order, with their outcome (null: in flight when the process stopped). */
+  attempts(taskHash: Hex): { attempt: number; operator: Address; outcome: string | null }[] {
+    return this.db
+      .prepare("SELECT attempt, operator, outcome FROM attempts WHERE task_hash = ? ORDER BY attempt")
+      .all(taskHash.toLowerCase()) as { attempt: number; operator: Address; outcome: string | null }[];
+  }
+
+  assign(taskHash: Hex, attempt: number, operator: Address): void {
+    this.db
+      .prepare("INSERT OR IGNORE INTO attempts (task_hash, attempt, operator, outcome) VALUES (?, ?, ?, NULL)")
+      .run(taskHash.toLowerCase(), attempt, operator);
+  }
+
+  finishAttempt(taskHash: Hex, attempt: number, outcome: string): void {
+    this.db
+      .prepare("UPDATE attempts SET outcome = ? WHERE task_hash = ? AND attempt = ?")
+      .run(outcome, taskHash.toLowerCase(), attempt);
+  }
+
+  addWrongClaim(taskHash: Hex, operator: Address, claim: MailboxTaskResult, signature: Hex | undefined): void {
+    this.db
+      .prepare(
+        "INSERT OR IGNORE INTO wrong_claims (task_hash, operator, claim, signature, state) VALUES (?, ?, ?, ?, ?)",
+      )
+      .run(
+        taskHash.toLowerCase(),
+        operator,
+        JSON.stringify(claim),
+        signature ?? null,
+        signature ? "pending" : "unsigned",
+      );
+  }
+
+  pendingWrongClaims(): { taskHash: Hex; operator: Address; claim: MailboxTaskResult; signature: Hex }[] {
+    const rows = this.db
+      .prepare("SELECT task_hash, operator, claim, signature FROM wrong_claims WHERE state = 'pending'")
+      .all() as { task_hash: Hex; operator: Address; claim: string; signature: Hex }[];
+    return rows.map((r) => ({
+      taskHash: r.task_hash,
+      operator: r.operator,
+      claim: JSON.parse(r.claim) as MailboxTaskResult,
+      signature: r.signature,
+    }));
+  }
+
+  settleWrongClaim(taskHash: Hex, operator: Address, state: "slashed" | "failed", reason?: string): void {
+    this.db
+      .prepare("UPDATE wrong_claims SET state = ?, reason = ? WHERE task_hash = ? AND operator = ?")
+      .run(state, reason ?? null, taskHash.toLowerCase(), operator);
   }
 
   nextBlock(): bigint | undefined {
@@ -149,44 +297,71 @@ type OnChainTask = {
 
 /** One dispatcher pass. Resolves to what happened to each task seen in this pass. */
 export async function dispatchOnce(params: DispatchParams): Promise<DispatchOutcome[]> {
-  const { publicClient, logger } = params;
+  const { publicClient } = params;
   const checkpoint = new DispatchCheckpoint(params.dbPath);
   const outcomes: DispatchOutcome[] = [];
   try {
     const head = await publicClient.getBlockNumber();
     const fromBlock = checkpoint.nextBlock() ?? params.fromBlock ?? 0n;
-    if (fromBlock > head) return outcomes;
-    const logs = await publicClient.getLogs({ address: params.mailbox, event: TASK_CREATED, fromBlock, toBlock: head });
-    for (const log of logs) {
-      const taskHash = log.args.taskHash!;
-      const seen = checkpoint.state(taskHash);
-      if (seen === "submitted" || seen === "closed" || seen === "failed") {
-        outcomes.push({ taskHash, outcome: "skipped", reason: `checkpoint: ${seen}` });
-        continue;
-      }
-      const status = Number(await read<number>(params, "getTaskStatus", [taskHash]));
-      if (status !== STATUS_CREATED) {
-        checkpoint.record(taskHash, "closed", { reason: `status ${status} on-chain` });
-        outcomes.push({ taskHash, outcome: "skipped", reason: `status ${status} on-chain` });
-        continue;
-      }
-      try {
-        const txHash = await dispatchTask(params, checkpoint, taskHash);
-        outcomes.push({ taskHash, outcome: "verified" });
-        logger?.info({ taskHash, txHash }, "task result certified");
-      } catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
-        // A task that cannot be run here (unknown program, bad input) is not retried; a chain or DA
-        // failure is (the checkpoint keeps no terminal state for it).
-        if (error instanceof TaskDispatchError) checkpoint.record(taskHash, "failed", { reason });
-        outcomes.push({ taskHash, outcome: "failed", reason });
-        logger?.warn({ taskHash, reason }, "task not dispatched");
-      }
+    if (fromBlock <= head) {
+      const logs = await publicClient.getLogs({
+        address: params.mailbox,
+        event: TASK_CREATED,
+        fromBlock,
+        toBlock: head,
+      });
+      // Up to `concurrency` tasks run at once (their executors work in parallel); results in log order.
+      const hashes = logs.map((log) => log.args.taskHash!);
+      const results: DispatchOutcome[] = new Array<DispatchOutcome>(hashes.length);
+      let next = 0;
+      const lane = async () => {
+        while (next < hashes.length) {
+          const i = next++;
+          results[i] = await dispatchLogged(params, checkpoint, hashes[i]!);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.max(1, params.concurrency ?? 1) }, lane));
+      outcomes.push(...results);
+      checkpoint.setNextBlock(head + 1n);
     }
-    checkpoint.setNextBlock(head + 1n);
+    // Wrong claims whose task is now verified (this pass, or a pass that stopped before slashing).
+    const slashed = await slashWrongClaims(params, checkpoint);
+    for (const outcome of outcomes) {
+      const mine = slashed.filter((s) => s.taskHash.toLowerCase() === outcome.taskHash.toLowerCase());
+      if (mine.length > 0) outcome.slashed = mine.map((s) => s.operator);
+    }
     return outcomes;
   } finally {
     checkpoint.close();
+  }
+}
+
+async function dispatchLogged(params: DispatchParams, checkpoint: DispatchCheckpoint, taskHash: Hex) {
+  const logger = params.logger;
+  const seen = checkpoint.state(taskHash);
+  if (seen === "submitted" || seen === "closed" || seen === "failed") {
+    return { taskHash, outcome: "skipped", reason: `checkpoint: ${seen}` } satisfies DispatchOutcome;
+  }
+  const status = Number(await read<number>(params, "getTaskStatus", [taskHash]));
+  if (status !== STATUS_CREATED) {
+    checkpoint.record(taskHash, "closed", { reason: `status ${status} on-chain` });
+    return { taskHash, outcome: "skipped", reason: `status ${status} on-chain` } satisfies DispatchOutcome;
+  }
+  try {
+    const done = await dispatchTask(params, checkpoint, taskHash);
+    logger?.info({ taskHash, txHash: done.txHash, executor: done.executor }, "task result certified");
+    const outcome: DispatchOutcome = { taskHash, outcome: "verified", executor: done.executor };
+    if (done.replaced.length > 0) outcome.replaced = done.replaced;
+    return outcome;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    // A task that cannot be run here (unknown program, bad input, no executor left) is not retried; a
+    // chain or DA failure is (the checkpoint keeps no terminal state for it).
+    if (error instanceof TaskDispatchError || error instanceof NoExecutorLeftError) {
+      checkpoint.record(taskHash, "failed", { reason });
+    }
+    logger?.warn({ taskHash, reason }, "task not dispatched");
+    return { taskHash, outcome: "failed", reason } satisfies DispatchOutcome;
   }
 }
 
@@ -199,7 +374,36 @@ function read<T>(params: DispatchParams, functionName: string, args: readonly un
   } as never) as Promise<T>;
 }
 
-async function dispatchTask(params: DispatchParams, checkpoint: DispatchCheckpoint, taskHash: Hex): Promise<Hex> {
+/** Thrown inside an attempt when the executor does not answer in time. */
+class ExecutorTimeoutError extends VcloudError {
+  override name = "ExecutorTimeoutError";
+  constructor(operator: Address, ms: number) {
+    super(`executor ${operator} gave no result within ${ms} ms`);
+  }
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number, operator: Address): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new ExecutorTimeoutError(operator, ms)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+const defaultRun: ExecutorRun = async (job) => {
+  const run = await runTask(job.bundle, job.input, job.limits, {
+    taskHash: job.taskHash,
+    expectedImageDigest: job.imageDigest,
+    ...(job.attester ? { attester: job.attester } : {}),
+  });
+  return { output: run.output, attestation: run.attestation };
+};
+
+async function dispatchTask(
+  params: DispatchParams,
+  checkpoint: DispatchCheckpoint,
+  taskHash: Hex,
+): Promise<{ txHash: Hex; executor: Address; replaced: { operator: Address; reason: string }[] }> {
   const task = await read<OnChainTask>(params, "getTask", [taskHash]);
   const app = params.apps.get(task.imageDigest.toLowerCase());
   if (!app) throw new TaskDispatchError(taskHash, `no program known for image digest ${task.imageDigest}`);
@@ -211,53 +415,196 @@ async function dispatchTask(params: DispatchParams, checkpoint: DispatchCheckpoi
     certificateRegistry: params.da.certificateRegistry,
     registrar: params.da.registrar,
   };
-  const { payload: input } = await retrieve({ ...daRead, certificateId: task.inputCertificateId });
-  if (hashBytes(input) !== task.inputHash.toLowerCase()) {
-    throw new TaskDispatchError(taskHash, "the input on DA does not hash to the task's inputHash");
-  }
-  const run = await runTask(app.bundle, input, params.limits ?? {}, {
-    taskHash,
-    expectedImageDigest: task.imageDigest,
-    ...(params.attester ? { attester: params.attester } : {}),
-  });
-  await verifyTaskResult({
-    attestation: run.attestation,
-    imageDigest: task.imageDigest,
-    taskHash,
-    input,
-    output: run.output,
-    policy: { ...params.policy, expectedMeasurements: app.measurements },
-  });
-  const stored = await disperse({
-    ...params.da,
-    publicClient: params.publicClient,
-    walletClient: params.walletClient,
-    payload: run.output,
-    ...(params.logger ? { logger: params.logger } : {}),
-  });
-  const result: MailboxTaskResult = {
-    outputHash: hashBytes(run.output),
-    attestationHash: keccak256(run.attestation.bytes),
-    outputCertificateId: stored.certificateId,
+  const fetchInput = async () => {
+    const { payload } = await retrieve({ ...daRead, certificateId: task.inputCertificateId });
+    if (hashBytes(payload) !== task.inputHash.toLowerCase()) {
+      throw new TaskDispatchError(taskHash, "the input on DA does not hash to the task's inputHash");
+    }
+    return payload;
   };
-  const message = taskResultMessage(taskHash, result);
-  const signatures = new Map<string, Signature>();
-  for (const executor of params.executors)
-    signatures.set(executor.operator.toLowerCase(), executor.blsKey.sign(message));
+  const limits = params.limits ?? {};
+  const attesterOption = params.attester ? { attester: params.attester } : {};
+  // The reference output: the dispatcher runs the registered program itself on the DA input.
+  const reference =
+    params.reexecute === false
+      ? undefined
+      : await defaultRun({
+          bundle: app.bundle,
+          input: await fetchInput(),
+          taskHash,
+          imageDigest: task.imageDigest,
+          limits,
+          ...attesterOption,
+        });
+
+  // Executors by allocated stake at the latest settled block, among those this dispatcher can reach.
+  const reachable = new Map(params.executors.map((e) => [e.operator.toLowerCase(), e]));
   const head = await params.publicClient.getBlockNumber();
-  const certificate = await buildTaskCertificate({
+  const snapshot = await readOperatorSet({
     publicClient: params.publicClient,
     registrar: params.registrar,
     referenceBlock: Number(head) - 1,
-    signatures,
   });
-  checkpoint.record(taskHash, "submitting");
-  const txHash = await send({ publicClient: params.publicClient }, params.walletClient, {
-    address: params.mailbox,
-    abi: taskMailboxAbi,
-    functionName: "submitResult",
-    args: [taskHash, result, certificate.referenceBlock, certificate.signature],
+  const candidates: Candidate[] = snapshot.members
+    .filter((m) => reachable.has(m.operator.toLowerCase()))
+    .map((m) => ({ operator: m.operator, stake: m.stake }));
+
+  // Resume: finished attempts are not repeated; an attempt in flight when the process stopped is re-run.
+  const past = checkpoint.attempts(taskHash);
+  const tried = new Set(past.filter((a) => a.outcome !== null).map((a) => a.operator.toLowerCase()));
+  const replaced = past.filter((a) => a.outcome !== null).map((a) => ({ operator: a.operator, reason: a.outcome! }));
+  let attempt = past.filter((a) => a.outcome !== null).length;
+  const chainId = params.publicClient.chain.id;
+  let accepted: { executor: Executor; operator: Address; run: ExecutorRunResult } | undefined;
+  while (!accepted) {
+    const pick = selectExecutor({ taskHash, attempt, candidates, exclude: tried });
+    const executor = reachable.get(pick.operator.toLowerCase())!;
+    checkpoint.assign(taskHash, attempt, pick.operator);
+    let reason: string;
+    try {
+      // Each attempt starts from the DA-stored input.
+      const input = await fetchInput();
+      const run = await withTimeout(
+        (executor.run ?? defaultRun)({
+          bundle: app.bundle,
+          input,
+          taskHash,
+          imageDigest: task.imageDigest,
+          limits,
+          ...attesterOption,
+        }),
+        params.executorTimeoutMs ?? 60_000,
+        pick.operator,
+      );
+      const claimed: MailboxTaskResult = {
+        outputHash: hashBytes(run.output),
+        attestationHash: keccak256(run.attestation.bytes),
+        outputCertificateId: zeroHash,
+      };
+      if (reference && claimed.outputHash !== hashBytes(reference.output)) {
+        const signature = executor.signClaim
+          ? await executor.signClaim(claimTypedData({ chainId, mailbox: params.mailbox, taskHash, claimed }))
+          : undefined;
+        checkpoint.addWrongClaim(taskHash, pick.operator, claimed, signature);
+        reason = "wrong output (re-execution differs)";
+      } else {
+        await verifyTaskResult({
+          attestation: run.attestation,
+          imageDigest: task.imageDigest,
+          taskHash,
+          input,
+          output: Buffer.from(run.output),
+          policy: { ...params.policy, expectedMeasurements: app.measurements },
+        });
+        accepted = { executor, operator: pick.operator, run };
+        checkpoint.finishAttempt(taskHash, attempt, "accepted");
+        break;
+      }
+    } catch (error) {
+      if (error instanceof TaskDispatchError) throw error;
+      reason =
+        error instanceof ExecutorTimeoutError
+          ? "timeout"
+          : `failed: ${error instanceof Error ? error.message : String(error)}`;
+    }
+    params.logger?.warn({ taskHash, executor: pick.operator, attempt, reason }, "executor replaced");
+    checkpoint.finishAttempt(taskHash, attempt, reason);
+    replaced.push({ operator: pick.operator, reason });
+    tried.add(pick.operator.toLowerCase());
+    attempt += 1;
+  }
+
+  // One signer: DA payment, certificate and submission go one task at a time.
+  return queueFor(params.walletClient).run(async () => {
+    const stored = await disperse({
+      ...params.da,
+      publicClient: params.publicClient,
+      walletClient: params.walletClient,
+      payload: accepted.run.output,
+      ...(params.logger ? { logger: params.logger } : {}),
+    });
+    const result: MailboxTaskResult = {
+      outputHash: hashBytes(accepted.run.output),
+      attestationHash: keccak256(accepted.run.attestation.bytes),
+      outputCertificateId: stored.certificateId,
+    };
+    // Every reachable executor has checked the result (the dispatcher's re-execution and attestation check
+    // stand in for theirs on the devnet) and signs it.
+    const message = taskResultMessage(taskHash, result);
+    const signatures = new Map<string, Signature>();
+    for (const executor of params.executors)
+      signatures.set(executor.operator.toLowerCase(), executor.blsKey.sign(message));
+    const certHead = await params.publicClient.getBlockNumber();
+    const certificate = await buildTaskCertificate({
+      publicClient: params.publicClient,
+      registrar: params.registrar,
+      referenceBlock: Number(certHead) - 1,
+      signatures,
+    });
+    checkpoint.record(taskHash, "submitting");
+    const txHash = await send({ publicClient: params.publicClient }, params.walletClient, {
+      address: params.mailbox,
+      abi: taskMailboxAbi,
+      functionName: "submitResult",
+      args: [taskHash, result, certificate.referenceBlock, certificate.signature],
+    });
+    checkpoint.record(taskHash, "submitted", { txHash });
+    return { txHash, executor: accepted!.operator, replaced };
   });
-  checkpoint.record(taskHash, "submitted", { txHash });
-  return txHash;
+}
+
+/** Runs async sections one at a time, in call order. */
+class SerialQueue {
+  private tail: Promise<unknown> = Promise.resolve();
+  run<T>(section: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(section, section);
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+}
+const queues = new WeakMap<object, SerialQueue>();
+/** One queue per signer, so its nonces never race. */
+function queueFor(signer: object): SerialQueue {
+  let queue = queues.get(signer);
+  if (!queue) queues.set(signer, (queue = new SerialQueue()));
+  return queue;
+}
+
+const STATUS_VERIFIED = 2;
+
+/** Sends every pending signed wrong claim whose task is verified to `slashForWrongResult`, once. */
+async function slashWrongClaims(
+  params: DispatchParams,
+  checkpoint: DispatchCheckpoint,
+): Promise<{ taskHash: Hex; operator: Address }[]> {
+  const slashed: { taskHash: Hex; operator: Address }[] = [];
+  for (const claim of checkpoint.pendingWrongClaims()) {
+    const status = Number(await read<number>(params, "getTaskStatus", [claim.taskHash]));
+    if (status !== STATUS_VERIFIED) {
+      if (status !== STATUS_CREATED)
+        checkpoint.settleWrongClaim(claim.taskHash, claim.operator, "failed", `status ${status}`);
+      continue;
+    }
+    try {
+      await send({ publicClient: params.publicClient }, params.walletClient, {
+        address: params.mailbox,
+        abi: taskMailboxAbi,
+        functionName: "slashForWrongResult",
+        args: [claim.taskHash, claim.operator, claim.claim, claim.signature],
+      });
+      checkpoint.settleWrongClaim(claim.taskHash, claim.operator, "slashed");
+      slashed.push({ taskHash: claim.taskHash, operator: claim.operator });
+      params.logger?.info(
+        { taskHash: claim.taskHash, operator: claim.operator },
+        "executor slashed for a wrong output",
+      );
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      // Already slashed (a pass that stopped after sending): settled. Anything else is kept for a later pass.
+      if (/WrongResultAlreadySlashed/.test(reason))
+        checkpoint.settleWrongClaim(claim.taskHash, claim.operator, "slashed");
+      else params.logger?.warn({ taskHash: claim.taskHash, operator: claim.operator, reason }, "slash not sent");
+    }
+  }
+  return slashed;
 }

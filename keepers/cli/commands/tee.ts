@@ -6,6 +6,7 @@ import { z } from "zod";
 import { parseOptions } from "../../lib/config.js";
 import { InvalidInputError } from "../../lib/errors.js";
 import { ATTESTATION_FORMATS, POLICY_PRESETS, type VerifierPolicy } from "../../tee/policy.js";
+import { registerTeeCompute } from "./tee-compute.js";
 import { registerTeeWorker } from "./tee-worker.js";
 import { action } from "../context.js";
 
@@ -115,4 +116,5 @@ export function registerTee(program: Command): void {
     );
 
   registerTeeWorker(tee);
+  registerTeeCompute(program);
 }

@@ -5,6 +5,7 @@ import { blobStoredAndRetrieved, daFleetStarted } from "./data-availability.js";
 import { forkReady } from "./fork-ready.js";
 import { operatorsAllocate, stakersDepositAndDelegate } from "./restaking.js";
 import { slashWithRedistribution } from "./slashing.js";
+import { teeComputeTaskCertified } from "./tee-compute.js";
 import { teeWorkerAttestsTask } from "./tee-worker.js";
 
 /** The end-to-end story that `npm start` runs, in order. Each component appends its steps. */
@@ -16,6 +17,7 @@ export const storySteps: StoryStep[] = [
   daFleetStarted,
   blobStoredAndRetrieved,
   teeWorkerAttestsTask,
+  teeComputeTaskCertified,
   agentRegistered,
   forkReady,
 ];

@@ -23,6 +23,7 @@ abstract contract ComputeTestBase is RestakingTestBase {
     uint16 internal constant THRESHOLD_BPS = 6000;
     uint16 internal constant PROTOCOL_BPS = 2000;
     uint256 internal constant SLASH_WAD = 0.1e18;
+    uint256 internal constant WRONG_RESULT_SLASH_WAD = 0.5e18;
     uint256 internal constant BLS_R = 0x73eda753299d7d483339d80809a1d80553bda402fffe5bfeffffffff00000001;
     address internal constant G1_MSM = address(0x0c);
     address internal constant G2_MSM = address(0x0e);
@@ -39,6 +40,7 @@ abstract contract ComputeTestBase is RestakingTestBase {
     bytes32 internal appId;
 
     address[3] internal ops;
+    uint256[3] internal opKeys;
     uint256[3] internal sks = [uint256(0x1001), 0x2002, 0x3003];
     uint256[3] internal stakes = [uint256(100e18), 200e18, 300e18];
 
@@ -56,7 +58,7 @@ abstract contract ComputeTestBase is RestakingTestBase {
 
         address[] memory list = new address[](3);
         for (uint256 i = 0; i < 3; ++i) {
-            ops[i] = makeAddr(string.concat("op", vm.toString(i)));
+            (ops[i], opKeys[i]) = makeAddrAndKey(string.concat("op", vm.toString(i)));
             list[i] = ops[i];
             _registerOperator(ops[i], 0);
             _deposit(ops[i], strategy, stakes[i]);
@@ -85,7 +87,8 @@ abstract contract ComputeTestBase is RestakingTestBase {
                 minTaskFee: MIN_FEE,
                 maxTaskSla: MAX_SLA,
                 maxReferenceAge: 100,
-                missedSlaSlashWad: SLASH_WAD
+                missedSlaSlashWad: SLASH_WAD,
+                wrongResultSlashWad: WRONG_RESULT_SLASH_WAD
             });
     }
 

@@ -2,6 +2,9 @@
  * An in-process chain with the restaking core (deploy/modules/Restaking.ts) and vcloud's DA AVS
  * (registrar + certificate registry), plus `count` onboarded DA operators with their BLS keys.
  */
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+
 import { network } from "hardhat";
 import {
   parseEther,
@@ -24,6 +27,7 @@ import {
   syncDaStakes,
   WAD,
 } from "../../../keepers/da-network/setup.js";
+import { PROJECT_ROOT } from "../../../keepers/lib/paths.js";
 
 export const DEVNET_RESTAKING = {
   minWithdrawalDelayBlocks: 10,
@@ -32,8 +36,11 @@ export const DEVNET_RESTAKING = {
   slashResolutionDelayBlocks: 5,
 };
 
-export async function deployDaStack(options: { stakes: bigint[]; sockets?: string[] }) {
-  const connection = await network.create();
+export async function deployDaStack(options: { stakes: bigint[]; sockets?: string[]; rpcUrl?: string }) {
+  // With rpcUrl: the same stack over JSON-RPC (e.g. an in-process chain served to a CLI child process).
+  const connection = options.rpcUrl
+    ? await network.create({ network: "localhost", override: { url: options.rpcUrl } })
+    : await network.create();
   const { viem, ignition } = connection;
   const publicClient = (await viem.getPublicClient()) as unknown as PublicClient<Transport, Chain>;
   const wallets = (await viem.getWalletClients()) as unknown as WalletClient<Transport, Chain, Account>[];
@@ -42,10 +49,15 @@ export async function deployDaStack(options: { stakes: bigint[]; sockets?: strin
     WalletClient<Transport, Chain, Account>,
     WalletClient<Transport, Chain, Account>,
   ];
+  const deploymentId = options.rpcUrl ? `test-da-${process.pid}-${Date.now()}` : undefined;
   const core = await ignition.deploy(DevnetCoreModule, {
     parameters: { Restaking: DEVNET_RESTAKING },
     displayUi: false,
+    ...(options.rpcUrl ? { config: { blockPollingInterval: 50 }, deploymentId } : {}),
   });
+  // Over HTTP Ignition keeps a journal on disk; this stack is throwaway.
+  if (deploymentId)
+    rmSync(join(PROJECT_ROOT, "ignition", "deployments", deploymentId), { recursive: true, force: true });
   const token = core.vcloudTestToken.address as Address;
   const strategy = core.testTokenStrategy.address as Address;
   const registrar = await viem.deployContract("BLSAVSRegistrar", [

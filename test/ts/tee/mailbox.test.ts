@@ -9,81 +9,51 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import type { Signature } from "@chainsafe/blst";
-import {
-  decodeEventLog,
-  keccak256,
-  toHex,
-  type Account,
-  type Address,
-  type Chain,
-  type Hex,
-  type Transport,
-  type WalletClient,
-} from "viem";
+import { getAddress, keccak256, toHex, type Address, type Hex } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { BlsKey } from "../../../keepers/bls/bls.js";
-import { disperse } from "../../../keepers/da-network/disperser.js";
-import { startDaNode, type DaNode } from "../../../keepers/da-network/node.js";
-import { retrieve } from "../../../keepers/da-network/retriever.js";
-import {
-  advanceBlocks,
-  createBlsOperatorSet,
-  joinBlsOperatorSet,
-  send,
-  syncDaStakes,
-  WAD,
-} from "../../../keepers/da-network/setup.js";
-import {
-  appRegistryAbi,
-  bLSAVSRegistrarAbi,
-  iAllocationManagerAbi,
-  taskMailboxAbi,
-} from "../../../keepers/lib/abis.js";
+import type { BlsKey } from "../../../keepers/bls/bls.js";
+import { readOperatorSet } from "../../../keepers/da-network/operator-set.js";
+import { advanceBlocks, send } from "../../../keepers/da-network/setup.js";
+import { iAllocationManagerAbi, taskMailboxAbi } from "../../../keepers/lib/abis.js";
 import { createLogger } from "../../../keepers/lib/logger.js";
 import { devAttester } from "../../../keepers/tee/attester.js";
 import { hashBytes } from "../../../keepers/tee/binding.js";
-import { bundleDigest, type ProgramBundle } from "../../../keepers/tee/bundle.js";
+import { bundleDigest } from "../../../keepers/tee/bundle.js";
 import {
   buildTaskCertificate,
   measurementsHash,
   taskResultMessage,
   type MailboxTaskResult,
 } from "../../../keepers/tee/certificate.js";
+import {
+  claimSigner,
+  DispatchCheckpoint,
+  dispatchOnce,
+  type DispatchParams,
+  type Executor,
+} from "../../../keepers/tee/dispatcher.js";
 import { ReportDataMismatchError } from "../../../keepers/tee/errors.js";
 import { DEVNET_POLICY } from "../../../keepers/tee/policy.js";
 import { sandboxCapabilities } from "../../../keepers/tee/sandbox.js";
-import { DispatchCheckpoint, dispatchOnce } from "../../../keepers/tee/dispatcher.js";
+import { selectExecutor } from "../../../keepers/tee/selection.js";
 import { verifyTaskResult } from "../../../keepers/tee/task-result.js";
 import { runTask } from "../../../keepers/tee/worker.js";
-import { deployDaStack, ether } from "../helpers/da-stack.js";
+import { ether } from "../helpers/da-stack.js";
+import { COMPUTE_SET_ID, deployComputeStack, HASH_AND_UPPER, type ComputeStack, type Wallet } from "./compute-stack.js";
 
-type Wallet = WalletClient<Transport, Chain, Account>;
-
-const DA_STAKES = [ether("100"), ether("200"), ether("300"), ether("400")];
-const THRESHOLDS = { confirmationThreshold: 55, adversaryThreshold: 33 };
-const MAX_OPERATORS = 16;
-const COMPUTE_SET_ID = 0;
 const logger = createLogger({ level: "silent" });
 const caps = sandboxCapabilities();
-
-/** The devnet app of issue 10: hashes its input and transforms it (upper-case). */
-const hashAndUpper: ProgramBundle = {
-  entry: ["sh", "main.sh"],
-  files: { "main.sh": 'in="$(cat)"\nprintf "%s" "$in" | sha256sum | cut -c1-64\nprintf "%s\\n" "$in" | tr a-z A-Z\n' },
-};
+const hashAndUpper = HASH_AND_UPPER;
 const limits = { network: !(caps.namespaces !== "none" && caps.prlimit), wallMs: 60_000 };
 
 describe.runIf(caps.prlimit)("TEE compute: TaskMailbox with BLS-certified results on the devnet chain", () => {
-  let stack: Awaited<ReturnType<typeof deployDaStack>>;
-  const nodes: DaNode[] = [];
+  let fx: ComputeStack;
+  let stack: ComputeStack["stack"];
   let computeAvs: Wallet;
-  let appOwner: Wallet;
-  let creator: Wallet;
   let executors: Wallet[];
   let computeKeys: BlsKey[];
   let computeRegistrar: Address;
-  let apps: Address;
   let mailbox: Address;
   const imageDigest = bundleDigest(hashAndUpper);
   const allowed = { imageDigest };
@@ -97,160 +67,19 @@ describe.runIf(caps.prlimit)("TEE compute: TaskMailbox with BLS-certified result
       args,
     } as never) as Promise<T>;
 
-  async function putOnDa(payload: Uint8Array): Promise<Hex> {
-    const result = await disperse({
-      publicClient: stack.publicClient,
-      walletClient: stack.governance,
-      certificateRegistry: stack.registry.address as Address,
-      registrar: stack.registrar.address as Address,
-      payload,
-      ttlSeconds: 7 * 24 * 3600,
-      maxOperators: MAX_OPERATORS,
-      thresholds: THRESHOLDS,
-      timeoutMs: 20_000,
-      retries: 0,
-      logger,
-    });
-    return result.certificateId;
-  }
-
-  async function getFromDa(certificateId: Hex): Promise<Uint8Array> {
-    const back = await retrieve({
-      publicClient: stack.publicClient,
-      certificateRegistry: stack.registry.address as Address,
-      registrar: stack.registrar.address as Address,
-      certificateId,
-    });
-    return back.payload;
-  }
-
-  async function createTask(p: { input: Uint8Array; sla: bigint; fee: bigint; refundCollector?: Address }) {
-    const inputCertificateId = await putOnDa(p.input);
-    const params = {
-      appId,
-      inputHash: hashBytes(p.input),
-      inputCertificateId,
-      sla: p.sla,
-      refundCollector: p.refundCollector ?? "0x0000000000000000000000000000000000000000",
-    };
-    const hash = await send(stack.clients, creator, {
-      address: mailbox,
-      abi: taskMailboxAbi,
-      functionName: "createTask",
-      args: [params],
-      value: p.fee,
-    });
-    const receipt = await stack.publicClient.getTransactionReceipt({ hash });
-    for (const log of receipt.logs) {
-      if (log.address.toLowerCase() !== mailbox.toLowerCase()) continue;
-      const event = decodeEventLog({ abi: taskMailboxAbi, data: log.data, topics: log.topics });
-      if (event.eventName === "TaskCreated") return event.args.taskHash;
-    }
-    throw new Error("no TaskCreated event");
-  }
+  const putOnDa = (payload: Uint8Array) => fx.putOnDa(payload);
+  const getFromDa = (certificateId: Hex) => fx.getFromDa(certificateId);
+  const createTask = (p: { input: Uint8Array; sla: bigint; fee: bigint; refundCollector?: Address }) =>
+    fx.createTask({ appId, ...p });
 
   beforeAll(async () => {
-    stack = await deployDaStack({ stakes: DA_STAKES });
-    for (let i = 0; i < DA_STAKES.length; i++) {
-      const node = await startDaNode({
-        host: "127.0.0.1",
-        port: 0,
-        dataDir: mkdtempSync(join(tmpdir(), `vcloud-tee-da-${i}-`)),
-        maxBytes: 64 * 1024 * 1024,
-        blsKey: stack.keys[i]!,
-        operator: stack.operators[i]!.account.address,
-        publicClient: stack.publicClient,
-        registrar: stack.registrar.address,
-        certificateRegistry: stack.registry.address,
-        maxOperators: MAX_OPERATORS,
-        thresholds: THRESHOLDS,
-        logger,
-      });
-      nodes.push(node);
-      await send(stack.clients, stack.operators[i]!, {
-        address: stack.registrar.address,
-        abi: bLSAVSRegistrarAbi,
-        functionName: "updateSocket",
-        args: [node.url],
-      });
-    }
-
-    const wallets = (await stack.viem.getWalletClients()) as unknown as Wallet[];
-    [computeAvs, appOwner, creator] = [wallets[8]!, wallets[9]!, wallets[10]!];
-    // The compute AVS has its own registrar (one per AVS), app registry and mailbox (the set's slasher).
-    const registrar = await stack.viem.deployContract("BLSAVSRegistrar", [
-      stack.core.allocationManager.address,
-      computeAvs.account.address,
-      COMPUTE_SET_ID,
-      [{ strategy: stack.strategy, multiplier: WAD }],
-    ]);
-    computeRegistrar = registrar.address;
-    apps = (await stack.viem.deployContract("AppRegistry", [3600n])).address;
-    mailbox = (
-      await stack.viem.deployContract("TaskMailbox", [
-        {
-          registrar: computeRegistrar,
-          appRegistry: apps,
-          governance: stack.governance.account.address,
-          thresholdBps: 6000,
-          protocolFeeBps: 2000,
-          feeJar: stack.feeJar.account.address,
-          minTaskFee: ether("0.001"),
-          maxTaskSla: 3600n,
-          maxReferenceAge: 300,
-          missedSlaSlashWad: WAD / 10n,
-        },
-      ])
-    ).address;
-    await createBlsOperatorSet(stack.clients, computeAvs, {
-      allocationManager: stack.core.allocationManager.address,
-      registrar: computeRegistrar,
-      slasher: mailbox,
-      strategies: [stack.strategy],
-      operatorSetId: COMPUTE_SET_ID,
-      metadataURI: "https://vcloud.invalid/avs/compute.json",
-    });
-    // The first three DA operators also run TEE workers, each with a separate BLS key for this set.
-    executors = stack.operators.slice(0, 3);
-    computeKeys = executors.map((_, i) => BlsKey.fromSeed(new Uint8Array(32).fill(0x70 + i)));
-    for (const [i, operator] of executors.entries()) {
-      await joinBlsOperatorSet(stack.clients, operator, {
-        allocationManager: stack.core.allocationManager.address,
-        registrar: computeRegistrar,
-        avs: computeAvs.account.address,
-        operatorSetId: COMPUTE_SET_ID,
-        strategy: stack.strategy,
-        magnitude: WAD / 4n,
-        blsKey: computeKeys[i]!,
-        socket: `http://127.0.0.1:1/worker-${i}`,
-      });
-    }
-    await advanceBlocks(stack.publicClient, 2);
-    await syncDaStakes(
-      stack.clients,
-      stack.governance,
-      computeRegistrar,
-      executors.map((o) => o.account.address),
-    );
-    await advanceBlocks(stack.publicClient, 1);
-
-    const salt = keccak256(toHex("hash-and-upper"));
-    await send(stack.clients, appOwner, {
-      address: apps,
-      abi: appRegistryAbi,
-      functionName: "registerApp",
-      args: [salt, imageDigest, measurementsHash(allowed)],
-    });
-    appId = (await stack.publicClient.readContract({
-      address: apps,
-      abi: appRegistryAbi,
-      functionName: "appIdFor",
-      args: [appOwner.account.address, salt],
-    })) as Hex;
+    fx = await deployComputeStack();
+    ({ stack, computeAvs, executors, computeKeys, computeRegistrar, mailbox } = fx);
+    appId = await fx.registerApp(hashAndUpper, "hash-and-upper");
   }, 600_000);
 
   afterAll(async () => {
-    for (const node of nodes) await node.close();
+    await fx?.close();
   });
 
   it("runs a task in the sandbox, certifies the result with the executors' BLS signatures and stores it", async () => {
@@ -387,13 +216,7 @@ describe.runIf(caps.prlimit)("TEE compute: TaskMailbox with BLS-certified result
       walletClient: stack.governance,
       mailbox,
       registrar: computeRegistrar,
-      da: {
-        certificateRegistry: stack.registry.address as Address,
-        registrar: stack.registrar.address as Address,
-        maxOperators: MAX_OPERATORS,
-        thresholds: THRESHOLDS,
-        ttlSeconds: 7 * 24 * 3600,
-      },
+      da: fx.da,
       apps: new Map([[imageDigest, { bundle: hashAndUpper, measurements: allowed }]]),
       executors: executors.map((o, i) => ({ operator: o.account.address, blsKey: computeKeys[i]! })),
       policy: DEVNET_POLICY,
@@ -404,7 +227,9 @@ describe.runIf(caps.prlimit)("TEE compute: TaskMailbox with BLS-certified result
       logger,
     };
     const first = await dispatchOnce(params);
-    expect(first).toEqual(tasks.map((taskHash) => ({ taskHash, outcome: "verified" })));
+    expect(first).toEqual(
+      tasks.map((taskHash) => ({ taskHash, outcome: "verified", executor: expect.stringMatching(/^0x/) })),
+    );
     for (const taskHash of tasks) {
       expect(await read<number>("getTaskStatus", [taskHash])).toBe(2);
       const result = await read<MailboxTaskResult>("getTaskResult", [taskHash]);
@@ -442,6 +267,122 @@ describe.runIf(caps.prlimit)("TEE compute: TaskMailbox with BLS-certified result
       "checkpoint: submitted",
       "checkpoint: failed",
     ]);
+  }, 600_000);
+
+  it("draws executors by stake, reassigns on timeout and on a wrong output, and slashes the wrong executor", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "vcloud-tee-reassign-"));
+    const fromBlock = (await stack.publicClient.getBlockNumber()) + 1n;
+    const input = new TextEncoder().encode("reassign me");
+    const taskHash = await createTask({ input, sla: 3600n, fee: ether("0.01") });
+
+    // The draw is the pure stake-weighted selection over the set's members (all three reachable here).
+    const snapshot = await readOperatorSet({
+      publicClient: stack.publicClient,
+      registrar: computeRegistrar,
+      referenceBlock: Number(await stack.publicClient.getBlockNumber()) - 1,
+    });
+    const stakes = snapshot.members.map((m) => ({ operator: m.operator, stake: m.stake }));
+    const first = selectExecutor({ taskHash, attempt: 0, candidates: stakes });
+    const second = selectExecutor({
+      taskHash,
+      attempt: 1,
+      candidates: stakes,
+      exclude: new Set([first.operator.toLowerCase()]),
+    });
+    const wrongOutput = new TextEncoder().encode("a forged output\n");
+    const runs: string[] = [];
+    const executorsFor = (behaviour: "faulty" | "honest"): Executor[] =>
+      executors.map((o, i) => {
+        const operator = getAddress(o.account.address);
+        const base = { operator, blsKey: computeKeys[i]!, signClaim: claimSigner(o) };
+        if (behaviour === "honest") return base;
+        // The first draw never answers; the second returns a wrong output with a self-made dev attestation.
+        if (operator === first.operator)
+          return { ...base, run: () => (runs.push(`timeout ${operator}`), new Promise<never>(() => {})) };
+        if (operator === second.operator)
+          return {
+            ...base,
+            run: async (job) => {
+              runs.push(`wrong ${operator}`);
+              const honest = await runTask(job.bundle, job.input, job.limits, {
+                taskHash: job.taskHash,
+                attester: devAttester,
+              });
+              return { output: wrongOutput, attestation: honest.attestation };
+            },
+          };
+        return {
+          ...base,
+          run: async (job) => (
+            runs.push(`honest ${operator}`),
+            runTask(job.bundle, job.input, job.limits, { taskHash: job.taskHash, attester: devAttester })
+          ),
+        };
+      });
+    const params: DispatchParams = {
+      publicClient: stack.publicClient,
+      walletClient: stack.governance,
+      mailbox,
+      registrar: computeRegistrar,
+      da: fx.da,
+      apps: new Map([[imageDigest, { bundle: hashAndUpper, measurements: allowed }]]),
+      executors: executorsFor("faulty"),
+      executorTimeoutMs: 2_000,
+      policy: DEVNET_POLICY,
+      attester: devAttester,
+      limits,
+      dbPath: join(dir, "dispatch.sqlite"),
+      fromBlock,
+      logger,
+    };
+    const set = { avs: computeAvs.account.address, id: COMPUTE_SET_ID };
+    const magnitude = async (operator: Address) =>
+      (
+        (await stack.publicClient.readContract({
+          address: stack.core.allocationManager.address,
+          abi: iAllocationManagerAbi,
+          functionName: "getAllocation",
+          args: [operator, set, stack.strategy],
+        })) as { currentMagnitude: bigint }
+      ).currentMagnitude;
+    const before = await magnitude(second.operator);
+
+    const [outcome] = await dispatchOnce(params);
+    const third = executors
+      .map((o) => getAddress(o.account.address))
+      .find((a) => a !== first.operator && a !== second.operator)!;
+    expect(outcome).toEqual({
+      taskHash,
+      outcome: "verified",
+      executor: third,
+      replaced: [
+        { operator: first.operator, reason: "timeout" },
+        { operator: second.operator, reason: "wrong output (re-execution differs)" },
+      ],
+      slashed: [second.operator],
+    });
+    expect(runs).toEqual([`timeout ${first.operator}`, `wrong ${second.operator}`, `honest ${third}`]);
+    // The certified output is the program's, re-checked from DA; the wrong executor lost half its allocation.
+    const result = await read<MailboxTaskResult>("getTaskResult", [taskHash]);
+    const output = await getFromDa(result.outputCertificateId);
+    expect(hashBytes(output)).toBe(result.outputHash);
+    expect(new TextDecoder().decode(output)).toContain("REASSIGN ME");
+    expect(await magnitude(second.operator)).toBe(before - before / 2n);
+
+    // A restarted dispatcher (same checkpoint, rewound scan) neither re-runs nor slashes again.
+    const checkpoint = new DispatchCheckpoint(params.dbPath);
+    expect(checkpoint.attempts(taskHash).map((a) => a.outcome)).toEqual([
+      "timeout",
+      "wrong output (re-execution differs)",
+      "accepted",
+    ]);
+    checkpoint.setNextBlock(fromBlock);
+    checkpoint.close();
+    runs.length = 0;
+    const again = await dispatchOnce({ ...params, executors: executorsFor("honest") });
+    expect(again).toEqual([{ taskHash, outcome: "skipped", reason: "checkpoint: submitted" }]);
+    expect(runs).toEqual([]);
+    expect(await magnitude(second.operator)).toBe(before - before / 2n);
   }, 600_000);
 
   it("refunds an expired task and slashes the executor that accepted it and missed the SLA", async () => {

@@ -1,0 +1,210 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { decodeEventLog, getAddress, keccak256, toHex, zeroAddress, type Address, type Hex } from "viem";
+
+import { BlsKey } from "../../bls/bls.js";
+import { disperse } from "../../da-network/disperser.js";
+import { retrieve } from "../../da-network/retriever.js";
+import {
+  advanceBlocks,
+  createBlsOperatorSet,
+  joinBlsOperatorSet,
+  send,
+  syncDaStakes,
+  WAD,
+} from "../../da-network/setup.js";
+import { appRegistryAbi, taskMailboxAbi, vcloudValidatorAbi } from "../../lib/abis.js";
+import { contractAddress } from "../../lib/deployments.js";
+import { devAttester } from "../../tee/attester.js";
+import { hashBytes } from "../../tee/binding.js";
+import { bundleDigest } from "../../tee/bundle.js";
+import { measurementsHash } from "../../tee/certificate.js";
+import { claimSigner, dispatchOnce, type Executor } from "../../tee/dispatcher.js";
+import { DEVNET_POLICY } from "../../tee/policy.js";
+import { sandboxCapabilities } from "../../tee/sandbox.js";
+import { runTask } from "../../tee/worker.js";
+import type { StoryStep } from "../story.js";
+import { DA_NETWORK, DA_ROLES } from "./data-availability.js";
+import { HASH_AND_UPPER_BUNDLE } from "./tee-worker.js";
+
+/** Devnet accounts of the compute AVS: its identity, the app owner and the task creator. The executors are
+ * the first three DA operators, which join the compute set with a quarter of their stake. */
+export const COMPUTE_ROLES = { avs: 16, appOwner: 17, creator: 18, executors: DA_ROLES.operators.slice(0, 3) } as const;
+
+/**
+ * The TEE compute story: the compute AVS creates its set (slasher: the TaskMailbox) and three DA operators
+ * join it; an app that hashes and upper-cases its input is registered; a task is posted with its input on
+ * DA; the dispatcher draws an executor by stake, the worker runs the program in the sandbox, the result is
+ * re-executed, attested, stored on DA and certified on-chain; the output is fetched back from DA and
+ * re-checked against the certified hash and a fresh run of the registered program.
+ */
+export const teeComputeTaskCertified: StoryStep = {
+  name: "tee compute task certified on-chain",
+  async run(ctx) {
+    const c = (name: string) => contractAddress(ctx.deployment, name);
+    const k = {
+      registrar: c("ComputeRegistrar"),
+      apps: c("AppRegistry"),
+      mailbox: c("TaskMailbox"),
+      allocationManager: c("AllocationManager"),
+      strategy: c("TestTokenStrategy"),
+      da: { registrar: c("DARegistrar"), certificateRegistry: c("BlobCertificateRegistry") },
+    };
+    const clients = { publicClient: ctx.publicClient };
+    const avs = ctx.wallets[COMPUTE_ROLES.avs]!;
+    await createBlsOperatorSet(clients, avs, {
+      allocationManager: k.allocationManager,
+      registrar: k.registrar,
+      slasher: k.mailbox,
+      strategies: [k.strategy],
+      operatorSetId: 0,
+      metadataURI: "https://vcloud.invalid/avs/compute.json",
+    });
+    const executors: Executor[] = [];
+    for (const [i, index] of COMPUTE_ROLES.executors.entries()) {
+      const wallet = ctx.wallets[index]!;
+      const blsKey = BlsKey.fromSeed(new Uint8Array(32).fill(0x70 + i));
+      await joinBlsOperatorSet(clients, wallet, {
+        allocationManager: k.allocationManager,
+        registrar: k.registrar,
+        avs: avs.account.address,
+        operatorSetId: 0,
+        strategy: k.strategy,
+        magnitude: WAD / 4n,
+        blsKey,
+        socket: `inproc://tee-executor-${i}`,
+      });
+      executors.push({ operator: getAddress(wallet.account.address), blsKey, signClaim: claimSigner(wallet) });
+    }
+    await advanceBlocks(ctx.publicClient, 2);
+    await syncDaStakes(
+      clients,
+      ctx.wallets[0]!,
+      k.registrar,
+      executors.map((e) => e.operator),
+    );
+    await advanceBlocks(ctx.publicClient, 1);
+
+    // The ERC-8004 bridge answers validation requests about TEE tasks from the mailbox (devnet governance).
+    if (ctx.deployment.contracts.VcloudValidator) {
+      await send(clients, ctx.wallets[0]!, {
+        address: c("VcloudValidator"),
+        abi: vcloudValidatorAbi,
+        functionName: "addSource",
+        args: [k.mailbox, "tee"],
+      });
+    }
+
+    const owner = ctx.wallets[COMPUTE_ROLES.appOwner]!;
+    const imageDigest = bundleDigest(HASH_AND_UPPER_BUNDLE);
+    const measurements = { imageDigest };
+    const salt = keccak256(toHex("devnet-hash-and-upper"));
+    await send(clients, owner, {
+      address: k.apps,
+      abi: appRegistryAbi,
+      functionName: "registerApp",
+      args: [salt, imageDigest, measurementsHash(measurements)],
+    });
+    const appId = (await ctx.publicClient.readContract({
+      address: k.apps,
+      abi: appRegistryAbi,
+      functionName: "appIdFor",
+      args: [owner.account.address, salt],
+    })) as Hex;
+
+    const creator = ctx.wallets[COMPUTE_ROLES.creator]!;
+    const input = new TextEncoder().encode("hello vcloud compute");
+    const stored = await disperse({
+      ...k.da,
+      ...DA_NETWORK,
+      publicClient: ctx.publicClient,
+      walletClient: creator,
+      payload: input,
+      ttlSeconds: 7 * 24 * 3600,
+      logger: ctx.logger,
+    });
+    const fromBlock = await ctx.publicClient.getBlockNumber();
+    const minTaskFee = (await ctx.publicClient.readContract({
+      address: k.mailbox,
+      abi: taskMailboxAbi,
+      functionName: "minTaskFee",
+    })) as bigint;
+    const txHash = await send(clients, creator, {
+      address: k.mailbox,
+      abi: taskMailboxAbi,
+      functionName: "createTask",
+      args: [
+        {
+          appId,
+          inputHash: hashBytes(input),
+          inputCertificateId: stored.certificateId,
+          sla: 1800n,
+          refundCollector: zeroAddress,
+        },
+      ],
+      value: minTaskFee,
+    });
+    const receipt = await ctx.publicClient.getTransactionReceipt({ hash: txHash });
+    let taskHash: Hex | undefined;
+    for (const log of receipt.logs) {
+      if (log.address.toLowerCase() !== k.mailbox.toLowerCase()) continue;
+      const event = decodeEventLog({ abi: taskMailboxAbi, data: log.data, topics: log.topics });
+      if (event.eventName === "TaskCreated") taskHash = event.args.taskHash;
+    }
+    if (!taskHash) throw new Error("createTask emitted no TaskCreated");
+
+    const caps = sandboxCapabilities();
+    if (caps.namespaces === "none")
+      ctx.logger.warn("no network isolation on this machine; the devnet task may reach the network");
+    const dir = mkdtempSync(join(tmpdir(), "vcloud-devnet-tee-"));
+    let executor: Address | undefined;
+    try {
+      const outcomes = await dispatchOnce({
+        publicClient: ctx.publicClient,
+        walletClient: ctx.wallets[0]!,
+        mailbox: k.mailbox,
+        registrar: k.registrar,
+        da: { ...k.da, ...DA_NETWORK, ttlSeconds: 7 * 24 * 3600 },
+        apps: new Map([[imageDigest, { bundle: HASH_AND_UPPER_BUNDLE, measurements }]]),
+        executors,
+        policy: DEVNET_POLICY,
+        attester: devAttester,
+        limits: { network: caps.namespaces === "none" },
+        dbPath: join(dir, "dispatch.sqlite"),
+        fromBlock,
+        logger: ctx.logger,
+      });
+      const mine = outcomes.find((o) => o.taskHash === taskHash);
+      if (mine?.outcome !== "verified") throw new Error(`task not certified: ${mine?.reason ?? "not dispatched"}`);
+      executor = mine.executor;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+
+    const task = (await ctx.publicClient.readContract({
+      address: k.mailbox,
+      abi: taskMailboxAbi,
+      functionName: "getTask",
+      args: [taskHash],
+    })) as { signedStake: bigint; totalStake: bigint; result: { outputHash: Hex; outputCertificateId: Hex } };
+    const { payload: output } = await retrieve({
+      publicClient: ctx.publicClient,
+      ...k.da,
+      certificateId: task.result.outputCertificateId,
+    });
+    if (hashBytes(output) !== task.result.outputHash.toLowerCase())
+      throw new Error("the output on DA does not match the certified output hash");
+    const again = await runTask(
+      HASH_AND_UPPER_BUNDLE,
+      input,
+      { network: caps.namespaces === "none" },
+      { taskHash, attester: devAttester },
+    );
+    if (hashBytes(again.output) !== hashBytes(output)) throw new Error("re-running the program gives another output");
+    ctx.state.set("tee.computeTask", { taskHash, appId, outputHash: task.result.outputHash });
+    const share = Number((task.signedStake * 1000n) / task.totalStake) / 10;
+    return `task ${taskHash.slice(0, 10)}… run by ${executor?.slice(0, 10)}…, certified by ${share}% of stake; output "${new TextDecoder().decode(output).split("\n")[1]}" re-checked from DA`;
+  },
+};

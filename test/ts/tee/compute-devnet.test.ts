@@ -1,0 +1,90 @@
+/**
+ * The compute part of the devnet: the whole stack deployed by Ignition (deploy/VCloud.ts with
+ * deploy/parameters/devnet.json, so deploy/modules/Compute.ts included) on an in-process chain, then the
+ * story steps that start the DA fleet and run a TEE compute task end to end.
+ */
+import { network } from "hardhat";
+import {
+  getAddress,
+  type Account,
+  type Address,
+  type Chain,
+  type PublicClient,
+  type Transport,
+  type WalletClient,
+} from "viem";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import VCloudModule from "../../../deploy/VCloud.js";
+import { devnetAccounts } from "../../../keepers/devnet/accounts.js";
+import { DEVNET_PARAMETERS, readParameters } from "../../../keepers/devnet/deploy.js";
+import { daFleetStarted } from "../../../keepers/devnet/steps/data-availability.js";
+import { teeComputeTaskCertified } from "../../../keepers/devnet/steps/tee-compute.js";
+import { runStory, type StoryContext } from "../../../keepers/devnet/story.js";
+import { taskMailboxAbi, vcloudValidatorAbi } from "../../../keepers/lib/abis.js";
+import { createLogger } from "../../../keepers/lib/logger.js";
+import { sandboxCapabilities } from "../../../keepers/tee/sandbox.js";
+
+const caps = sandboxCapabilities();
+
+describe.runIf(caps.prlimit)("devnet: Compute module and the TEE compute story step", () => {
+  let ctx: StoryContext;
+  const shutdown: (() => Promise<void>)[] = [];
+
+  beforeAll(async () => {
+    const connection = await network.create();
+    const result = await connection.ignition.deploy(VCloudModule, {
+      parameters: readParameters(DEVNET_PARAMETERS),
+      displayUi: false,
+    });
+    const contracts: Record<string, Address> = {};
+    for (const [name, contract] of Object.entries(result)) contracts[name] = (contract as { address: Address }).address;
+    const publicClient = (await connection.viem.getPublicClient()) as unknown as PublicClient<Transport, Chain>;
+    const wallets = (await connection.viem.getWalletClients()) as unknown as WalletClient<Transport, Chain, Account>[];
+    ctx = {
+      rpcUrl: "in-process",
+      deployment: { chainId: await publicClient.getChainId(), rpcUrl: "in-process", deployedAt: "", contracts },
+      publicClient,
+      wallets,
+      accounts: devnetAccounts(wallets.length),
+      logger: createLogger({ level: "silent" }),
+      state: new Map(),
+      onShutdown: (fn) => shutdown.push(fn),
+    };
+  }, 600_000);
+
+  afterAll(async () => {
+    for (const fn of shutdown) await fn();
+  });
+
+  it("deploys ComputeRegistrar, AppRegistry and TaskMailbox wired to each other and to the fee jar", async () => {
+    const c = ctx.deployment.contracts;
+    expect(Object.keys(c)).toEqual(expect.arrayContaining(["ComputeRegistrar", "AppRegistry", "TaskMailbox"]));
+    const read = (functionName: string) =>
+      ctx.publicClient.readContract({ address: c.TaskMailbox!, abi: taskMailboxAbi, functionName } as never);
+    expect(getAddress((await read("registrar")) as Address)).toBe(getAddress(c.ComputeRegistrar!));
+    expect(getAddress((await read("appRegistry")) as Address)).toBe(getAddress(c.AppRegistry!));
+    expect(getAddress((await read("feeJar")) as Address)).toBe(getAddress(c.FeeJar!));
+    const parameters = readParameters(DEVNET_PARAMETERS).Compute as Record<string, string | number>;
+    expect(await read("thresholdBps")).toBe(parameters.thresholdBps);
+    expect(await read("wrongResultSlashWad")).toBe(BigInt(parameters.wrongResultSlashWad!));
+  });
+
+  it("story: DA fleet, then a task registered, dispatched by stake, certified and re-checked from DA", async () => {
+    const results = await runStory([daFleetStarted, teeComputeTaskCertified], ctx);
+    expect(results.map((r) => [r.name, r.ok, r.ok ? "" : r.detail])).toEqual([
+      [daFleetStarted.name, true, ""],
+      [teeComputeTaskCertified.name, true, ""],
+    ]);
+    expect(results[1]!.detail).toMatch(/certified by 100% of stake; output "HELLO VCLOUD COMPUTE" re-checked/);
+    // The mailbox is the ERC-8004 bridge's TEE source.
+    expect(
+      await ctx.publicClient.readContract({
+        address: ctx.deployment.contracts.VcloudValidator!,
+        abi: vcloudValidatorAbi,
+        functionName: "sourceKind",
+        args: [ctx.deployment.contracts.TaskMailbox!],
+      }),
+    ).toBe("tee");
+  }, 600_000);
+});
