@@ -11,6 +11,7 @@ import { registerFees } from "./fees.js";
 import { registerFork } from "./fork.js";
 import { registerKeystore } from "./keystore.js";
 import { registerOperator } from "./operator.js";
+import { registerReplayKeeper } from "./replay.js";
 import { registerRewards } from "./rewards.js";
 import { registerStake } from "./stake.js";
 import { registerTee } from "./tee.js";
@@ -32,6 +33,7 @@ export function registerCommandGroups(program: Command): void {
   registerFees(program);
   registerRewards(program);
   registerFork(program);
+  registerReplayKeeper(program);
   registerKeystore(program);
   registerDevnet(program);
   registerDeployments(program);
