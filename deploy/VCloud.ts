@@ -4,6 +4,7 @@ import AgentsModule from "./modules/Agents.js";
 import DataAvailabilityModule from "./modules/DataAvailability.js";
 import EigenModule from "./modules/Eigen.js";
 import FeesModule from "./modules/Fees.js";
+import InferenceModule from "./modules/Inference.js";
 import PermissionsModule from "./modules/Permissions.js";
 import RestakingModule from "./modules/Restaking.js";
 import SlashersModule from "./modules/Slashers.js";
@@ -20,6 +21,7 @@ export default buildModule("VCloud", (m) => {
   const fees = m.useModule(FeesModule);
   const agents = m.useModule(AgentsModule);
   const da = m.useModule(DataAvailabilityModule);
+  const inference = m.useModule(InferenceModule);
   return {
     PauserRegistry: pauserRegistry,
     StrategyManager: restaking.strategyManager,
@@ -49,5 +51,8 @@ export default buildModule("VCloud", (m) => {
     VcloudValidator: agents.vcloudValidator,
     DARegistrar: da.daRegistrar,
     BlobCertificateRegistry: da.blobCertificateRegistry,
+    InferenceRegistrar: inference.inferenceRegistrar,
+    InferenceVictimPayout: inference.inferenceVictimPayout,
+    InferenceClaims: inference.inferenceClaims,
   };
 });

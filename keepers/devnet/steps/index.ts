@@ -3,6 +3,7 @@ import { agentRegistered } from "./agent.js";
 import { contractsDeployed } from "./contracts-deployed.js";
 import { blobStoredAndRetrieved, daFleetStarted } from "./data-availability.js";
 import { forkReady } from "./fork-ready.js";
+import { cheatingOperatorCaught } from "./inference.js";
 import { operatorsAllocate, stakersDepositAndDelegate } from "./restaking.js";
 import { slashWithRedistribution } from "./slashing.js";
 import { teeWorkerAttestsTask } from "./tee-worker.js";
@@ -18,4 +19,5 @@ export const storySteps: StoryStep[] = [
   teeWorkerAttestsTask,
   agentRegistered,
   forkReady,
+  cheatingOperatorCaught,
 ];
