@@ -1,6 +1,7 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 
 import DataAvailabilityModule from "./DataAvailability.js";
+import EigenModule from "./Eigen.js";
 import RestakingModule from "./Restaking.js";
 
 const WAD = 10n ** 18n;
@@ -12,7 +13,8 @@ const WAD = 10n ** 18n;
  * re-execution committee is the verification operator set: the DA set (DARegistrar) on this deployment,
  * whose operators already run BLS keys and stake-weighted certificates. The AVS account then creates the redistributing operator set and points the
  * AllocationManager at the registrar (keepers/replay/setup.ts `createInferenceOperatorSet`); governance
- * registers InferenceClaims as the VcloudValidator's "inference" source.
+ * registers InferenceClaims as the VcloudValidator's "inference" source. Appeals that accuse the committee
+ * open EIGEN fork challenges on the Eigen module's CanonicalForkRegistry / ForkChallengeManager.
  * Parameters: `avs` (default devnet account 16), `committeeThresholdBps`,
  * `challengerRewardBps`, `maxReferenceAge` (blocks), `challengeWindowSeconds`, `appealWindowSeconds`,
  * `minChallengeBond` (wei), `slashWad`.
@@ -20,6 +22,7 @@ const WAD = 10n ** 18n;
 export default buildModule("Inference", (m) => {
   const restaking = m.useModule(RestakingModule);
   const { daRegistrar } = m.useModule(DataAvailabilityModule);
+  const { registry: forkRegistry } = m.useModule(EigenModule);
   const deployer = m.getAccount(0);
   const avs = m.getParameter("avs", m.getAccount(16));
   const registrar = m.contract(
@@ -42,6 +45,7 @@ export default buildModule("Inference", (m) => {
       appealWindow: m.getParameter("appealWindowSeconds", 3600),
       minChallengeBond: m.getParameter("minChallengeBond", 10n ** 17n),
       slashWad: m.getParameter("slashWad", WAD / 2n),
+      forkRegistry,
     },
   ]);
   m.call(victimPayout, "setPayoutManager", [inferenceClaims, true]);

@@ -179,6 +179,7 @@ describe("replay keeper: re-executes claims, challenges cheaters, serves on the 
         appealWindow: 3600n,
         minChallengeBond: BOND,
         slashWad: WAD / 2n,
+        forkRegistry: "0x0000000000000000000000000000000000000000",
       },
     ]);
     await send(s.clients, s.governance, {
