@@ -248,19 +248,15 @@ async function replayClaim(
   if (!pool.has(claim.modelHash)) {
     throw new UnverifiableClaimError(`model ${claim.modelHash} is not among this keeper's --model files`);
   }
-  let bytes: Uint8Array;
-  try {
-    ({ payload: bytes } = await retrieve({
-      publicClient: params.publicClient,
-      certificateRegistry: params.da.certificateRegistry,
-      registrar: params.da.registrar,
-      certificateId: claim.daCertificateId,
-      ...(params.da.timeoutMs ? { timeoutMs: params.da.timeoutMs } : {}),
-    }));
-  } catch (error) {
-    // An unavailable payload is the DA layer's dispute (BlobCertificateRegistry challenges), not a replay.
-    throw new UnverifiableClaimError(`DA payload ${claim.daCertificateId}: ${(error as Error).message}`);
-  }
+  // A DA failure (nodes down, timeouts) is not a verdict on the claim: it propagates and the claim is retried
+  // next pass. (A payload that is truly unavailable is the DA layer's dispute: BlobCertificateRegistry.)
+  const { payload: bytes } = await retrieve({
+    publicClient: params.publicClient,
+    certificateRegistry: params.da.certificateRegistry,
+    registrar: params.da.registrar,
+    certificateId: claim.daCertificateId,
+    ...(params.da.timeoutMs ? { timeoutMs: params.da.timeoutMs } : {}),
+  });
   let payload: ClaimPayload;
   let request;
   try {
