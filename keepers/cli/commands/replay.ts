@@ -14,7 +14,7 @@ import { BlsKey } from "../../bls/bls.js";
 import { fromEnv, parseOptions, zAddress, zBytes32, zTokenAmount } from "../../lib/config.js";
 import { contractAddress, readDeployment } from "../../lib/deployments.js";
 import { InvalidInputError } from "../../lib/errors.js";
-import { parsePolicy } from "../../replay/decide.js";
+import { parsePolicy, type ReplayPolicy } from "../../replay/decide.js";
 import { replayOnce, type ReplayOutcome } from "../../replay/keeper.js";
 import { action, connectFromOptions, ensureGroup, withChainOptions, type CommandContext } from "../context.js";
 
@@ -62,18 +62,18 @@ function render(outcomes: ReplayOutcome[]): string {
     .join("\n");
 }
 
-async function pass(ctx: CommandContext, raw: unknown, opts: ReplayOptions): Promise<ReplayOutcome[]> {
+async function pass(
+  ctx: CommandContext,
+  raw: unknown,
+  opts: ReplayOptions,
+  policy: ReplayPolicy,
+): Promise<ReplayOutcome[]> {
   const { publicClient, walletClient } = await connectFromOptions(raw, { requireSigner: true });
   const chainId = publicClient.chain.id;
   const deployment = opts.claims && opts.registrar && opts.certificateRegistry ? undefined : readDeployment(chainId);
   const claims = opts.claims ?? contractAddress(deployment!, "InferenceClaims");
   const registrar = opts.registrar ?? contractAddress(deployment!, "DARegistrar");
   const certificateRegistry = opts.certificateRegistry ?? contractAddress(deployment!, "BlobCertificateRegistry");
-  const policy = parsePolicy({
-    policy: opts.policy,
-    ...(opts.sampleFraction === undefined ? {} : { sampleFraction: opts.sampleFraction }),
-    ...(opts.sampleSalt ? { salt: opts.sampleSalt as Hex } : {}),
-  });
   mkdirSync(dirname(opts.db), { recursive: true });
   return replayOnce({
     publicClient,
@@ -141,8 +141,13 @@ export function registerReplayKeeper(program: Command): void {
           model: (raw as { model?: string[] }).model ?? [],
         });
         for (const file of opts.model) if (!existsSync(file)) throw new InvalidInputError("--model", `no file ${file}`);
+        const policy = parsePolicy({
+          policy: opts.policy,
+          ...(opts.sampleFraction === undefined ? {} : { sampleFraction: opts.sampleFraction }),
+          ...(opts.sampleSalt ? { salt: opts.sampleSalt as Hex } : {}),
+        });
         if (opts.once) {
-          const outcomes = await pass(ctx, raw, opts);
+          const outcomes = await pass(ctx, raw, opts, policy);
           ctx.print(outcomes, () => render(outcomes));
           return;
         }
@@ -152,7 +157,7 @@ export function registerReplayKeeper(program: Command): void {
         process.once("SIGTERM", stop);
         while (!stopping) {
           try {
-            const outcomes = await pass(ctx, raw, opts);
+            const outcomes = await pass(ctx, raw, opts, policy);
             ctx.print(outcomes, () => render(outcomes));
           } catch (error) {
             if (error instanceof InvalidInputError) throw error;
