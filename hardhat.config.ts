@@ -42,6 +42,12 @@ const config: HardhatUserConfig = {
     },
   },
   networks: {
+    // `hardhat node` (the devnet): 24 funded accounts, one per story role (keepers/devnet/accounts.ts).
+    node: {
+      type: "edr-simulated",
+      chainType: "l1",
+      accounts: { mnemonic: "test test test test test test test test test test test junk", count: 24 },
+    },
     localhost: { type: "http", chainType: "l1", url: `http://127.0.0.1:${DEVNET_PORT}` },
   },
 };

@@ -4,6 +4,7 @@ import ComputeModule from "./modules/Compute.js";
 import CoreModule from "./modules/Core.js";
 import DataAvailabilityModule from "./modules/DataAvailability.js";
 import DevnetStakeModule from "./modules/DevnetStake.js";
+import InferenceModule from "./modules/Inference.js";
 
 /**
  * The whole vcloud stack for a devnet: the core (deploy/modules/Core.ts), the devnet test token with its
@@ -16,6 +17,7 @@ export default buildModule("VCloud", (m) => {
   const stake = m.useModule(DevnetStakeModule);
   const da = m.useModule(DataAvailabilityModule);
   const compute = m.useModule(ComputeModule);
+  const inference = m.useModule(InferenceModule);
   return {
     ...core,
     VcloudTestToken: stake.vcloudTestToken,
@@ -25,5 +27,8 @@ export default buildModule("VCloud", (m) => {
     ComputeRegistrar: compute.computeRegistrar,
     AppRegistry: compute.appRegistry,
     TaskMailbox: compute.taskMailbox,
+    InferenceRegistrar: inference.inferenceRegistrar,
+    InferenceVictimPayout: inference.inferenceVictimPayout,
+    InferenceClaims: inference.inferenceClaims,
   };
 });

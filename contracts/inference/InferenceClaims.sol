@@ -2,12 +2,16 @@
 pragma solidity ^0.8.30;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
 
 import {IAllocationManager, IAllocationManagerTypes} from "../interfaces/IAllocationManager.sol";
 import {IBLSAVSRegistrar} from "../interfaces/IBLSAVSRegistrar.sol";
+import {IBackingEigen} from "../interfaces/IBackingEigen.sol";
 import {IBLSSignatureChecker} from "../interfaces/IBLSSignatureChecker.sol";
+import {ICanonicalForkRegistry} from "../interfaces/ICanonicalForkRegistry.sol";
+import {IForkChallengeManager} from "../interfaces/IForkChallengeManager.sol";
 import {IInferenceClaims} from "../interfaces/IInferenceClaims.sol";
 import {IStrategy} from "../interfaces/IStrategy.sol";
 import {IVictimPayout} from "../interfaces/IVictimPayout.sol";
@@ -20,6 +24,8 @@ import {OperatorSet as CoreOperatorSet} from "../libraries/OperatorSetLib.sol";
 /// payout per slashed strategy token naming the app (and the challenger, `challengerRewardBps` of it) as
 /// victims; anyone clears the slash on the StrategyManager and funds the payout; the victims claim.
 contract InferenceClaims is IInferenceClaims, ReentrancyGuard {
+    using SafeERC20 for IERC20;
+
     uint256 internal constant BPS = 10_000;
     bytes32 internal constant DOMAIN_LABEL = keccak256("vcloud.InferenceClaims.committee");
 
@@ -47,6 +53,17 @@ contract InferenceClaims is IInferenceClaims, ReentrancyGuard {
     uint96 public immutable minChallengeBond;
     /// @notice Fraction (WAD) of the operator's allocation slashed for a refuted claim.
     uint256 public immutable slashWad;
+    /// @notice The EIGEN canonical fork registry whose challenge manager `escalateToFork` uses (0: disabled).
+    ICanonicalForkRegistry public immutable forkRegistry;
+
+    /// @dev A claim's escalation to an EIGEN fork challenge.
+    struct ForkEscalation {
+        uint256 challengeId;
+        address appellant;
+        bool redeemed;
+    }
+
+    mapping(bytes32 claimId => ForkEscalation) private _forkEscalations;
 
     mapping(bytes32 claimId => Claim) private _claims;
     /// @dev Block of each claim's challenge; committee certificates must reference a later block.
@@ -66,6 +83,8 @@ contract InferenceClaims is IInferenceClaims, ReentrancyGuard {
         uint64 appealWindow;
         uint96 minChallengeBond;
         uint256 slashWad;
+        /// @dev The canonical fork registry for fork escalation; address(0) disables `escalateToFork`.
+        ICanonicalForkRegistry forkRegistry;
     }
 
     constructor(Config memory config) {
@@ -91,6 +110,7 @@ contract InferenceClaims is IInferenceClaims, ReentrancyGuard {
         appealWindow = config.appealWindow;
         minChallengeBond = config.minChallengeBond;
         slashWad = config.slashWad;
+        forkRegistry = config.forkRegistry;
     }
 
     // Claims ------------------------------------------------------------------------------------------
@@ -205,17 +225,46 @@ contract InferenceClaims is IInferenceClaims, ReentrancyGuard {
 
     /// @inheritdoc IInferenceClaims
     function escalate(bytes32 claimId) external {
-        Claim storage claim = _existing(claimId);
-        address loser;
-        if (claim.status == ClaimStatus.Upheld) loser = claim.challenger;
-        else if (claim.status == ClaimStatus.Refuted) loser = claim.operator;
-        else revert WrongClaimStatus(claimId, claim.status);
-        if (msg.sender != loser) revert NotDisputant(msg.sender);
-        uint64 deadline = claim.decidedAt + appealWindow;
-        if (block.timestamp > deadline) revert AppealWindowClosed(claimId, deadline);
-        if (claim.escalated) revert AlreadyEscalated(claimId);
-        claim.escalated = true;
+        Claim storage claim = _recordAppeal(claimId);
         emit ClaimEscalated(claimId, msg.sender, claim.certifiedReceiptHash);
+    }
+
+    /// @inheritdoc IInferenceClaims
+    function escalateToFork(
+        bytes32 claimId,
+        address[] calldata accused,
+        bytes calldata evidencePointer
+    ) external nonReentrant returns (uint256 forkChallengeId) {
+        if (address(forkRegistry) == address(0)) revert ForkEscalationDisabled();
+        Claim storage claim = _recordAppeal(claimId);
+        IForkChallengeManager manager = forkRegistry.challengeManager();
+        IERC20 token = IERC20(address(forkRegistry.canonicalToken()));
+        uint256 commitment = manager.requiredCommitment();
+        _forkEscalations[claimId].appellant = msg.sender;
+        emit ClaimEscalated(claimId, msg.sender, claim.certifiedReceiptHash);
+
+        // The appellant pays the commitment; the manager burns it from this contract, the recorded challenger.
+        token.safeTransferFrom(msg.sender, address(this), commitment);
+        token.forceApprove(address(manager), commitment);
+        forkChallengeId = manager.openChallenge(accused, forkEvidenceHash(claimId), evidencePointer, commitment);
+        _forkEscalations[claimId].challengeId = forkChallengeId;
+        emit ClaimForkChallengeOpened(claimId, msg.sender, forkChallengeId, commitment, accused);
+    }
+
+    /// @inheritdoc IInferenceClaims
+    function redeemForkCommitment(bytes32 claimId, uint256 forkId) external nonReentrant returns (uint256 amount) {
+        ForkEscalation storage escalation = _forkEscalations[claimId];
+        if (escalation.challengeId == 0) revert NotEscalatedToFork(claimId);
+        if (escalation.redeemed) revert ForkCommitmentAlreadyRedeemed(claimId);
+        ICanonicalForkRegistry.Fork memory fork = forkRegistry.getFork(forkId);
+        if (fork.challengeId != escalation.challengeId) {
+            revert ForkOfAnotherChallenge(forkId, fork.challengeId, escalation.challengeId);
+        }
+        escalation.redeemed = true;
+        amount = fork.distributor.redeemCommitment();
+        IBackingEigen forkToken = fork.token;
+        emit ForkCommitmentRedeemed(claimId, escalation.appellant, forkId, amount);
+        IERC20(address(forkToken)).safeTransfer(escalation.appellant, amount);
     }
 
     // Views -------------------------------------------------------------------------------------------
@@ -258,7 +307,44 @@ contract InferenceClaims is IInferenceClaims, ReentrancyGuard {
         }
     }
 
+    /// @inheritdoc IInferenceClaims
+    function forkEscalation(
+        bytes32 claimId
+    ) external view returns (uint256 forkChallengeId, address appellant, bool redeemed) {
+        ForkEscalation storage e = _forkEscalations[claimId];
+        return (e.challengeId, e.appellant, e.redeemed);
+    }
+
+    /// @inheritdoc IInferenceClaims
+    function forkEvidenceHash(bytes32 claimId) public view returns (bytes32) {
+        Claim storage claim = _claims[claimId];
+        return
+            keccak256(
+                abi.encode(
+                    domain(),
+                    claimId,
+                    claim.receiptHash,
+                    claim.certifiedReceiptHash,
+                    claim.challengerReceiptHash
+                )
+            );
+    }
+
     // Internals ---------------------------------------------------------------------------------------
+
+    /// @dev Checks that the caller lost the committee decision and is inside the appeal window, once; marks it.
+    function _recordAppeal(bytes32 claimId) private returns (Claim storage claim) {
+        claim = _existing(claimId);
+        address loser;
+        if (claim.status == ClaimStatus.Upheld) loser = claim.challenger;
+        else if (claim.status == ClaimStatus.Refuted) loser = claim.operator;
+        else revert WrongClaimStatus(claimId, claim.status);
+        if (msg.sender != loser) revert NotDisputant(msg.sender);
+        uint64 deadline = claim.decidedAt + appealWindow;
+        if (block.timestamp > deadline) revert AppealWindowClosed(claimId, deadline);
+        if (claim.escalated) revert AlreadyEscalated(claimId);
+        claim.escalated = true;
+    }
 
     function _existing(bytes32 claimId) private view returns (Claim storage claim) {
         claim = _claims[claimId];

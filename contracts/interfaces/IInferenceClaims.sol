@@ -99,6 +99,14 @@ interface IInferenceClaimsErrors {
     error AppealWindowClosed(bytes32 claimId, uint64 deadline);
     /// @notice Thrown when a claim is escalated twice.
     error AlreadyEscalated(bytes32 claimId);
+    /// @notice Thrown when fork escalation is used on a deployment without a fork registry.
+    error ForkEscalationDisabled();
+    /// @notice Thrown when a fork-commitment redemption names a claim that was not escalated to a fork challenge.
+    error NotEscalatedToFork(bytes32 claimId);
+    /// @notice Thrown when a fork-commitment redemption names a fork of another challenge.
+    error ForkOfAnotherChallenge(uint256 forkId, uint256 forkChallengeId, uint256 claimForkChallengeId);
+    /// @notice Thrown when a claim's fork commitment is redeemed twice.
+    error ForkCommitmentAlreadyRedeemed(bytes32 claimId);
 }
 
 /// @title IInferenceClaimsEvents
@@ -144,6 +152,16 @@ interface IInferenceClaimsEvents {
     );
     /// @notice Emitted when a disputant escalates a committee decision (the committee itself is accused).
     event ClaimEscalated(bytes32 indexed claimId, address indexed by, bytes32 certifiedReceiptHash);
+    /// @notice Emitted when an appeal opens an EIGEN fork challenge against the committee.
+    event ClaimForkChallengeOpened(
+        bytes32 indexed claimId,
+        address indexed appellant,
+        uint256 indexed forkChallengeId,
+        uint256 commitment,
+        address[] accused
+    );
+    /// @notice Emitted when the appellant's fork commitment and reward are redeemed on the fork and passed on.
+    event ForkCommitmentRedeemed(bytes32 indexed claimId, address indexed appellant, uint256 forkId, uint256 amount);
 }
 
 /// @title IInferenceClaims
@@ -181,9 +199,39 @@ interface IInferenceClaims is
         IBLSSignatureChecker.NonSignerStakesAndSignature calldata signature
     ) external;
 
-    /// @notice Records an appeal of a committee decision by the losing disputant, inside the appeal window.
-    /// The EIGEN fork challenge itself is opened by the escalator on the ForkChallengeManager.
+    /// @notice Records an appeal of a committee decision by the losing disputant, inside the appeal window,
+    /// without opening a fork challenge (see `escalateToFork`).
     function escalate(bytes32 claimId) external;
+
+    /// @notice Appeals a committee decision by accusing the committee itself: records the appeal (as
+    /// `escalate`) and opens an EIGEN fork challenge on the ForkChallengeManager through this contract. The
+    /// losing disputant pays the commitment: this contract pulls `requiredCommitment()` canonical bEIGEN from
+    /// the caller (approved to this contract beforehand) and the manager burns it. This contract is the fork
+    /// challenge's recorded challenger; `redeemForkCommitment` passes the commitment and reward on the fork to
+    /// the appellant.
+    /// @param accused The committee operators accused (strictly ascending), e.g. those that signed.
+    /// @param evidencePointer Where the evidence lives (e.g. the DA certificate id of the appellant's receipt).
+    /// @return forkChallengeId The ForkChallengeManager's challenge id.
+    function escalateToFork(
+        bytes32 claimId,
+        address[] calldata accused,
+        bytes calldata evidencePointer
+    ) external returns (uint256 forkChallengeId);
+
+    /// @notice Redeems the commitment and reward of a claim's fork challenge on fork `forkId` (a fork the
+    /// canonical fork registry registered for that challenge) and transfers the fork tokens to the appellant.
+    /// Anyone may call it.
+    function redeemForkCommitment(bytes32 claimId, uint256 forkId) external returns (uint256 amount);
+
+    /// @notice The fork challenge a claim was escalated to (0 if none), its appellant and whether its
+    /// commitment was redeemed.
+    function forkEscalation(
+        bytes32 claimId
+    ) external view returns (uint256 forkChallengeId, address appellant, bool redeemed);
+
+    /// @notice The hash a claim's fork challenge commits to as its evidence:
+    /// keccak256(abi.encode(domain(), claimId, receiptHash, certifiedReceiptHash, challengerReceiptHash)).
+    function forkEvidenceHash(bytes32 claimId) external view returns (bytes32);
 
     /// @notice The message the committee signs: keccak256(abi.encode(domain(), claimId, receiptHash)).
     function committeeMessage(bytes32 claimId, bytes32 receiptHash) external view returns (bytes32);

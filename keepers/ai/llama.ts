@@ -28,7 +28,7 @@ import {
 } from "./engine.js";
 import { EngineParameterError, EngineRunError, ModelFileError } from "./errors.js";
 import { GgufFormatError, scanGguf, type GgufScan } from "./gguf.js";
-import { finalizeReceipt, logitsLink, promptHash, tokensHash, ZERO_HASH } from "./receipt.js";
+import { finalizeReceipt, logitsLinkBytes, promptHash, tokensHash, ZERO_HASH } from "./receipt.js";
 import { Sampler } from "./sampling.js";
 
 /**
@@ -289,6 +289,12 @@ export class LlamaEngine implements InferenceEngine {
       const outputIds: number[] = [];
       const chain: Hex[] = [];
       let link: Hex = ZERO_HASH;
+      let linkBytes: Uint8Array = new Uint8Array(32);
+      const nextLink = (step: number, bytes: Uint8Array) => {
+        const digest = logitsLinkBytes(linkBytes, step, bytes);
+        linkBytes = digest;
+        link = `0x${digest.toString("hex")}`;
+      };
       let stopReason: "eos" | "length" = "length";
       let vocab = 0;
       const top = settings.logits === "top64";
@@ -333,7 +339,7 @@ export class LlamaEngine implements InferenceEngine {
           const view = new DataView(bytes.buffer);
           view.setUint32(0, token, true);
           view.setFloat32(4, value, true);
-          link = logitsLink(link, step, bytes);
+          nextLink(step, bytes);
           logits = new Float32Array(Math.max(this.vocabSize, token + 1)).fill(-Infinity);
           logits[token] = value;
         } else if (top) {
@@ -347,7 +353,7 @@ export class LlamaEngine implements InferenceEngine {
             view.setUint32(i * 8, id, true);
             view.setFloat32(i * 8 + 4, value, true);
           });
-          link = logitsLink(link, step, bytes);
+          nextLink(step, bytes);
           token = sampler.nextFrom(
             entries.map((e) => e[0]),
             Float32Array.from(entries, (e) => e[1]),
@@ -361,11 +367,15 @@ export class LlamaEngine implements InferenceEngine {
           if (step === 0) vocab = map.size;
           if (map.size !== vocab || vocab === 0) throw new EngineRunError(`step ${step} returned ${map.size} logits`);
           logits = new Float32Array(vocab);
-          for (const [id, value] of map) {
-            if (id < 0 || id >= vocab) throw new EngineRunError(`logit for token ${id} outside the vocabulary`);
-            logits[id] = value;
-          }
-          link = logitsLink(link, step, new Uint8Array(logits.buffer));
+          const full = logits;
+          let outside = -1;
+          // forEach, not for-of with destructuring: no iterator and pair array per entry (32k+ per step).
+          map.forEach((value, id) => {
+            if (id >= 0 && id < vocab) full[id] = value;
+            else outside = id;
+          });
+          if (outside !== -1) throw new EngineRunError(`logit for token ${outside} outside the vocabulary`);
+          nextLink(step, new Uint8Array(logits.buffer, logits.byteOffset, logits.byteLength));
           token = sampler.next(logits);
         }
         chain.push(link);

@@ -1,3 +1,5 @@
+import { createHash } from "node:crypto";
+
 import { encodeAbiParameters, keccak256, toBytes } from "viem";
 import { describe, expect, it } from "vitest";
 
@@ -8,6 +10,7 @@ import {
   engineId,
   finalizeReceipt,
   logitsLink,
+  logitsLinkBytes,
   parseReceipt,
   RECEIPT_TYPEHASH,
   receiptHash,
@@ -178,6 +181,19 @@ describe("logits chain and token hashing", () => {
     expect(logitsLink(ZERO_HASH, 0, Uint8Array.of(1))).toBe(l0);
     expect(logitsLink(ZERO_HASH, 1, Uint8Array.of(1))).not.toBe(l0);
     expect(logitsLink(l0, 0, Uint8Array.of(1))).not.toBe(l0);
+  });
+
+  it("the engine's binary links are the documented sha256(previous || uint32 BE step || logits)", () => {
+    const logits = Float32Array.of(1.5, -2, 0, Number.NEGATIVE_INFINITY);
+    const bytes = new Uint8Array(logits.buffer);
+    const previous = logitsLink(ZERO_HASH, 6, Uint8Array.of(9));
+    const expected = `0x${createHash("sha256")
+      .update(toBytes(previous))
+      .update(Uint8Array.of(0, 0, 1, 2))
+      .update(bytes)
+      .digest("hex")}`;
+    expect(`0x${logitsLinkBytes(toBytes(previous), 258, bytes).toString("hex")}`).toBe(expected);
+    expect(logitsLink(previous, 258, bytes)).toBe(expected);
   });
 
   it("hashes token ids as packed uint32 big-endian", () => {

@@ -107,13 +107,17 @@ export function promptHash(prompt: string): Hex {
 
 /** One link of the logits chain: sha256(previous || uint32 BE step || logits bytes). */
 export function logitsLink(previous: Hex, step: number, logitsBytes: Uint8Array): Hex {
-  const stepBytes = new Uint8Array(4);
-  new DataView(stepBytes.buffer).setUint32(0, step, false);
-  const h = createHash("sha256");
-  h.update(toBytes(previous));
-  h.update(stepBytes);
-  h.update(logitsBytes);
-  return `0x${h.digest("hex")}`;
+  return `0x${logitsLinkBytes(toBytes(previous), step, logitsBytes).toString("hex")}`;
+}
+
+/**
+ * `logitsLink` on bytes, for the engine's per-step loop: the previous link stays binary (no hex parsing) and
+ * the logits are hashed straight from the Float32Array's buffer by node:crypto's incremental sha256.
+ */
+export function logitsLinkBytes(previous: Uint8Array, step: number, logitsBytes: Uint8Array): Buffer {
+  const stepBytes = Buffer.allocUnsafe(4);
+  stepBytes.writeUInt32BE(step, 0);
+  return createHash("sha256").update(previous).update(stepBytes).update(logitsBytes).digest();
 }
 
 /** The fields a receipt hash covers, before the hash itself is known. */

@@ -88,7 +88,7 @@ async function countIndexedEvents(indexerUrl: string): Promise<number> {
 async function storyContext(url: string, deployment: Deployment, logger: Logger, shutdown: (() => Promise<void>)[]) {
   const chain: Chain = chainFor(deployment.chainId, url);
   const transport = http(url);
-  const accounts = devnetAccounts(20);
+  const accounts = devnetAccounts();
   const publicClient = createPublicClient({ chain, transport }) as PublicClient<Transport, Chain>;
   const wallets: WalletClient<Transport, Chain, Account>[] = accounts.map((a) =>
     createWalletClient({ account: privateKeyToAccount(a.privateKey), chain, transport }),

@@ -12,6 +12,7 @@ import { registerFork } from "./fork.js";
 import { registerGovernance } from "./governance.js";
 import { registerKeystore } from "./keystore.js";
 import { registerOperator } from "./operator.js";
+import { registerReplayKeeper } from "./replay.js";
 import { registerRewards } from "./rewards.js";
 import { registerStake } from "./stake.js";
 import { registerTee } from "./tee.js";
@@ -34,6 +35,7 @@ export function registerCommandGroups(program: Command): void {
   registerRewards(program);
   registerFork(program);
   registerGovernance(program);
+  registerReplayKeeper(program);
   registerKeystore(program);
   registerDevnet(program);
   registerDeployments(program);

@@ -3,6 +3,7 @@ import { agentRegistered } from "./agent.js";
 import { contractsDeployed } from "./contracts-deployed.js";
 import { blobStoredAndRetrieved, daFleetStarted } from "./data-availability.js";
 import { forkReady } from "./fork-ready.js";
+import { cheatingOperatorCaught } from "./inference.js";
 import { operatorsAllocate, stakersDepositAndDelegate } from "./restaking.js";
 import { slashWithRedistribution } from "./slashing.js";
 import { teeComputeTaskCertified } from "./tee-compute.js";
@@ -20,4 +21,5 @@ export const storySteps: StoryStep[] = [
   teeComputeTaskCertified,
   agentRegistered,
   forkReady,
+  cheatingOperatorCaught,
 ];

@@ -7,6 +7,7 @@ import {InferenceClaims} from "../../../contracts/inference/InferenceClaims.sol"
 import {IAllocationManager} from "../../../contracts/interfaces/IAllocationManager.sol";
 import {IBLSAVSRegistrar} from "../../../contracts/interfaces/IBLSAVSRegistrar.sol";
 import {IBLSSignatureChecker} from "../../../contracts/interfaces/IBLSSignatureChecker.sol";
+import {ICanonicalForkRegistry} from "../../../contracts/interfaces/ICanonicalForkRegistry.sol";
 import {
     IInferenceClaims,
     IInferenceClaimsErrors,
@@ -59,7 +60,7 @@ contract InferenceClaimsTest is RestakingTestBase {
     address internal challenger = makeAddr("challenger");
     IBLSSignatureChecker.NonSignerStakesAndSignature internal noSig;
 
-    function setUp() public override {
+    function setUp() public virtual override {
         super.setUp();
         committee = new CommitteeDouble();
         payout = new VictimPayout(governance);
@@ -74,7 +75,7 @@ contract InferenceClaimsTest is RestakingTestBase {
         vm.deal(challenger, 10 ether);
     }
 
-    function _config() internal view returns (InferenceClaims.Config memory) {
+    function _config() internal view virtual returns (InferenceClaims.Config memory) {
         return
             InferenceClaims.Config({
                 allocationManager: IAllocationManager(address(am)),
@@ -88,7 +89,8 @@ contract InferenceClaimsTest is RestakingTestBase {
                 challengeWindow: WINDOW,
                 appealWindow: 1 days,
                 minChallengeBond: BOND,
-                slashWad: 0.5e18
+                slashWad: 0.5e18,
+                forkRegistry: ICanonicalForkRegistry(address(0))
             });
     }
 

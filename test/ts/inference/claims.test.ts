@@ -79,6 +79,7 @@ describe("inference claims: challenge game with a BLS re-execution committee", (
         appealWindow: 3600n,
         minChallengeBond: BOND,
         slashWad: WAD / 2n,
+        forkRegistry: "0x0000000000000000000000000000000000000000",
       },
     ]);
     await send(s.clients, s.governance, {

@@ -1,0 +1,171 @@
+/**
+ * `vcloud keeper replay`: the inference replay keeper (keepers/replay). One pass with --once (cron), else
+ * a daemon that runs a pass every --interval seconds. Contract addresses default to deployments/<chainId>.json
+ * (InferenceClaims, DARegistrar, BlobCertificateRegistry).
+ */
+import { existsSync, mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+
+import type { Command } from "commander";
+import type { Hex } from "viem";
+import { z } from "zod";
+
+import { BlsKey } from "../../bls/bls.js";
+import { fromEnv, parseOptions, zAddress, zBytes32, zTokenAmount } from "../../lib/config.js";
+import { contractAddress, readDeployment } from "../../lib/deployments.js";
+import { InvalidInputError } from "../../lib/errors.js";
+import { parsePolicy, type ReplayPolicy } from "../../replay/decide.js";
+import { replayOnce, type ReplayOutcome } from "../../replay/keeper.js";
+import { action, connectFromOptions, ensureGroup, withChainOptions, type CommandContext } from "../context.js";
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+const zPercent = z.coerce
+  .number()
+  .int("must be an integer percent")
+  .min(1, "must be 1..100")
+  .max(100, "must be 1..100");
+
+const replaySchema = z.object({
+  once: z.boolean(),
+  interval: z.coerce.number().int("must be an integer").min(1, "must be at least 1 second"),
+  claims: zAddress.optional(),
+  registrar: zAddress.optional(),
+  certificateRegistry: zAddress.optional(),
+  model: z.array(z.string().min(1)).min(1, "give at least one GGUF model file the keeper can replay"),
+  policy: z.enum(["all", "sample"], { error: 'must be "all" or "sample"' }),
+  sampleFraction: z.coerce.number().min(0, "must be in 0..1").max(1, "must be in 0..1").optional(),
+  sampleSalt: zBytes32.optional(),
+  challenge: z.boolean(),
+  bond: zTokenAmount(18).optional(),
+  blsKey: z.array(zBytes32).default([]),
+  threads: z.coerce.number().int("must be an integer").min(1, "must be at least 1"),
+  batchSize: z.coerce.number().int("must be an integer").min(3, "must be at least 3"),
+  db: z.string().min(1),
+  fromBlock: z.coerce.bigint().nonnegative("must be a block number").optional(),
+  maxOperators: z.coerce.number().int().min(1, "must be at least 1"),
+  confirmationThreshold: zPercent,
+  adversaryThreshold: zPercent,
+  ttl: z.coerce.number().int().min(60, "must be at least 60 seconds"),
+});
+
+type ReplayOptions = z.infer<typeof replaySchema>;
+
+function render(outcomes: ReplayOutcome[]): string {
+  if (outcomes.length === 0) return "no open claims";
+  return outcomes
+    .map(
+      (o) =>
+        `${o.claimId} ${o.action}${o.reason ? `: ${o.reason}` : ""}${o.txHash ? ` (tx ${o.txHash})` : ""}` +
+        (o.firstDivergentStep === undefined ? "" : ` step ${o.firstDivergentStep}`),
+    )
+    .join("\n");
+}
+
+async function pass(
+  ctx: CommandContext,
+  raw: unknown,
+  opts: ReplayOptions,
+  policy: ReplayPolicy,
+): Promise<ReplayOutcome[]> {
+  const { publicClient, walletClient } = await connectFromOptions(raw, { requireSigner: true });
+  const chainId = publicClient.chain.id;
+  const deployment = opts.claims && opts.registrar && opts.certificateRegistry ? undefined : readDeployment(chainId);
+  const claims = opts.claims ?? contractAddress(deployment!, "InferenceClaims");
+  const registrar = opts.registrar ?? contractAddress(deployment!, "DARegistrar");
+  const certificateRegistry = opts.certificateRegistry ?? contractAddress(deployment!, "BlobCertificateRegistry");
+  mkdirSync(dirname(opts.db), { recursive: true });
+  return replayOnce({
+    publicClient,
+    walletClient: walletClient!,
+    claims,
+    da: {
+      certificateRegistry,
+      registrar,
+      maxOperators: opts.maxOperators,
+      thresholds: { confirmationThreshold: opts.confirmationThreshold, adversaryThreshold: opts.adversaryThreshold },
+      ttlSeconds: opts.ttl,
+    },
+    models: opts.model,
+    policy,
+    challenge: opts.challenge,
+    ...(opts.bond === undefined ? {} : { bond: opts.bond }),
+    committeeKeys: opts.blsKey.map((k) => BlsKey.fromSecretHex(k as Hex)),
+    engine: { threads: opts.threads, batchSize: opts.batchSize },
+    dbPath: opts.db,
+    ...(opts.fromBlock === undefined ? {} : { fromBlock: opts.fromBlock }),
+    logger: ctx.logger,
+  });
+}
+
+/** Registers `vcloud keeper replay` on the `keeper` group. */
+export function registerReplayKeeper(program: Command): void {
+  const keeper = ensureGroup(program, "keeper", "run a vcloud keeper (--once for cron, else as a daemon)");
+  withChainOptions(keeper.command("replay"))
+    .description(
+      "re-execute inference claims inside their window, challenge mismatches (evidence on DA), and sign and submit committee certificates",
+    )
+    .option("--once", "one pass, then exit (for cron)", false)
+    .option("--interval <seconds>", "seconds between passes as a daemon", fromEnv("VCLOUD_REPLAY_INTERVAL") ?? "30")
+    .option("--claims <address>", "InferenceClaims (default: deployments file)")
+    .option("--registrar <address>", "the DA set's BLSAVSRegistrar (default: DARegistrar in the deployments file)")
+    .option("--certificate-registry <address>", "the BlobCertificateRegistry (default: deployments file)")
+    .option("--model <file>", "a GGUF model this keeper can replay (repeatable; claims name models by sha256)", collect)
+    .option("--policy <all|sample>", "replay every claim, or a deterministic sample", "all")
+    .option("--sample-fraction <f>", "with --policy sample: the share of claims to replay (0..1)")
+    .option("--sample-salt <bytes32>", "with --policy sample: this keeper's secret sampling salt")
+    .option("--no-challenge", "replay and serve on the committee, but never challenge")
+    .option("--bond <eth>", "challenge bond (default: the contract's minimum)")
+    .option(
+      "--bls-key <hex>",
+      "a committee member's BLS secret key to sign resolutions with (repeatable; env VCLOUD_BLS_KEY)",
+      collect,
+      fromEnv("VCLOUD_BLS_KEY") ? [fromEnv("VCLOUD_BLS_KEY")!] : [],
+    )
+    .option("--threads <n>", "CPU threads for replays (never bound by receipts)", "2")
+    .option("--batch-size <n>", "batch size when the receipt leaves it free", "64")
+    .option(
+      "--db <file>",
+      "SQLite checkpoint (env VCLOUD_REPLAY_DB)",
+      fromEnv("VCLOUD_REPLAY_DB") ?? ".vcloud/replay.sqlite",
+    )
+    .option("--from-block <n>", "first block to scan when the checkpoint is empty")
+    .option("--max-operators <n>", "DA: most operators the assignment allows", "16")
+    .option("--confirmation-threshold <percent>", "DA: stake share that must sign evidence", "55")
+    .option("--adversary-threshold <percent>", "DA: stake share assumed adversarial", "33")
+    .option("--ttl <seconds>", "DA: how long evidence is kept", String(30 * 24 * 3600))
+    .action(
+      action(async (ctx, raw: unknown) => {
+        const opts = parseOptions(replaySchema, {
+          ...(raw as object),
+          model: (raw as { model?: string[] }).model ?? [],
+        });
+        for (const file of opts.model) if (!existsSync(file)) throw new InvalidInputError("--model", `no file ${file}`);
+        const policy = parsePolicy({
+          policy: opts.policy,
+          ...(opts.sampleFraction === undefined ? {} : { sampleFraction: opts.sampleFraction }),
+          ...(opts.sampleSalt ? { salt: opts.sampleSalt as Hex } : {}),
+        });
+        if (opts.once) {
+          const outcomes = await pass(ctx, raw, opts, policy);
+          ctx.print(outcomes, () => render(outcomes));
+          return;
+        }
+        let stopping = false;
+        const stop = () => (stopping = true);
+        process.once("SIGINT", stop);
+        process.once("SIGTERM", stop);
+        while (!stopping) {
+          try {
+            const outcomes = await pass(ctx, raw, opts, policy);
+            ctx.print(outcomes, () => render(outcomes));
+          } catch (error) {
+            if (error instanceof InvalidInputError) throw error;
+            ctx.logger.error({ err: error }, "replay pass failed; retrying next interval");
+          }
+          for (let waited = 0; waited < opts.interval * 10 && !stopping; ++waited)
+            await new Promise((r) => setTimeout(r, 100));
+        }
+      }),
+    );
+}

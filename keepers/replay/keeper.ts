@@ -1,0 +1,413 @@
+/**
+ * The replay keeper, one pass (`vcloud keeper replay --once`; the daemon repeats it):
+ *
+ *   read   ClaimPosted events since the checkpoint; each open claim's on-chain state and the block time
+ *   decide decideClaim (decide.ts): close, wait, replay, challenge or certify
+ *   act    replay: fetch the claim's payload from DA, re-run it on the built-in engine with the model the
+ *          claim names and the settings its receipt pins; challenge: store the replayed receipt on DA as
+ *          evidence and call `challenge` with the bond, naming the first diverging step; certify (committee
+ *          duty): sign committeeMessage(claimId, replayedHash) with every committee BLS key this keeper
+ *          holds, aggregate, and submit `resolve` once the signers hold the contract's threshold.
+ *
+ * Every step is recorded in the SQLite checkpoint before and after it is sent, and every send is preceded
+ * by a fresh read of the claim's status, so passes are idempotent across restarts.
+ *
+ * Committee members' keys are in-process here (one keeper may hold several, as on the devnet); gathering
+ * signatures from committee members on other hosts is not built (the certificate is then short of stake and
+ * the keeper waits, saying so).
+ */
+import type { Signature } from "@chainsafe/blst";
+import {
+  type Account,
+  type Address,
+  type Chain,
+  type Hex,
+  type PublicClient,
+  type Transport,
+  type WalletClient,
+} from "viem";
+
+import type { EngineSettings, InferenceEngine, Receipt } from "../ai/engine.js";
+import { fileSha256, LlamaEngine } from "../ai/llama.js";
+import { pubkeyHash, type BlsKey } from "../bls/bls.js";
+import { disperse, type DisperseParams } from "../da-network/disperser.js";
+import { readOperatorSet } from "../da-network/operator-set.js";
+import { retrieve } from "../da-network/retriever.js";
+import { send } from "../da-network/setup.js";
+import { inferenceClaimsAbi } from "../lib/abis.js";
+import { VcloudError } from "../lib/errors.js";
+import type { Logger } from "../lib/logger.js";
+import { buildTaskCertificate } from "../tee/certificate.js";
+import { ReplayCheckpoint } from "./checkpoint.js";
+import {
+  certificateReferenceBlock,
+  challengeEvidence,
+  decideClaim,
+  reachesThreshold,
+  type ClaimAction,
+  type ReplayPolicy,
+} from "./decide.js";
+import { encodeEvidencePayload, parseClaimPayload, requestOf, type ClaimPayload } from "./payload.js";
+
+type Wallet = WalletClient<Transport, Chain, Account>;
+
+export type ReplayKeeperParams = {
+  publicClient: PublicClient<Transport, Chain>;
+  /** Pays challenge bonds, DA fees and resolution gas. */
+  walletClient: Wallet;
+  claims: Address;
+  da: Pick<DisperseParams, "certificateRegistry" | "registrar" | "maxOperators" | "thresholds" | "ttlSeconds"> & {
+    timeoutMs?: number;
+  };
+  /** GGUF files this keeper can replay; claims name their model by the file's sha256. */
+  models: readonly string[];
+  policy: ReplayPolicy;
+  /** Challenge claims whose replay differs (default true). */
+  challenge?: boolean;
+  /** Bond per challenge (default: the contract's minChallengeBond). */
+  bond?: bigint;
+  /** BLS keys of committee members (the verification operator set) this keeper signs for. */
+  committeeKeys?: readonly BlsKey[];
+  /** Execution settings the receipt leaves to the replayer (threads; batch size when unbound). */
+  engine?: { threads?: number; batchSize?: number };
+  dbPath: string;
+  /** First block to scan when the checkpoint is empty. */
+  fromBlock?: bigint;
+  logger?: Logger;
+};
+
+export type ReplayOutcome = {
+  claimId: Hex;
+  action: ClaimAction["kind"] | "failed";
+  reason?: string;
+  replayedHash?: Hex;
+  txHash?: Hex;
+  firstDivergentStep?: number;
+  evidenceCertificateId?: Hex;
+};
+
+/** Thrown when a claim cannot be re-executed by this keeper (recorded; the claim is not retried). */
+export class UnverifiableClaimError extends VcloudError {
+  override name = "UnverifiableClaimError";
+}
+
+type OnChainClaim = {
+  status: number;
+  challengeDeadline: bigint;
+  receiptHash: Hex;
+  modelHash: Hex;
+  promptHash: Hex;
+  daCertificateId: Hex;
+  challenger: Address;
+};
+
+const LOGITS_MODE: Record<string, EngineSettings["logits"] | undefined> = {
+  "f32le-full": "full",
+  "f32le-top64": "top64",
+  "f32le-selected": "selected",
+};
+
+/** Engines by model file and settings, created on demand and closed at the end of a pass. */
+class EnginePool {
+  private readonly engines = new Map<string, Promise<InferenceEngine>>();
+  /** Replays done in this pass, by claim id (a challenge needs the full receipt, the checkpoint keeps its hash). */
+  readonly replays = new Map<string, { replayed: Receipt; payload: ClaimPayload }>();
+  constructor(private readonly modelPaths: ReadonlyMap<string, string>) {}
+
+  has(modelHash: Hex): boolean {
+    return this.modelPaths.has(modelHash.toLowerCase());
+  }
+
+  get(modelHash: Hex, settings: EngineSettings): Promise<InferenceEngine> {
+    const path = this.modelPaths.get(modelHash.toLowerCase());
+    if (!path) throw new UnverifiableClaimError(`model ${modelHash} is not among this keeper's --model files`);
+    const key = `${path}|${settings.threads}|${settings.batchSize}|${settings.contextSize}|${settings.logits}`;
+    let engine = this.engines.get(key);
+    if (!engine) {
+      engine = LlamaEngine.create({ modelPath: path, settings });
+      this.engines.set(key, engine);
+    }
+    return engine;
+  }
+
+  async close(): Promise<void> {
+    for (const engine of this.engines.values()) await (await engine.catch(() => undefined))?.close();
+    this.engines.clear();
+  }
+}
+
+/** Maps each model file's sha256 to its path. */
+export async function indexModels(paths: readonly string[]): Promise<Map<string, string>> {
+  const index = new Map<string, string>();
+  for (const path of paths) index.set((await fileSha256(path)).toLowerCase(), path);
+  return index;
+}
+
+/** One keeper pass. Resolves to what it did with each open claim. */
+export async function replayOnce(params: ReplayKeeperParams): Promise<ReplayOutcome[]> {
+  const { publicClient, logger } = params;
+  const checkpoint = new ReplayCheckpoint(params.dbPath);
+  const pool = new EnginePool(await indexModels(params.models));
+  const outcomes: ReplayOutcome[] = [];
+  try {
+    const headBlock = await publicClient.getBlock();
+    const head = headBlock.number;
+    const fromBlock = checkpoint.nextBlock() ?? params.fromBlock ?? 0n;
+    if (fromBlock <= head) {
+      const posted = await publicClient.getContractEvents({
+        address: params.claims,
+        abi: inferenceClaimsAbi,
+        eventName: "ClaimPosted",
+        fromBlock,
+        toBlock: head,
+      });
+      for (const log of posted) checkpoint.track(log.args.claimId!);
+      checkpoint.setNextBlock(head + 1n);
+    }
+    const roles = { challenger: params.challenge ?? true, committee: (params.committeeKeys?.length ?? 0) > 0 };
+    for (const claimId of checkpoint.openClaims()) {
+      try {
+        outcomes.push(await handleClaim(params, checkpoint, pool, claimId, { head, now: headBlock.timestamp, roles }));
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        outcomes.push({ claimId, action: "failed", reason });
+        logger?.warn({ claimId, reason }, "replay step failed; retrying next pass");
+      }
+    }
+    return outcomes;
+  } finally {
+    await pool.close();
+    checkpoint.close();
+  }
+}
+
+async function readClaim(params: ReplayKeeperParams, claimId: Hex): Promise<OnChainClaim> {
+  return (await params.publicClient.readContract({
+    address: params.claims,
+    abi: inferenceClaimsAbi,
+    functionName: "getClaim",
+    args: [claimId],
+  })) as OnChainClaim;
+}
+
+async function handleClaim(
+  params: ReplayKeeperParams,
+  checkpoint: ReplayCheckpoint,
+  pool: EnginePool,
+  claimId: Hex,
+  at: { head: bigint; now: bigint; roles: { challenger: boolean; committee: boolean } },
+): Promise<ReplayOutcome> {
+  const { logger } = params;
+  // A replay changes only local state, so decide again right after it (at most once per pass).
+  for (let round = 0; round < 2; round++) {
+    const claim = await readClaim(params, claimId);
+    const local = checkpoint.local(claimId);
+    const action = decideClaim({ claim, claimId, now: at.now, policy: params.policy, local, roles: at.roles });
+    switch (action.kind) {
+      case "close":
+        checkpoint.update(claimId, { closed: action.reason });
+        return { claimId, action: "close", reason: action.reason };
+      case "wait":
+        return {
+          claimId,
+          action: "wait",
+          reason: action.reason,
+          ...(local.replayedHash ? { replayedHash: local.replayedHash } : {}),
+        };
+      case "replay": {
+        if (round > 0) return { claimId, action: "wait", reason: "replayed twice in one pass" };
+        try {
+          const { replayed } = await replayClaim(params, pool, claimId, claim);
+          checkpoint.update(claimId, { replayedHash: replayed.hash });
+          logger?.info({ claimId, claimed: claim.receiptHash, replayed: replayed.hash }, "claim re-executed");
+        } catch (error) {
+          if (!(error instanceof UnverifiableClaimError)) throw error;
+          checkpoint.update(claimId, { unverifiable: error.message });
+          return { claimId, action: "wait", reason: `cannot re-execute: ${error.message}` };
+        }
+        continue;
+      }
+      case "challenge":
+        return await fileChallenge(params, checkpoint, pool, claimId, claim);
+      case "certify":
+        return await certify(params, checkpoint, claimId, action.receiptHash, at.head);
+    }
+  }
+  return { claimId, action: "wait", reason: "no decision" };
+}
+
+/** Fetches the claim's payload from DA and re-runs it with the pinned settings. */
+async function replayClaim(
+  params: ReplayKeeperParams,
+  pool: EnginePool,
+  claimId: Hex,
+  claim: OnChainClaim,
+): Promise<{ replayed: Receipt; payload: ClaimPayload }> {
+  const done = pool.replays.get(claimId.toLowerCase());
+  if (done) return done;
+  if (!pool.has(claim.modelHash)) {
+    throw new UnverifiableClaimError(`model ${claim.modelHash} is not among this keeper's --model files`);
+  }
+  // A DA failure (nodes down, timeouts) is not a verdict on the claim: it propagates and the claim is retried
+  // next pass. (A payload that is truly unavailable is the DA layer's dispute: BlobCertificateRegistry.)
+  const { payload: bytes } = await retrieve({
+    publicClient: params.publicClient,
+    certificateRegistry: params.da.certificateRegistry,
+    registrar: params.da.registrar,
+    certificateId: claim.daCertificateId,
+    ...(params.da.timeoutMs ? { timeoutMs: params.da.timeoutMs } : {}),
+  });
+  let payload: ClaimPayload;
+  let request;
+  try {
+    payload = parseClaimPayload(bytes);
+    request = requestOf(payload, claim.promptHash);
+  } catch (error) {
+    throw new UnverifiableClaimError((error as Error).message);
+  }
+  const pinned = payload.receipt?.settings;
+  const logits = payload.receipt ? LOGITS_MODE[payload.receipt.logits.encoding] : "full";
+  if (!logits)
+    throw new UnverifiableClaimError(`receipt encoding ${payload.receipt?.logits.encoding} needs its server`);
+  const settings: EngineSettings = {
+    threads: pinned?.bound.threads || params.engine?.threads || 2,
+    batchSize: pinned?.bound.batchSize || params.engine?.batchSize || pinned?.batchSize || 64,
+    contextSize: pinned?.contextSize ?? 512,
+    flashAttention: false,
+    logits,
+  };
+  const engine = await pool.get(claim.modelHash, settings);
+  try {
+    const replayed = await engine.run({
+      ...request,
+      ...(pinned ? { maxTokens: pinned.maxTokens, sampling: pinned.sampling } : {}),
+    });
+    pool.replays.set(claimId.toLowerCase(), { replayed, payload });
+    return { replayed, payload };
+  } catch (error) {
+    throw new UnverifiableClaimError(`engine: ${(error as Error).message}`);
+  }
+}
+
+async function fileChallenge(
+  params: ReplayKeeperParams,
+  checkpoint: ReplayCheckpoint,
+  pool: EnginePool,
+  claimId: Hex,
+  claim: OnChainClaim,
+): Promise<ReplayOutcome> {
+  // The evidence is the full replayed receipt (per-step logits chain): after a restart the checkpoint keeps
+  // only its hash, so it is re-run and must still be the receipt this keeper recorded.
+  const { replayed, payload } = await replayClaim(params, pool, claimId, claim);
+  const recorded = checkpoint.local(claimId).replayedHash;
+  if (recorded && recorded !== replayed.hash) {
+    throw new VcloudError(`replay of ${claimId} is not deterministic here: ${recorded} then ${replayed.hash}`);
+  }
+  const evidence = challengeEvidence(claim.receiptHash, payload.receipt, replayed);
+  const stored = await disperse({
+    ...params.da,
+    publicClient: params.publicClient,
+    walletClient: params.walletClient,
+    payload: encodeEvidencePayload({
+      claimId,
+      claimedReceiptHash: claim.receiptHash,
+      firstDivergentStep: evidence.firstDivergentStep,
+      field: evidence.field,
+      receipt: replayed,
+    }),
+    ...(params.logger ? { logger: params.logger } : {}),
+  });
+  // Re-check right before sending: another challenger (or an earlier pass) may have won the race.
+  const fresh = await readClaim(params, claimId);
+  if (fresh.status !== claim.status) return { claimId, action: "wait", reason: "claim changed before the challenge" };
+  const bond =
+    params.bond ??
+    ((await params.publicClient.readContract({
+      address: params.claims,
+      abi: inferenceClaimsAbi,
+      functionName: "minChallengeBond",
+    })) as bigint);
+  const txHash = await send({ publicClient: params.publicClient }, params.walletClient, {
+    address: params.claims,
+    abi: inferenceClaimsAbi,
+    functionName: "challenge",
+    args: [claimId, evidence.correctReceiptHash, evidence.firstDivergentStep, stored.certificateId],
+    value: bond,
+  });
+  checkpoint.update(claimId, { challengeTx: txHash });
+  params.logger?.info({ claimId, txHash, step: evidence.firstDivergentStep }, "claim challenged");
+  return {
+    claimId,
+    action: "challenge",
+    txHash,
+    replayedHash: replayed.hash,
+    firstDivergentStep: evidence.firstDivergentStep,
+    evidenceCertificateId: stored.certificateId,
+  };
+}
+
+async function certify(
+  params: ReplayKeeperParams,
+  checkpoint: ReplayCheckpoint,
+  claimId: Hex,
+  receiptHash: Hex,
+  head: bigint,
+): Promise<ReplayOutcome> {
+  const { publicClient } = params;
+  const [challengeLog] = await publicClient.getContractEvents({
+    address: params.claims,
+    abi: inferenceClaimsAbi,
+    eventName: "ClaimChallenged",
+    args: { claimId },
+    fromBlock: 0n,
+    toBlock: head,
+  });
+  if (!challengeLog) return { claimId, action: "wait", reason: "challenge event not found yet" };
+  const referenceBlock = certificateReferenceBlock(head, challengeLog.blockNumber);
+  if (referenceBlock === null) return { claimId, action: "wait", reason: "waiting for a block after the challenge" };
+  const registrar = (await publicClient.readContract({
+    address: params.claims,
+    abi: inferenceClaimsAbi,
+    functionName: "committeeRegistrar",
+  })) as Address;
+  const [message, thresholdBps, snapshot] = await Promise.all([
+    publicClient.readContract({
+      address: params.claims,
+      abi: inferenceClaimsAbi,
+      functionName: "committeeMessage",
+      args: [claimId, receiptHash],
+    }) as Promise<Hex>,
+    publicClient.readContract({
+      address: params.claims,
+      abi: inferenceClaimsAbi,
+      functionName: "committeeThresholdBps",
+    }) as Promise<number>,
+    readOperatorSet({ publicClient, registrar, referenceBlock }),
+  ]);
+  const keys = new Map((params.committeeKeys ?? []).map((k) => [pubkeyHash(k.pubkeySol).toLowerCase(), k]));
+  const signatures = new Map<string, Signature>();
+  for (const member of snapshot.members) {
+    const key = keys.get(member.pubkeyHash.toLowerCase());
+    if (key) signatures.set(member.operator.toLowerCase(), key.sign(message));
+  }
+  if (signatures.size === 0) return { claimId, action: "wait", reason: "no committee key of this keeper is a member" };
+  const certificate = await buildTaskCertificate({ publicClient, registrar, referenceBlock, signatures });
+  if (!reachesThreshold(certificate.signedStake, certificate.totalStake, Number(thresholdBps))) {
+    return {
+      claimId,
+      action: "wait",
+      reason: `signers hold ${certificate.signedStake} of ${certificate.totalStake} committee stake, ${thresholdBps} bps needed`,
+    };
+  }
+  const fresh = await readClaim(params, claimId);
+  if (fresh.status !== 2) return { claimId, action: "wait", reason: "claim no longer challenged" };
+  const txHash = await send({ publicClient }, params.walletClient, {
+    address: params.claims,
+    abi: inferenceClaimsAbi,
+    functionName: "resolve",
+    args: [claimId, receiptHash, referenceBlock, certificate.signature],
+  });
+  checkpoint.update(claimId, { resolveTx: txHash });
+  params.logger?.info({ claimId, txHash, receiptHash }, "committee certificate submitted");
+  return { claimId, action: "certify", txHash, replayedHash: receiptHash };
+}

@@ -1,0 +1,32 @@
+/** `vcloud keeper replay` names the bad flag and exits 2 before touching a chain. */
+import { describe, expect, it } from "vitest";
+
+import { vcloud } from "../helpers/cli.js";
+
+describe("vcloud keeper replay: bad input", () => {
+  const run = (...args: string[]) => vcloud(["keeper", "replay", "--once", ...args]);
+
+  it("needs at least one model file, and the file must exist", () => {
+    const none = run();
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain("error: invalid --model: give at least one GGUF model file");
+    const missing = run("--model", "/nonexistent/model.gguf");
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("error: invalid --model: no file /nonexistent/model.gguf");
+  });
+
+  it("names a bad policy, sample fraction or BLS key", () => {
+    const policy = run("--model", "package.json", "--policy", "some");
+    expect(policy.code).toBe(2);
+    expect(policy.stderr).toContain("invalid --policy");
+    const fraction = run("--model", "package.json", "--policy", "sample", "--sample-fraction", "1.5");
+    expect(fraction.code).toBe(2);
+    expect(fraction.stderr).toContain("invalid --sample-fraction: must be in 0..1");
+    const noFraction = run("--model", "package.json", "--policy", "sample");
+    expect(noFraction.code).toBe(2);
+    expect(noFraction.stderr).toContain("invalid --sample-fraction");
+    const key = run("--model", "package.json", "--bls-key", "0x1234");
+    expect(key.code).toBe(2);
+    expect(key.stderr).toContain("invalid --bls-key");
+  });
+});

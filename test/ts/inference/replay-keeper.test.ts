@@ -1,0 +1,410 @@
+/**
+ * The replay keeper on an in-process chain with the real restaking core, real DA nodes and a real BLS
+ * re-execution committee (the DA operators, as the verification set): an operator posts claims with their
+ * request and receipt on DA; the keeper re-executes every claim with keepers/ai's llama.cpp engine on a
+ * generated tiny model. The honest claim survives its window (validation 100); the cheating claim (a
+ * receipt from another model) is challenged by the keeper with evidence on DA, the keeper's committee keys
+ * certify the correct receipt, the operator is slashed and the app is paid from the VictimPayout (0); a
+ * frivolous challenger's bond goes to the operator. Passes are idempotent across keeper restarts.
+ */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { getAddress, type Account, type Address, type Chain, type Hex, type Transport, type WalletClient } from "viem";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import type { InferenceRequest, Receipt } from "../../../keepers/ai/engine.js";
+import { LlamaEngine } from "../../../keepers/ai/llama.js";
+import { writeModel } from "../../../keepers/ai/model.js";
+import { BlsKey } from "../../../keepers/bls/bls.js";
+import { startDaNode, type DaNode } from "../../../keepers/da-network/node.js";
+import { retrieve } from "../../../keepers/da-network/retriever.js";
+import { advanceBlocks, onboardDaOperator, send, syncDaStakes, WAD } from "../../../keepers/da-network/setup.js";
+import { bLSAVSRegistrarAbi } from "../../../keepers/lib/abis.js";
+import { createLogger } from "../../../keepers/lib/logger.js";
+import { replayOnce, type ReplayKeeperParams } from "../../../keepers/replay/keeper.js";
+import { parseEvidencePayload } from "../../../keepers/replay/payload.js";
+import { postInferenceClaim } from "../../../keepers/replay/publish.js";
+import { deployDaStack, DEVNET_RESTAKING, ether } from "../helpers/da-stack.js";
+
+type Wallet = WalletClient<Transport, Chain, Account>;
+
+const SET_ID = 0;
+const WINDOW = 3600n;
+const BOND = ether("0.1");
+const THRESHOLDS = { confirmationThreshold: 55, adversaryThreshold: 33 };
+const shape = { layers: 2, embedding: 128, feedForward: 256, heads: 4, kvHeads: 2 };
+const logger = createLogger({ level: "silent" });
+const ZERO_SALT: Hex = `0x${"00".repeat(32)}`;
+
+describe("replay keeper: re-executes claims, challenges cheaters, serves on the committee", () => {
+  let s: Awaited<ReturnType<typeof deployDaStack>>;
+  let claims: Awaited<ReturnType<typeof s.viem.deployContract<"InferenceClaims">>>;
+  let payout: Awaited<ReturnType<typeof s.viem.deployContract<"VictimPayout">>>;
+  let validator: Awaited<ReturnType<typeof s.viem.deployContract<"VcloudValidator">>>;
+  let validation: Awaited<ReturnType<typeof s.viem.deployContract<"ValidationRegistry">>>;
+  let inferenceAvs: Wallet;
+  let operator: Wallet;
+  let app: Wallet;
+  let keeperWallet: Wallet;
+  let frivolous: Wallet;
+  let honestModel: string;
+  let otherModel: string;
+  let honest: LlamaEngine;
+  let other: LlamaEngine;
+  const nodes: DaNode[] = [];
+  const dir = mkdtempSync(join(tmpdir(), "vcloud-replay-keeper-"));
+  const dbPath = join(dir, "keeper.sqlite");
+  const ids: Record<string, Hex> = {};
+  const receipts: Record<string, Receipt> = {};
+
+  const da = () => ({
+    certificateRegistry: s.registry.address as Address,
+    registrar: s.registrar.address as Address,
+    maxOperators: 16,
+    thresholds: THRESHOLDS,
+    ttlSeconds: 7 * 24 * 3600,
+    timeoutMs: 20_000,
+  });
+
+  const keeper = (overrides: Partial<ReplayKeeperParams> = {}) =>
+    replayOnce({
+      publicClient: s.publicClient,
+      walletClient: keeperWallet,
+      claims: claims.address,
+      da: da(),
+      models: [honestModel],
+      policy: { mode: "all" },
+      committeeKeys: s.keys,
+      engine: { threads: 1 },
+      dbPath,
+      logger,
+      ...overrides,
+    });
+
+  const getClaim = async (id: Hex) =>
+    (await s.publicClient.readContract({
+      address: claims.address,
+      abi: claims.abi,
+      functionName: "getClaim",
+      args: [id],
+    })) as {
+      status: number;
+      challenger: Address;
+      challengerReceiptHash: Hex;
+      firstDivergentStep: number;
+      evidenceCertificateId: Hex;
+      certifiedReceiptHash: Hex;
+      slashId: bigint;
+    };
+
+  async function post(name: string, request: InferenceRequest, engine: LlamaEngine): Promise<Hex> {
+    const receipt = await engine.run(request);
+    receipts[name] = receipt;
+    const posted = await postInferenceClaim({
+      publicClient: s.publicClient,
+      walletClient: operator,
+      claims: claims.address,
+      da: da(),
+      request,
+      receipt,
+      modelHash: honest.model.sha256, // the model the app asked for, whatever the operator ran
+      app: app.account.address,
+      fee: ether("0.01"),
+      logger,
+    });
+    ids[name] = posted.claimId;
+    return posted.claimId;
+  }
+
+  beforeAll(async () => {
+    honestModel = join(dir, "honest.gguf");
+    otherModel = join(dir, "other.gguf");
+    await writeModel(honestModel, { seed: 5n, shape });
+    await writeModel(otherModel, { seed: 6n, shape });
+    honest = await LlamaEngine.create({ modelPath: honestModel, settings: { threads: 1, contextSize: 256 } });
+    other = await LlamaEngine.create({ modelPath: otherModel, settings: { threads: 1, contextSize: 256 } });
+
+    s = await deployDaStack({ stakes: [ether("100"), ether("200"), ether("300")] });
+    for (let i = 0; i < s.keys.length; i++) {
+      const node = await startDaNode({
+        host: "127.0.0.1",
+        port: 0,
+        dataDir: mkdtempSync(join(tmpdir(), `vcloud-replay-da-${i}-`)),
+        maxBytes: 64 * 1024 * 1024,
+        blsKey: s.keys[i]!,
+        operator: s.operators[i]!.account.address,
+        publicClient: s.publicClient,
+        registrar: s.registrar.address,
+        certificateRegistry: s.registry.address,
+        maxOperators: 16,
+        thresholds: THRESHOLDS,
+        logger,
+      });
+      nodes.push(node);
+      await send(s.clients, s.operators[i]!, {
+        address: s.registrar.address,
+        abi: bLSAVSRegistrarAbi,
+        functionName: "updateSocket",
+        args: [node.url],
+      });
+    }
+    const wallets = (await s.viem.getWalletClients()) as unknown as Wallet[];
+    [inferenceAvs, operator, app, keeperWallet, frivolous] = [
+      wallets[8]!,
+      wallets[9]!,
+      wallets[10]!,
+      wallets[11]!,
+      wallets[12]!,
+    ];
+    payout = await s.viem.deployContract("VictimPayout", [s.governance.account.address]);
+    const inferenceRegistrar = await s.viem.deployContract("BLSAVSRegistrar", [
+      s.core.allocationManager.address,
+      inferenceAvs.account.address,
+      SET_ID,
+      [{ strategy: s.strategy, multiplier: WAD }],
+    ]);
+    claims = await s.viem.deployContract("InferenceClaims", [
+      {
+        allocationManager: s.core.allocationManager.address,
+        inferenceAvs: inferenceAvs.account.address,
+        inferenceSetId: SET_ID,
+        committeeRegistrar: s.registrar.address,
+        victimPayout: payout.address,
+        committeeThresholdBps: 6000,
+        challengerRewardBps: 1000,
+        maxReferenceAge: 100,
+        challengeWindow: WINDOW,
+        appealWindow: 3600n,
+        minChallengeBond: BOND,
+        slashWad: WAD / 2n,
+        forkRegistry: "0x0000000000000000000000000000000000000000",
+      },
+    ]);
+    await send(s.clients, s.governance, {
+      address: payout.address,
+      abi: payout.abi,
+      functionName: "setPayoutManager",
+      args: [claims.address, true],
+    });
+    const am = { address: s.core.allocationManager.address, abi: s.core.allocationManager.abi } as const;
+    await send(s.clients, inferenceAvs, {
+      ...am,
+      functionName: "updateAVSMetadataURI",
+      args: [inferenceAvs.account.address, "https://vcloud.invalid/avs/inference.json"],
+    });
+    await send(s.clients, inferenceAvs, {
+      ...am,
+      functionName: "createRedistributingOperatorSets",
+      args: [
+        inferenceAvs.account.address,
+        [{ operatorSetId: SET_ID, strategies: [s.strategy], slasher: claims.address }],
+        [payout.address],
+      ],
+    });
+    await send(s.clients, inferenceAvs, {
+      ...am,
+      functionName: "setAVSRegistrar",
+      args: [inferenceAvs.account.address, inferenceRegistrar.address],
+    });
+    await send(s.clients, s.governance, {
+      address: s.token,
+      abi: s.core.vcloudTestToken.abi,
+      functionName: "mint",
+      args: [operator.account.address, ether("100")],
+    });
+    await onboardDaOperator(s.clients, operator, {
+      delegationManager: s.core.delegationManager.address,
+      strategyManager: s.core.strategyManager.address,
+      allocationManager: s.core.allocationManager.address,
+      registrar: inferenceRegistrar.address,
+      avs: inferenceAvs.account.address,
+      token: s.token,
+      strategy: s.strategy,
+      stake: ether("100"),
+      magnitude: WAD,
+      blsKey: BlsKey.fromSeed(new Uint8Array(32).fill(0x70)),
+      socket: "http://127.0.0.1:1/inference",
+      allocationConfigurationDelay: DEVNET_RESTAKING.allocationConfigurationDelay,
+    });
+    await advanceBlocks(s.publicClient, 2);
+    await syncDaStakes(s.clients, s.governance, inferenceRegistrar.address, [operator.account.address]);
+
+    const identity = await s.viem.deployContract("IdentityRegistry", []);
+    validation = await s.viem.deployContract("ValidationRegistry", [identity.address]);
+    validator = await s.viem.deployContract("VcloudValidator", [validation.address, s.governance.account.address]);
+    await send(s.clients, s.governance, {
+      address: validator.address,
+      abi: validator.abi,
+      functionName: "addSource",
+      args: [claims.address, "inference"],
+    });
+    await send(s.clients, app, { address: identity.address, abi: identity.abi, functionName: "register", args: [] });
+  }, 600_000);
+
+  afterAll(async () => {
+    await honest?.close();
+    await other?.close();
+    for (const node of nodes) await node.close();
+  });
+
+  async function validatorResponse(claimId: Hex): Promise<number> {
+    const requestHash = (await s.publicClient.readContract({
+      address: validator.address,
+      abi: validator.abi,
+      functionName: "requestHashFor",
+      args: [0n, claims.address, claimId, ZERO_SALT],
+    })) as Hex;
+    await send(s.clients, app, {
+      address: validation.address,
+      abi: validation.abi,
+      functionName: "validationRequest",
+      args: [validator.address, 0n, "", requestHash],
+    });
+    const { result } = await s.publicClient.simulateContract({
+      account: s.governance.account,
+      address: validator.address,
+      abi: validator.abi,
+      functionName: "respond",
+      args: [requestHash, claims.address, claimId, ZERO_SALT],
+    });
+    await send(s.clients, s.governance, {
+      address: validator.address,
+      abi: validator.abi,
+      functionName: "respond",
+      args: [requestHash, claims.address, claimId, ZERO_SALT],
+    });
+    return Number(result);
+  }
+
+  it("challenges the cheating claim with evidence on DA and leaves the honest one alone", async () => {
+    await post("honest", { prompt: "Replay me bit for bit.", seed: 1n, maxTokens: 6 }, honest);
+    await post("cheat", { prompt: "A different question.", seed: 2n, maxTokens: 6 }, other);
+    const outcomes = await keeper();
+    const byId = new Map(outcomes.map((o) => [o.claimId, o]));
+    expect(byId.get(ids.honest!)).toMatchObject({ action: "wait", reason: "replay matches" });
+    expect(byId.get(ids.cheat!)).toMatchObject({ action: "challenge", firstDivergentStep: 0 });
+
+    const correct = await honest.run({ prompt: "A different question.", seed: 2n, maxTokens: 6 });
+    const claim = await getClaim(ids.cheat!);
+    expect(claim.status).toBe(2);
+    expect(getAddress(claim.challenger)).toBe(getAddress(keeperWallet.account.address));
+    expect(claim.challengerReceiptHash).toBe(correct.hash);
+    const { payload } = await retrieve({
+      publicClient: s.publicClient,
+      ...da(),
+      certificateId: claim.evidenceCertificateId,
+    });
+    const evidence = parseEvidencePayload(payload);
+    expect(evidence.receipt.hash).toBe(correct.hash);
+    expect(evidence.claimedReceiptHash).toBe(receipts.cheat!.hash);
+    expect(evidence.field).toBe("model.sha256");
+  });
+
+  it("a restarted keeper neither replays nor challenges again, and certifies once a block has passed", async () => {
+    const again = await keeper();
+    expect(again.find((o) => o.claimId === ids.cheat)).toMatchObject({
+      action: "wait",
+      reason: "waiting for a block after the challenge",
+    });
+    await advanceBlocks(s.publicClient, 1);
+    const third = await keeper();
+    expect(third.find((o) => o.claimId === ids.cheat)).toMatchObject({ action: "certify" });
+    const claim = await getClaim(ids.cheat!);
+    expect(claim.status).toBe(4); // Refuted
+    expect(claim.certifiedReceiptHash).toBe(claim.challengerReceiptHash);
+    // Decided claims are closed in the checkpoint: a later pass does nothing with them.
+    const fourth = await keeper();
+    expect(fourth.find((o) => o.claimId === ids.cheat)).toMatchObject({ action: "close" });
+    expect((await keeper()).some((o) => o.claimId === ids.cheat)).toBe(false);
+  });
+
+  it("the cheating operator is slashed and the app is paid from the VictimPayout", async () => {
+    const claim = await getClaim(ids.cheat!);
+    const owed = (await s.publicClient.readContract({
+      address: payout.address,
+      abi: payout.abi,
+      functionName: "victimOf",
+      args: [1n, app.account.address],
+    })) as readonly [bigint, bigint];
+    expect(owed[0]).toBe(ether("45")); // half of 100 slashed, 90% to the app
+    await advanceBlocks(s.publicClient, DEVNET_RESTAKING.slashResolutionDelayBlocks + 1);
+    await send(s.clients, s.governance, {
+      address: s.core.strategyManager.address,
+      abi: s.core.strategyManager.abi,
+      functionName: "clearBurnOrRedistributableShares",
+      args: [{ avs: inferenceAvs.account.address, id: SET_ID }, claim.slashId],
+    });
+    await send(s.clients, s.governance, { address: payout.address, abi: payout.abi, functionName: "fund", args: [1n] });
+    await send(s.clients, app, {
+      address: payout.address,
+      abi: payout.abi,
+      functionName: "claim",
+      args: [1n, app.account.address],
+    });
+    const balance = (await s.publicClient.readContract({
+      address: s.token,
+      abi: s.core.vcloudTestToken.abi,
+      functionName: "balanceOf",
+      args: [app.account.address],
+    })) as bigint;
+    expect(balance).toBe(ether("45"));
+    const keeperOwed = (await s.publicClient.readContract({
+      address: payout.address,
+      abi: payout.abi,
+      functionName: "victimOf",
+      args: [1n, keeperWallet.account.address],
+    })) as readonly [bigint, bigint];
+    expect(keeperOwed[0]).toBe(ether("5"));
+    expect(await validatorResponse(ids.cheat!)).toBe(0);
+  });
+
+  it("a frivolous challenger loses its bond: the keeper's committee certifies the claimed receipt", async () => {
+    const id = await post("honest2", { prompt: "Another honest answer.", seed: 3n, maxTokens: 4 }, honest);
+    await send(s.clients, frivolous, {
+      address: claims.address,
+      abi: claims.abi,
+      functionName: "challenge",
+      args: [id, receipts.cheat!.hash, 0, receipts.cheat!.hash],
+      value: BOND,
+    });
+    await advanceBlocks(s.publicClient, 1);
+    const before = await s.publicClient.getBalance({ address: operator.account.address });
+    const outcomes = await keeper();
+    expect(outcomes.find((o) => o.claimId === id)).toMatchObject({
+      action: "certify",
+      replayedHash: receipts.honest2!.hash,
+    });
+    expect(await s.publicClient.getBalance({ address: operator.account.address })).toBe(before + BOND);
+    const claim = await getClaim(id);
+    expect(claim.status).toBe(3); // Upheld
+    expect(getAddress(claim.challenger)).toBe(getAddress(frivolous.account.address));
+  });
+
+  it("the honest claim survives its window and reads 100 in the validation registry", async () => {
+    await s.publicClient.request({ method: "evm_increaseTime" as never, params: [Number(WINDOW) + 1] as never });
+    await advanceBlocks(s.publicClient, 1);
+    const outcomes = await keeper();
+    expect(outcomes.find((o) => o.claimId === ids.honest)).toMatchObject({
+      action: "close",
+      reason: "window passed unchallenged",
+    });
+    expect((await getClaim(ids.honest!)).status).toBe(1);
+    expect(await validatorResponse(ids.honest!)).toBe(100);
+  });
+
+  it("a keeper that samples nothing and holds no committee key only watches", async () => {
+    const id = await post("unsampled", { prompt: "Nobody checks this one.", seed: 4n, maxTokens: 3 }, other);
+    const outcomes = await keeper({
+      dbPath: join(dir, "watcher.sqlite"),
+      policy: { mode: "sample", fractionBps: 0, salt: ZERO_SALT },
+      committeeKeys: [],
+    });
+    expect(outcomes.find((o) => o.claimId === id)).toMatchObject({
+      action: "wait",
+      reason: "not in this keeper's sample",
+    });
+    expect((await getClaim(id)).status).toBe(1);
+  });
+});
