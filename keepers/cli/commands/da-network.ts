@@ -201,6 +201,7 @@ export function registerDaNetwork(program: Command): void {
           bytes: result.payload.length,
           nodesAnswered: result.nodesAnswered,
           nodesAsked: result.nodesAsked,
+          rejectedChunks: result.rejectedChunks,
         };
         ctx.print(
           summary,

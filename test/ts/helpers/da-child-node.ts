@@ -6,7 +6,6 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { createServer as createNetServer } from "node:net";
 import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 
@@ -18,6 +17,7 @@ import { storeRequestFor } from "../../../keepers/da-network/disperser.js";
 import { readOperatorSet } from "../../../keepers/da-network/operator-set.js";
 import type { StoreRequest } from "../../../keepers/da-network/protocol.js";
 import { PROJECT_ROOT } from "../../../keepers/lib/paths.js";
+import { freePort } from "./cli.js";
 import type { deployDaStack } from "./da-stack.js";
 
 type Stack = Awaited<ReturnType<typeof deployDaStack>>;
@@ -69,16 +69,6 @@ export async function startRpcBridge(provider: Eip1193): Promise<{ url: string; 
       await new Promise<void>((r) => server.close(() => r()));
     },
   };
-}
-
-/** A port nobody listens on right now (bound to 0, then released). */
-export async function freePort(): Promise<number> {
-  const server = createNetServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
-  const address = server.address();
-  const port = typeof address === "object" && address ? address.port : 0;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
 }
 
 export type ChildNode = { url: string; child: ChildProcess; exited: Promise<number | null> };
