@@ -2,6 +2,8 @@ import type { StoryStep } from "../story.js";
 import { agentRegistered } from "./agent.js";
 import { contractsDeployed } from "./contracts-deployed.js";
 import { blobStoredAndRetrieved, daFleetStarted } from "./data-availability.js";
+import { feesReachJarAndBuybackBurnsEigen } from "./fees-buyback.js";
+import { forkChallengeResolved } from "./fork-challenge.js";
 import { forkReady } from "./fork-ready.js";
 import { operatorsAllocate, stakersDepositAndDelegate } from "./restaking.js";
 import { slashWithRedistribution } from "./slashing.js";
@@ -17,5 +19,8 @@ export const storySteps: StoryStep[] = [
   blobStoredAndRetrieved,
   teeWorkerAttestsTask,
   agentRegistered,
+  feesReachJarAndBuybackBurnsEigen,
   forkReady,
+  // Last: the open challenge freezes EIGEN wraps until governance resolves it.
+  forkChallengeResolved,
 ];
