@@ -111,7 +111,7 @@ describe("keepers under RPC faults, reorgs and kills", () => {
     options: { timeout?: number } = {},
   ) {
     await fillJar();
-    const from = (await stack.publicClient.getBlockNumber()) + 1n;
+    const from = (await stack.publicClient.getBlockNumber({ cacheTime: 0 })) + 1n;
     const before = await chainState(from);
     await fault();
     try {
@@ -179,7 +179,7 @@ describe("keepers under RPC faults, reorgs and kills", () => {
 
   it("a reorg drops the block holding the release: the next pass releases again, once, on the new chain", async () => {
     await fillJar();
-    const from = (await stack.publicClient.getBlockNumber()) + 1n;
+    const from = (await stack.publicClient.getBlockNumber({ cacheTime: 0 })) + 1n;
     const before = await chainState(from);
     const snapshot = await rpc<Hex>("evm_snapshot");
     const first = await buybackPass();
@@ -220,7 +220,7 @@ describe("keepers under RPC faults, reorgs and kills", () => {
     // Kill points from process start: during start-up, the first reads, around the send, and later.
     for (const killAfterMs of [400, 1_500, 2_500, 3_500, 5_000]) {
       await fillJar();
-      const from = (await stack.publicClient.getBlockNumber()) + 1n;
+      const from = (await stack.publicClient.getBlockNumber({ cacheTime: 0 })) + 1n;
       const before = await chainState(from);
       const child = spawn(process.execPath, [join(PROJECT_ROOT, "bin", "vcloud.mjs"), ...args, "--interval", "1"], {
         cwd: PROJECT_ROOT,
