@@ -64,6 +64,8 @@ export type DispatchParams = {
   dbPath: string;
   /** First block to scan when the checkpoint is empty. */
   fromBlock?: bigint;
+  /** Blocks to rescan when the last scanned block was reorganised away (default 64). */
+  reorgDepth?: bigint;
   logger?: Logger;
 };
 
@@ -107,12 +109,20 @@ export class DispatchCheckpoint {
     return row ? BigInt(row.value) : undefined;
   }
 
-  setNextBlock(block: bigint): void {
-    this.db
-      .prepare(
-        "INSERT INTO meta (key, value) VALUES ('nextBlock', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-      )
-      .run(block.toString());
+  /** Records the next block to scan and, when known, the hash of the last block scanned (to detect reorgs). */
+  setNextBlock(block: bigint, lastHash?: Hex): void {
+    const put = this.db.prepare(
+      "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+    );
+    put.run("nextBlock", block.toString());
+    if (lastHash) put.run("lastHash", lastHash);
+    else this.db.prepare("DELETE FROM meta WHERE key = 'lastHash'").run();
+  }
+
+  /** Hash of the last block scanned, as recorded with the scan position. */
+  lastHash(): Hex | undefined {
+    const row = this.db.prepare("SELECT value FROM meta WHERE key = 'lastHash'").get() as { value: string } | undefined;
+    return row?.value as Hex | undefined;
   }
 
   state(taskHash: Hex): string | undefined {
@@ -147,20 +157,46 @@ type OnChainTask = {
   inputCertificateId: Hex;
 };
 
+/** Blocks rescanned after a reorg of the last scanned block. */
+export const DEFAULT_REORG_DEPTH = 64n;
+
+/** Whether the block the last pass scanned up to is no longer on the chain (a reorg replaced it). */
+async function lastScanReorged(publicClient: PublicClient<Transport, Chain>, checkpoint: DispatchCheckpoint) {
+  const next = checkpoint.nextBlock();
+  const lastHash = checkpoint.lastHash();
+  if (next === undefined || next === 0n || lastHash === undefined) return false;
+  const block = await publicClient.getBlock({ blockNumber: next - 1n }).catch(() => undefined);
+  return block?.hash !== lastHash;
+}
+
 /** One dispatcher pass. Resolves to what happened to each task seen in this pass. */
 export async function dispatchOnce(params: DispatchParams): Promise<DispatchOutcome[]> {
   const { publicClient, logger } = params;
   const checkpoint = new DispatchCheckpoint(params.dbPath);
   const outcomes: DispatchOutcome[] = [];
   try {
-    const head = await publicClient.getBlockNumber();
-    const fromBlock = checkpoint.nextBlock() ?? params.fromBlock ?? 0n;
-    if (fromBlock > head) return outcomes;
-    const logs = await publicClient.getLogs({ address: params.mailbox, event: TASK_CREATED, fromBlock, toBlock: head });
+    const head = await publicClient.getBlock({ blockTag: "latest" });
+    let fromBlock = checkpoint.nextBlock() ?? params.fromBlock ?? 0n;
+    // A reorg replaced the last block this dispatcher scanned: rescan the reorg window, and re-check on
+    // chain the tasks it recorded as submitted or closed (their results may have been dropped with it).
+    const reorged = await lastScanReorged(publicClient, checkpoint);
+    if (reorged) {
+      const depth = params.reorgDepth ?? DEFAULT_REORG_DEPTH;
+      fromBlock = fromBlock > depth ? fromBlock - depth : 0n;
+      if (params.fromBlock !== undefined && fromBlock < params.fromBlock) fromBlock = params.fromBlock;
+      logger?.warn({ fromBlock }, "the chain reorganised past the last scanned block; rescanning");
+    }
+    if (fromBlock > head.number) return outcomes;
+    const logs = await publicClient.getLogs({
+      address: params.mailbox,
+      event: TASK_CREATED,
+      fromBlock,
+      toBlock: head.number,
+    });
     for (const log of logs) {
       const taskHash = log.args.taskHash!;
       const seen = checkpoint.state(taskHash);
-      if (seen === "submitted" || seen === "closed" || seen === "failed") {
+      if (seen === "failed" || ((seen === "submitted" || seen === "closed") && !reorged)) {
         outcomes.push({ taskHash, outcome: "skipped", reason: `checkpoint: ${seen}` });
         continue;
       }
@@ -183,7 +219,7 @@ export async function dispatchOnce(params: DispatchParams): Promise<DispatchOutc
         logger?.warn({ taskHash, reason }, "task not dispatched");
       }
     }
-    checkpoint.setNextBlock(head + 1n);
+    checkpoint.setNextBlock(head.number + 1n, head.hash);
     return outcomes;
   } finally {
     checkpoint.close();

@@ -77,8 +77,37 @@ function forward(target: URL, body: Buffer): Promise<{ status: number; body: Buf
   });
 }
 
-export async function startRpcProxy(targetUrl: string): Promise<RpcProxy> {
-  const target = new URL(targetUrl);
+/** An in-process chain (EIP-1193, e.g. a Hardhat network connection's `provider`). */
+export type Eip1193 = { request: (args: { method: string; params?: unknown[] }) => Promise<unknown> };
+
+/** Answers one JSON-RPC body from an EIP-1193 provider, errors included, as a node would over HTTP. */
+async function viaProvider(provider: Eip1193, body: Buffer): Promise<{ status: number; body: Buffer }> {
+  const parsed = JSON.parse(body.toString("utf8")) as RpcCall | RpcCall[];
+  const one = async (c: RpcCall) => {
+    try {
+      const result = await provider.request({ method: c.method ?? "", params: c.params ?? [] });
+      return { jsonrpc: "2.0", id: c.id, result: result ?? null };
+    } catch (error) {
+      const e = error as { code?: number; message?: string; data?: unknown };
+      return {
+        jsonrpc: "2.0",
+        id: c.id,
+        error: { code: e.code ?? -32603, message: e.message ?? String(error), data: e.data },
+      };
+    }
+  };
+  const reply = Array.isArray(parsed) ? await Promise.all(parsed.map(one)) : await one(parsed);
+  return {
+    status: 200,
+    body: Buffer.from(JSON.stringify(reply, (_k, v: unknown) => (typeof v === "bigint" ? `0x${v.toString(16)}` : v))),
+  };
+}
+
+/** Starts the proxy in front of a node's URL, or of an in-process chain's EIP-1193 provider. */
+export async function startRpcProxy(targetOrProvider: string | Eip1193): Promise<RpcProxy> {
+  const target = typeof targetOrProvider === "string" ? new URL(targetOrProvider) : undefined;
+  const upstreamCall = (body: Buffer) =>
+    target ? forward(target, body) : viaProvider(targetOrProvider as Eip1193, body);
   let fault: { fault: Fault; methods?: Set<string>; remaining: number } | undefined;
   const sockets = new Set<Socket>();
   let port = 0;
@@ -155,7 +184,7 @@ export async function startRpcProxy(targetUrl: string): Promise<RpcProxy> {
     if (method === "eth_sendRawTransaction") proxy.forwardedTxs.push(keccak256((call.params?.[0] ?? "0x") as Hex));
     let upstream: { status: number; body: Buffer };
     try {
-      upstream = await forward(target, body);
+      upstream = await upstreamCall(body);
     } catch (error) {
       return reply(502, JSON.stringify({ error: `upstream: ${(error as Error).message}` }));
     }

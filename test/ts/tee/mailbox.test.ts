@@ -10,19 +10,26 @@ import { join } from "node:path";
 
 import type { Signature } from "@chainsafe/blst";
 import {
+  createPublicClient,
+  createWalletClient,
   decodeEventLog,
+  http,
   keccak256,
+  parseEventLogs,
   toHex,
   type Account,
   type Address,
   type Chain,
   type Hex,
+  type PublicClient,
   type Transport,
   type WalletClient,
 } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { BlsKey } from "../../../keepers/bls/bls.js";
+import { devnetAccounts } from "../../../keepers/devnet/accounts.js";
 import { disperse } from "../../../keepers/da-network/disperser.js";
 import { startDaNode, type DaNode } from "../../../keepers/da-network/node.js";
 import { retrieve } from "../../../keepers/da-network/retriever.js";
@@ -56,6 +63,7 @@ import { sandboxCapabilities } from "../../../keepers/tee/sandbox.js";
 import { DispatchCheckpoint, dispatchOnce } from "../../../keepers/tee/dispatcher.js";
 import { verifyTaskResult } from "../../../keepers/tee/task-result.js";
 import { runTask } from "../../../keepers/tee/worker.js";
+import { startRpcProxy, type Eip1193 } from "../support/rpc-proxy.js";
 import { deployDaStack, ether } from "../helpers/da-stack.js";
 
 type Wallet = WalletClient<Transport, Chain, Account>;
@@ -442,6 +450,88 @@ describe.runIf(caps.prlimit)("TEE compute: TaskMailbox with BLS-certified result
       "checkpoint: submitted",
       "checkpoint: failed",
     ]);
+  }, 600_000);
+
+  it("dispatchOnce through a faulty RPC endpoint and a reorg: clear errors, then each task certified exactly once", async () => {
+    // The dispatcher talks to the chain through a fault-injecting proxy (issue 13); the test reads directly.
+    const provider = stack.connection.provider as unknown as Eip1193;
+    const proxy = await startRpcProxy(provider);
+    try {
+      const chain = stack.publicClient.chain;
+      const publicClient = createPublicClient({ chain, transport: http(proxy.url) }) as PublicClient<Transport, Chain>;
+      const walletClient = createWalletClient({
+        account: privateKeyToAccount(devnetAccounts(1)[0]!.privateKey),
+        chain,
+        transport: http(proxy.url),
+      });
+      const fromBlock = (await stack.publicClient.getBlockNumber({ cacheTime: 0 })) + 1n;
+      const params = {
+        publicClient,
+        walletClient,
+        mailbox,
+        registrar: computeRegistrar,
+        da: {
+          certificateRegistry: stack.registry.address as Address,
+          registrar: stack.registrar.address as Address,
+          maxOperators: MAX_OPERATORS,
+          thresholds: THRESHOLDS,
+          ttlSeconds: 7 * 24 * 3600,
+        },
+        apps: new Map([[imageDigest, { bundle: hashAndUpper, measurements: allowed }]]),
+        executors: executors.map((o, i) => ({ operator: o.account.address, blsKey: computeKeys[i]! })),
+        policy: DEVNET_POLICY,
+        attester: devAttester,
+        limits,
+        dbPath: join(mkdtempSync(join(tmpdir(), "vcloud-tee-faults-")), "dispatch.sqlite"),
+        fromBlock,
+        logger,
+      };
+      /** Certified results of `taskHash` on the chain as it is now. */
+      const verifications = async (taskHash: Hex) => {
+        const logs = await stack.publicClient.getLogs({ address: mailbox, fromBlock, toBlock: "latest" });
+        return parseEventLogs({ abi: taskMailboxAbi, logs, eventName: "TaskVerified" }).filter(
+          (e) => e.args.taskHash === taskHash,
+        ).length;
+      };
+      const task = await createTask({
+        input: new TextEncoder().encode("through faults"),
+        sla: 3600n,
+        fee: ether("0.01"),
+      });
+
+      // Endpoint down, then JSON-RPC errors on log reads: the pass fails and says why; nothing is sent.
+      await proxy.down();
+      await expect(dispatchOnce(params)).rejects.toThrow(/HTTP request failed/);
+      await proxy.up();
+      proxy.inject({ kind: "error", message: "injected fault: logs unavailable" }, { methods: ["eth_getLogs"] });
+      await expect(dispatchOnce(params)).rejects.toThrow(/injected fault: logs unavailable/);
+      proxy.clear();
+      expect(await read<number>("getTaskStatus", [task])).toBe(1);
+
+      // Transactions whose replies are lost after they landed: passes continue until the task is certified.
+      proxy.inject({ kind: "lose-reply" }, { methods: ["eth_sendRawTransaction"], count: 2 });
+      for (let pass = 0; pass < 3 && Number(await read<number>("getTaskStatus", [task])) === 1; pass++)
+        await dispatchOnce(params);
+      proxy.clear();
+      expect(await read<number>("getTaskStatus", [task])).toBe(2);
+      expect(await verifications(task)).toBe(1);
+      expect(await dispatchOnce(params)).toEqual([]);
+
+      // A reorg drops the block that certified a second task: the next pass notices and certifies it again.
+      const second = await createTask({ input: new TextEncoder().encode("reorged"), sla: 3600n, fee: ether("0.01") });
+      const snapshot = (await provider.request({ method: "evm_snapshot" })) as Hex;
+      expect(await dispatchOnce(params)).toEqual([{ taskHash: second, outcome: "verified" }]);
+      expect(await provider.request({ method: "evm_revert", params: [snapshot] })).toBe(true);
+      await provider.request({ method: "hardhat_mine", params: ["0x3"] });
+      expect(await read<number>("getTaskStatus", [second])).toBe(1);
+      const after = await dispatchOnce(params);
+      expect(after).toContainEqual({ taskHash: second, outcome: "verified" });
+      expect(await read<number>("getTaskStatus", [second])).toBe(2);
+      expect(await verifications(second)).toBe(1);
+      expect(await verifications(task)).toBe(1);
+    } finally {
+      await proxy.close();
+    }
   }, 600_000);
 
   it("refunds an expired task and slashes the executor that accepted it and missed the SLA", async () => {
