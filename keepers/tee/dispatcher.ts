@@ -145,6 +145,15 @@ export class DispatchCheckpoint {
       .run(taskHash.toLowerCase(), state, extra.txHash ?? null, extra.reason ?? null, Date.now());
   }
 
+  /** Tasks recorded as submitted (not yet final), with their submission's transaction. */
+  submitted(): { taskHash: Hex; txHash: Hex | undefined }[] {
+    const rows = this.db.prepare("SELECT task_hash, tx_hash FROM tasks WHERE state = 'submitted'").all() as {
+      task_hash: string;
+      tx_hash: string | null;
+    }[];
+    return rows.map((r) => ({ taskHash: r.task_hash as Hex, txHash: (r.tx_hash ?? undefined) as Hex | undefined }));
+  }
+
   close(): void {
     this.db.close();
   }
@@ -186,6 +195,21 @@ export async function dispatchOnce(params: DispatchParams): Promise<DispatchOutc
       if (params.fromBlock !== undefined && fromBlock < params.fromBlock) fromBlock = params.fromBlock;
       logger?.warn({ fromBlock }, "the chain reorganised past the last scanned block; rescanning");
     }
+    // Results this dispatcher submitted that are not yet final: one a reorg dropped is submitted again.
+    const depth = params.reorgDepth ?? DEFAULT_REORG_DEPTH;
+    for (const { taskHash, txHash } of checkpoint.submitted()) {
+      const status = Number(await read<number>(params, "getTaskStatus", [taskHash]));
+      if (status === STATUS_CREATED) {
+        logger?.warn({ taskHash, txHash }, "the submitted result is no longer on chain (reorg); submitting again");
+        outcomes.push(await dispatchSafely(params, checkpoint, taskHash));
+        continue;
+      }
+      const receipt = txHash
+        ? await publicClient.getTransactionReceipt({ hash: txHash }).catch(() => undefined)
+        : undefined;
+      if (!receipt || head.number - receipt.blockNumber >= depth)
+        checkpoint.record(taskHash, "closed", { reason: `status ${status} on-chain, final` });
+    }
     if (fromBlock > head.number) return outcomes;
     const logs = await publicClient.getLogs({
       address: params.mailbox,
@@ -193,6 +217,7 @@ export async function dispatchOnce(params: DispatchParams): Promise<DispatchOutc
       fromBlock,
       toBlock: head.number,
     });
+    let retryFrom: bigint | undefined;
     for (const log of logs) {
       const taskHash = log.args.taskHash!;
       const seen = checkpoint.state(taskHash);
@@ -206,23 +231,40 @@ export async function dispatchOnce(params: DispatchParams): Promise<DispatchOutc
         outcomes.push({ taskHash, outcome: "skipped", reason: `status ${status} on-chain` });
         continue;
       }
-      try {
-        const txHash = await dispatchTask(params, checkpoint, taskHash);
-        outcomes.push({ taskHash, outcome: "verified" });
-        logger?.info({ taskHash, txHash }, "task result certified");
-      } catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
-        // A task that cannot be run here (unknown program, bad input) is not retried; a chain or DA
-        // failure is (the checkpoint keeps no terminal state for it).
-        if (error instanceof TaskDispatchError) checkpoint.record(taskHash, "failed", { reason });
-        outcomes.push({ taskHash, outcome: "failed", reason });
-        logger?.warn({ taskHash, reason }, "task not dispatched");
-      }
+      const outcome = await dispatchSafely(params, checkpoint, taskHash);
+      outcomes.push(outcome);
+      // A transient failure: rescan from this task's block next pass, or it would never be seen again.
+      if (outcome.outcome === "failed" && checkpoint.state(taskHash) !== "failed")
+        if (retryFrom === undefined || log.blockNumber < retryFrom) retryFrom = log.blockNumber;
     }
-    checkpoint.setNextBlock(head.number + 1n, head.hash);
+    if (retryFrom === undefined) checkpoint.setNextBlock(head.number + 1n, head.hash);
+    else {
+      const before = retryFrom > 0n ? await publicClient.getBlock({ blockNumber: retryFrom - 1n }) : undefined;
+      checkpoint.setNextBlock(retryFrom, before?.hash);
+    }
     return outcomes;
   } finally {
     checkpoint.close();
+  }
+}
+
+/** Dispatches one task; a failure becomes an outcome (terminal for a TaskDispatchError, else retried). */
+async function dispatchSafely(
+  params: DispatchParams,
+  checkpoint: DispatchCheckpoint,
+  taskHash: Hex,
+): Promise<DispatchOutcome> {
+  try {
+    const txHash = await dispatchTask(params, checkpoint, taskHash);
+    params.logger?.info({ taskHash, txHash }, "task result certified");
+    return { taskHash, outcome: "verified" };
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    // A task that cannot be run here (unknown program, bad input) is not retried; a chain or DA
+    // failure is (the checkpoint keeps no terminal state for it).
+    if (error instanceof TaskDispatchError) checkpoint.record(taskHash, "failed", { reason });
+    params.logger?.warn({ taskHash, reason }, "task not dispatched");
+    return { taskHash, outcome: "failed", reason };
   }
 }
 
