@@ -100,6 +100,12 @@ contract SlashingLibTest is Test {
         assertApproxEqAbs(withdrawable.calcDepositSharesRoundDown(k, m), 1000e18, 4);
     }
 
+    /// @dev An operator already slashed to zero max magnitude loses nothing more (no division by zero).
+    function test_calcSlashedAmountOfFullySlashedOperatorIsZero() public pure {
+        assertEq(uint256(1000e18).calcSlashedAmountRoundDown(0, 0), 0);
+        assertEq(uint256(0).calcSlashedAmountRoundDown(0, 0), 0);
+    }
+
     function test_zeroDepositScalingFactorReverts() public {
         // A position worth nothing (tiny factors) receiving a dust deposit would produce factor 0.
         vm.expectRevert(SlashingLib.InvalidDepositScalingFactor.selector);
