@@ -332,6 +332,41 @@ describe("keepers under RPC faults, reorgs and kills", () => {
       }
     }, 120_000);
 
+    it("`vcloud keeper rewards` SIGKILLed at several points and restarted: one root per period, as stored", async () => {
+      const args = ["--json", "keeper", "rewards", "--rpc-url", node.url, "--rewards-coordinator", stack.addr.rc];
+      const key = { VCLOUD_PRIVATE_KEY: stack.keys[0]!.privateKey };
+      for (const killAfterMs of [500, 2_500, 4_500]) {
+        await fundPeriod(parseEther("10"));
+        const roots = await rootsLength();
+        const child = spawn(
+          process.execPath,
+          [join(PROJECT_ROOT, "bin", "vcloud.mjs"), ...args, "--db", db(), "--interval", "1"],
+          { cwd: PROJECT_ROOT, env: { ...process.env, VCLOUD_LOG_LEVEL: "warn", ...key }, stdio: "ignore" },
+        );
+        const exited = new Promise<void>((r) => child.once("exit", () => r()));
+        await new Promise((r) => setTimeout(r, killAfterMs));
+        child.kill("SIGKILL");
+        await exited;
+        const restart = vcloud([...args, "--db", db(), "--once"], key);
+        expect(restart.stderr).toBe("");
+        expect(restart.code).toBe(0);
+        expect(await rootsLength(), `killed after ${killAfterMs} ms`).toBe(roots + 1n);
+        const onChain = await stack.publicClient.readContract({
+          address: stack.addr.rc,
+          abi: rewardsCoordinatorAbi,
+          functionName: "getDistributionRootAtIndex",
+          args: [roots],
+        });
+        const store = new RewardsStore(db());
+        try {
+          expect(store.latestPosted()?.root).toBe(onChain.root);
+          expect(store.latest()?.status).toBe("posted");
+        } finally {
+          store.close();
+        }
+      }
+    }, 240_000);
+
     it("a reorg drops the posted root: the next pass posts it again, once, with the same earnings", async () => {
       const store = new RewardsStore(db());
       try {
