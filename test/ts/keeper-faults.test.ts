@@ -18,6 +18,18 @@ import { deployFeesStack, INTERVAL, THRESHOLD, type FeesStack } from "./support/
 import { startRpcProxy, type RpcProxy } from "./support/rpc-proxy.js";
 
 /**
+ * SIGKILLs a keeper's whole process group: `bin/vcloud.mjs` runs the CLI in a child (tsx, then node), so
+ * killing the wrapper alone would leave the keeper running. The child is spawned `detached` (its own group).
+ */
+function killGroup(pid: number): void {
+  try {
+    process.kill(-pid, "SIGKILL");
+  } catch {
+    // already gone
+  }
+}
+
+/**
  * Keepers under injected faults on loopback (issue #13): the buyback and rewards keepers talk to a real
  * hardhat node through an RPC proxy that goes down, is slow, returns errors, drops transactions and cuts
  * replies; the chain reorganises its last blocks; the keeper process is SIGKILLed at several points and
@@ -226,10 +238,11 @@ describe("keepers under RPC faults, reorgs and kills", () => {
         cwd: PROJECT_ROOT,
         env,
         stdio: "ignore",
+        detached: true,
       });
       const exited = new Promise<void>((r) => child.once("exit", () => r()));
       await new Promise((r) => setTimeout(r, killAfterMs));
-      child.kill("SIGKILL");
+      killGroup(child.pid!);
       await exited;
       // Restart (as cron would): one pass, which must not release a jar that is already empty.
       const restart = vcloud([...args, "--once"], { VCLOUD_PRIVATE_KEY: stack.keys[2]!.privateKey });
@@ -341,11 +354,16 @@ describe("keepers under RPC faults, reorgs and kills", () => {
         const child = spawn(
           process.execPath,
           [join(PROJECT_ROOT, "bin", "vcloud.mjs"), ...args, "--db", db(), "--interval", "1"],
-          { cwd: PROJECT_ROOT, env: { ...process.env, VCLOUD_LOG_LEVEL: "warn", ...key }, stdio: "ignore" },
+          {
+            cwd: PROJECT_ROOT,
+            env: { ...process.env, VCLOUD_LOG_LEVEL: "warn", ...key },
+            stdio: "ignore",
+            detached: true,
+          },
         );
         const exited = new Promise<void>((r) => child.once("exit", () => r()));
         await new Promise((r) => setTimeout(r, killAfterMs));
-        child.kill("SIGKILL");
+        killGroup(child.pid!);
         await exited;
         const restart = vcloud([...args, "--db", db(), "--once"], key);
         expect(restart.stderr).toBe("");
