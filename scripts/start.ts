@@ -1,5 +1,5 @@
 /**
- * `npm start [-- --once] [-- --port N] [-- --rpc-url URL]`: builds, then runs `vcloud devnet start`.
+ * `npm start [-- --once] [-- --port N] [-- --rpc URL]`: builds, then runs `vcloud devnet start`.
  * The bootstrap (scripts/bootstrap.mjs) has already provisioned Node and installed packages.
  */
 import { spawnSync } from "node:child_process";

@@ -20,6 +20,8 @@ export type BuybackParams = {
   /** Print the decision; send nothing. */
   dryRun: boolean;
   logger?: Logger;
+  /** How long to wait for each receipt before failing the pass (default viem's 180 s). */
+  receiptTimeoutMs?: number;
 };
 
 export type BuybackReport = {
@@ -102,6 +104,7 @@ export async function runBuyback(
     assets: decision.assets,
     recipient: params.recipient ?? walletClient.account.address,
     maxPrice: releaser.currentPrice,
+    receiptTimeoutMs: params.receiptTimeoutMs,
   });
   params.logger?.info({ hash: release.hash, burned: release.burned }, "released the jar");
   return { ...report, release };

@@ -22,6 +22,8 @@ export type ReleaseParams = {
   recipient: Address;
   /** Refuse when the price a release would burn exceeds this (EIGEN wei). */
   maxPrice?: bigint;
+  /** How long to wait for each receipt before failing (default viem's 180 s): a dropped transaction ends the pass. */
+  receiptTimeoutMs?: number;
 };
 
 export type ReleaseResult = { hash: Hash; nonce: bigint; burned: bigint; assets: Address[]; recipient: Address };
@@ -92,7 +94,7 @@ export async function releaseJar(
       functionName: "approve",
       args: [releaser.address, price],
     });
-    await publicClient.waitForTransactionReceipt({ hash });
+    await publicClient.waitForTransactionReceipt({ hash, timeout: params.receiptTimeoutMs });
   }
   let request;
   try {
@@ -107,7 +109,7 @@ export async function releaseJar(
     throw new ReleaseRevertedError(error);
   }
   const hash = await walletClient.writeContract(request);
-  const receipt = await publicClient.waitForTransactionReceipt({ hash });
+  const receipt = await publicClient.waitForTransactionReceipt({ hash, timeout: params.receiptTimeoutMs });
   if (receipt.status !== "success") throw new VcloudError(`release transaction ${hash} reverted`);
   // The burned amount is the price when mined (a Dutch price may have fallen since it was read).
   const [released] = parseEventLogs({ abi: iReleaserAbi, logs: receipt.logs, eventName: "Released" });

@@ -80,6 +80,14 @@ export async function runRewardsOnce(
     // Never landed: recompute (deterministically) below.
     store.dropComputed(pending.endTimestamp);
   }
+  // A root this keeper recorded as posted but the chain does not have (a reorg dropped the block that
+  // posted it): forget it, or its earnings would be counted again on top of the recomputed periods.
+  const reorged = store.dropAfter(config.currentEnd);
+  if (reorged > 0)
+    logger?.warn(
+      { currentEnd: config.currentEnd, dropped: reorged },
+      "posted roots missing on chain (reorg); recomputing",
+    );
   const posted = store.latestPosted();
   if ((posted?.endTimestamp ?? 0) < config.currentEnd)
     throw new VcloudError(

@@ -88,6 +88,14 @@ export class RewardsStore {
     this.db.prepare("DELETE FROM roots WHERE end_timestamp = ? AND status = 'computed'").run(endTimestamp);
   }
 
+  /**
+   * Forgets every root ending after `endTimestamp`, posted or not, and returns how many: the chain's
+   * calculation end is behind them, so a reorg dropped their posts (or they never landed).
+   */
+  dropAfter(endTimestamp: number): number {
+    return Number(this.db.prepare("DELETE FROM roots WHERE end_timestamp > ?").run(endTimestamp).changes);
+  }
+
   close(): void {
     this.db.close();
   }

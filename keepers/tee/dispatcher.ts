@@ -135,6 +135,8 @@ export type DispatchParams = {
   dbPath: string;
   /** First block to scan when the checkpoint is empty. */
   fromBlock?: bigint;
+  /** Blocks to rescan when the last scanned block was reorganised away (default 64). */
+  reorgDepth?: bigint;
   logger?: Logger;
 };
 
@@ -255,12 +257,20 @@ export class DispatchCheckpoint {
     return row ? BigInt(row.value) : undefined;
   }
 
-  setNextBlock(block: bigint): void {
-    this.db
-      .prepare(
-        "INSERT INTO meta (key, value) VALUES ('nextBlock', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-      )
-      .run(block.toString());
+  /** Records the next block to scan and, when known, the hash of the last block scanned (to detect reorgs). */
+  setNextBlock(block: bigint, lastHash?: Hex): void {
+    const put = this.db.prepare(
+      "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+    );
+    put.run("nextBlock", block.toString());
+    if (lastHash) put.run("lastHash", lastHash);
+    else this.db.prepare("DELETE FROM meta WHERE key = 'lastHash'").run();
+  }
+
+  /** Hash of the last block scanned, as recorded with the scan position. */
+  lastHash(): Hex | undefined {
+    const row = this.db.prepare("SELECT value FROM meta WHERE key = 'lastHash'").get() as { value: string } | undefined;
+    return row?.value as Hex | undefined;
   }
 
   state(taskHash: Hex): string | undefined {
@@ -283,6 +293,15 @@ export class DispatchCheckpoint {
       .run(taskHash.toLowerCase(), state, extra.txHash ?? null, extra.reason ?? null, Date.now());
   }
 
+  /** Tasks recorded as submitted (not yet final), with their submission's transaction. */
+  submitted(): { taskHash: Hex; txHash: Hex | undefined }[] {
+    const rows = this.db.prepare("SELECT task_hash, tx_hash FROM tasks WHERE state = 'submitted'").all() as {
+      task_hash: string;
+      tx_hash: string | null;
+    }[];
+    return rows.map((r) => ({ taskHash: r.task_hash as Hex, txHash: (r.tx_hash ?? undefined) as Hex | undefined }));
+  }
+
   close(): void {
     this.db.close();
   }
@@ -295,34 +314,79 @@ type OnChainTask = {
   inputCertificateId: Hex;
 };
 
+/** Blocks rescanned after a reorg of the last scanned block. */
+export const DEFAULT_REORG_DEPTH = 64n;
+
+/** Whether the block the last pass scanned up to is no longer on the chain (a reorg replaced it). */
+async function lastScanReorged(publicClient: PublicClient<Transport, Chain>, checkpoint: DispatchCheckpoint) {
+  const next = checkpoint.nextBlock();
+  const lastHash = checkpoint.lastHash();
+  if (next === undefined || next === 0n || lastHash === undefined) return false;
+  const block = await publicClient.getBlock({ blockNumber: next - 1n }).catch(() => undefined);
+  return block?.hash !== lastHash;
+}
+
 /** One dispatcher pass. Resolves to what happened to each task seen in this pass. */
 export async function dispatchOnce(params: DispatchParams): Promise<DispatchOutcome[]> {
-  const { publicClient } = params;
+  const { publicClient, logger } = params;
   const checkpoint = new DispatchCheckpoint(params.dbPath);
   const outcomes: DispatchOutcome[] = [];
   try {
-    const head = await publicClient.getBlockNumber();
-    const fromBlock = checkpoint.nextBlock() ?? params.fromBlock ?? 0n;
-    if (fromBlock <= head) {
+    const head = await publicClient.getBlock({ blockTag: "latest" });
+    let fromBlock = checkpoint.nextBlock() ?? params.fromBlock ?? 0n;
+    // A reorg replaced the last block this dispatcher scanned: rescan the reorg window, and re-check on
+    // chain the tasks it recorded as submitted or closed (their results may have been dropped with it).
+    const reorged = await lastScanReorged(publicClient, checkpoint);
+    const depth = params.reorgDepth ?? DEFAULT_REORG_DEPTH;
+    if (reorged) {
+      fromBlock = fromBlock > depth ? fromBlock - depth : 0n;
+      if (params.fromBlock !== undefined && fromBlock < params.fromBlock) fromBlock = params.fromBlock;
+      logger?.warn({ fromBlock }, "the chain reorganised past the last scanned block; rescanning");
+    }
+    // Results this dispatcher submitted that are not yet final: one a reorg dropped is submitted again.
+    for (const { taskHash, txHash } of checkpoint.submitted()) {
+      const status = Number(await read<number>(params, "getTaskStatus", [taskHash]));
+      if (status === STATUS_CREATED) {
+        logger?.warn({ taskHash, txHash }, "the submitted result is no longer on chain (reorg); submitting again");
+        outcomes.push(await dispatchSafely(params, checkpoint, taskHash));
+        continue;
+      }
+      const receipt = txHash
+        ? await publicClient.getTransactionReceipt({ hash: txHash }).catch(() => undefined)
+        : undefined;
+      if (!receipt || head.number - receipt.blockNumber >= depth)
+        checkpoint.record(taskHash, "closed", { reason: `status ${status} on-chain, final` });
+    }
+    if (fromBlock <= head.number) {
       const logs = await publicClient.getLogs({
         address: params.mailbox,
         event: TASK_CREATED,
         fromBlock,
-        toBlock: head,
+        toBlock: head.number,
       });
       // Up to `concurrency` tasks run at once (their executors work in parallel); results in log order.
-      const hashes = logs.map((log) => log.args.taskHash!);
-      const results: DispatchOutcome[] = new Array<DispatchOutcome>(hashes.length);
+      const results: DispatchOutcome[] = new Array<DispatchOutcome>(logs.length);
       let next = 0;
       const lane = async () => {
-        while (next < hashes.length) {
+        while (next < logs.length) {
           const i = next++;
-          results[i] = await dispatchLogged(params, checkpoint, hashes[i]!);
+          results[i] = await dispatchLogged(params, checkpoint, logs[i]!.args.taskHash!, reorged);
         }
       };
       await Promise.all(Array.from({ length: Math.max(1, params.concurrency ?? 1) }, lane));
       outcomes.push(...results);
-      checkpoint.setNextBlock(head + 1n);
+      // A transient failure: rescan from that task's block next pass, or it would never be seen again.
+      let retryFrom: bigint | undefined;
+      results.forEach((outcome, i) => {
+        if (outcome.outcome !== "failed" || checkpoint.state(outcome.taskHash) === "failed") return;
+        const block = logs[i]!.blockNumber;
+        if (retryFrom === undefined || block < retryFrom) retryFrom = block;
+      });
+      if (retryFrom === undefined) checkpoint.setNextBlock(head.number + 1n, head.hash);
+      else {
+        const before = retryFrom > 0n ? await publicClient.getBlock({ blockNumber: retryFrom - 1n }) : undefined;
+        checkpoint.setNextBlock(retryFrom, before?.hash);
+      }
     }
     // Wrong claims whose task is now verified (this pass, or a pass that stopped before slashing).
     const slashed = await slashWrongClaims(params, checkpoint);
@@ -336,10 +400,14 @@ export async function dispatchOnce(params: DispatchParams): Promise<DispatchOutc
   }
 }
 
-async function dispatchLogged(params: DispatchParams, checkpoint: DispatchCheckpoint, taskHash: Hex) {
-  const logger = params.logger;
+async function dispatchLogged(
+  params: DispatchParams,
+  checkpoint: DispatchCheckpoint,
+  taskHash: Hex,
+  reorged: boolean,
+): Promise<DispatchOutcome> {
   const seen = checkpoint.state(taskHash);
-  if (seen === "submitted" || seen === "closed" || seen === "failed") {
+  if (seen === "failed" || ((seen === "submitted" || seen === "closed") && !reorged)) {
     return { taskHash, outcome: "skipped", reason: `checkpoint: ${seen}` } satisfies DispatchOutcome;
   }
   const status = Number(await read<number>(params, "getTaskStatus", [taskHash]));
@@ -347,6 +415,16 @@ async function dispatchLogged(params: DispatchParams, checkpoint: DispatchCheckp
     checkpoint.record(taskHash, "closed", { reason: `status ${status} on-chain` });
     return { taskHash, outcome: "skipped", reason: `status ${status} on-chain` } satisfies DispatchOutcome;
   }
+  return dispatchSafely(params, checkpoint, taskHash);
+}
+
+/** Dispatches one task; a failure becomes an outcome (terminal for a TaskDispatchError, else retried). */
+async function dispatchSafely(
+  params: DispatchParams,
+  checkpoint: DispatchCheckpoint,
+  taskHash: Hex,
+): Promise<DispatchOutcome> {
+  const logger = params.logger;
   try {
     const done = await dispatchTask(params, checkpoint, taskHash);
     logger?.info({ taskHash, txHash: done.txHash, executor: done.executor }, "task result certified");

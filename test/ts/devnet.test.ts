@@ -7,6 +7,8 @@ import { join } from "node:path";
 import { createPublicClient, http } from "viem";
 import { describe, expect, it } from "vitest";
 
+import { waitForRpc } from "../../keepers/devnet/node.js";
+import { canonicalForkRegistryAbi } from "../../keepers/lib/abis.js";
 import { PROJECT_ROOT } from "../../keepers/lib/paths.js";
 import { freePort, vcloud } from "./helpers/cli.js";
 
@@ -95,6 +97,65 @@ describe("devnet", () => {
     });
     await expect(client.getChainId()).rejects.toThrow();
   }, 900_000);
+
+  it("`devnet start --once --rpc URL` deploys to and runs the story on a separately started hardhat node", async () => {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const dir = mkdtempSync(join(tmpdir(), "vcloud-devnet-rpc-"));
+    // The external chain: a plain `hardhat node` child process this test owns, not the CLI's.
+    const node = spawn(
+      process.execPath,
+      [join(PROJECT_ROOT, "node_modules", "hardhat", "dist", "src", "cli.js"), "node", "--port", String(port)],
+      { cwd: PROJECT_ROOT, stdio: ["ignore", "ignore", "pipe"] },
+    );
+    const nodeExited = new Promise<void>((r) => node.once("exit", () => r()));
+    try {
+      await waitForRpc(url, 120_000);
+      const { code, stdout, stderr } = vcloud([
+        "--json",
+        "devnet",
+        "start",
+        "--once",
+        "--rpc",
+        url,
+        "--deployments-dir",
+        dir,
+      ]);
+      expect(stderr).not.toContain("error:");
+      expect(code).toBe(0);
+      const summary = JSON.parse(stdout) as {
+        rpcUrl: string;
+        ok: boolean;
+        story: { name: string; ok: boolean }[];
+        contracts: Record<string, `0x${string}`>;
+      };
+      expect(summary.rpcUrl).toBe(url);
+      expect(summary.ok).toBe(true);
+      expect(summary.story.map((s) => s.name)).toContain("fork challenge resolved against a colluding committee");
+      expect(summary.story.every((s) => s.ok)).toBe(true);
+
+      // The CLI has exited; the external node still holds everything the story did.
+      const client = createPublicClient({ transport: http(url) });
+      expect((await client.getCode({ address: summary.contracts.PauserRegistry! }))?.length).toBeGreaterThan(2);
+      const canonicalForkId = await client.readContract({
+        address: summary.contracts.CanonicalForkRegistry!,
+        abi: canonicalForkRegistryAbi,
+        functionName: "canonicalForkId",
+      });
+      expect(canonicalForkId).toBe(1n);
+      const jarBalance = await client.getBalance({ address: summary.contracts.FeeJar! });
+      expect(jarBalance).toBe(0n);
+    } finally {
+      node.kill("SIGTERM");
+      await nodeExited;
+    }
+  }, 900_000);
+
+  it("`devnet start --rpc` names the flag when the URL is malformed", () => {
+    const { code, stderr } = vcloud(["devnet", "start", "--once", "--rpc", "not a url"]);
+    expect(code).toBe(2);
+    expect(stderr).toContain("--rpc");
+  });
 
   it("refuses a port already in use", async () => {
     const server = createServer();

@@ -20,6 +20,7 @@ import { storySteps } from "../../devnet/steps/index.js";
 import { runStory, type StepResult } from "../../devnet/story.js";
 import { chainFor } from "../../lib/chain.js";
 import { fromEnv, parseOptions, zPort, zRpcUrl } from "../../lib/config.js";
+import { InvalidInputError } from "../../lib/errors.js";
 import { writeDeployment, type Deployment } from "../../lib/deployments.js";
 import type { Logger } from "../../lib/logger.js";
 import { action, type CommandContext } from "../context.js";
@@ -225,7 +226,11 @@ export function registerDevnet(program: Command): void {
     )
     .option("--port <port>", "port to listen on (env VCLOUD_DEVNET_PORT)", fromEnv("VCLOUD_DEVNET_PORT") ?? "8545")
     .option("--once", "run the end-to-end story, print a summary and exit with its status", false)
-    .option("--rpc-url <url>", "use this already running chain instead of starting one")
+    .option(
+      "--rpc <url>",
+      "deploy to and run the story on this already running chain (e.g. a separate `hardhat node`) instead of starting one",
+    )
+    .option("--rpc-url <url>", "the same as --rpc")
     .option("--parameters <file>", "Ignition deployment parameters", DEVNET_PARAMETERS)
     .option("--deployments-dir <dir>", "where to write <chainId>.json (env VCLOUD_DEPLOYMENTS_DIR)")
     .option(
@@ -240,8 +245,14 @@ export function registerDevnet(program: Command): void {
     )
     .option("--no-dashboard", "run neither the indexer nor the dashboard")
     .action(
-      action(async (ctx, raw: unknown) => {
-        const opts = parseOptions(startSchema, raw);
+      action(async (ctx, raw: { rpc?: string; rpcUrl?: string }) => {
+        if (raw.rpc !== undefined && raw.rpcUrl !== undefined && raw.rpc !== raw.rpcUrl)
+          throw new InvalidInputError("--rpc", `${raw.rpc} differs from --rpc-url ${raw.rpcUrl}; give one`);
+        const opts = parseOptions(
+          startSchema,
+          { ...raw, rpcUrl: raw.rpc ?? raw.rpcUrl },
+          { rpcUrl: raw.rpc !== undefined ? "--rpc" : "--rpc-url" },
+        );
         process.exitCode = await devnetStart(ctx, opts);
       }),
     );

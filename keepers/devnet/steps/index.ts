@@ -2,6 +2,8 @@ import type { StoryStep } from "../story.js";
 import { agentRegistered } from "./agent.js";
 import { contractsDeployed } from "./contracts-deployed.js";
 import { blobStoredAndRetrieved, daFleetStarted } from "./data-availability.js";
+import { feesReachJarAndBuybackBurnsEigen } from "./fees-buyback.js";
+import { forkChallengeResolved } from "./fork-challenge.js";
 import { forkReady } from "./fork-ready.js";
 import { cheatingOperatorCaught } from "./inference.js";
 import { operatorsAllocate, stakersDepositAndDelegate } from "./restaking.js";
@@ -20,6 +22,10 @@ export const storySteps: StoryStep[] = [
   teeWorkerAttestsTask,
   teeComputeTaskCertified,
   agentRegistered,
+  feesReachJarAndBuybackBurnsEigen,
   forkReady,
   cheatingOperatorCaught,
+  // Last: the open challenge freezes EIGEN wraps until governance resolves it, and the fork it creates
+  // becomes canonical for everything after it.
+  forkChallengeResolved,
 ];

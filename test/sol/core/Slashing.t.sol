@@ -119,6 +119,17 @@ contract SlashingTest is RestakingTestBase {
         assertEq(am.getEncumberedMagnitude(operator, strategy), 0.05e18);
     }
 
+    /// @dev The slashed part of a pending deallocation rounds up (for the protocol): slashing a third of a
+    /// pending -0.4 removes ceil(0.4e18 / 3) from it, so the deallocation frees less, never more.
+    function test_pendingDeallocationSlashRoundsUp() public {
+        _allocate(operator, SET, strategy, 0.1e18); // pending -0.4
+        uint256 third = 333_333_333_333_333_333;
+        _slash(operator, SET, strategy, third);
+        int128 pending = am.getAllocation(operator, _set(SET), strategy).pendingDiff;
+        uint256 slashedPending = (uint256(0.4e18) * third + WAD - 1) / WAD; // ceil
+        assertEq(pending, -int128(uint128(0.4e18 - slashedPending)));
+    }
+
     function test_slashZeroMagnitudeAllocationIsSkipped() public {
         _createSet(2, _strategies(strategy), false);
         _registerForSet(operator, 2);

@@ -78,6 +78,34 @@ contract SlashingLibTest is Test {
         assertEq(uint256(paid).calcDepositSharesRoundDown(k, m) <= deposit, true);
     }
 
+    /// @dev Withdrawable shares converted back to deposit shares give the deposit again, within rounding:
+    /// calcDepositSharesRoundDown inverts calcWithdrawableRoundDown whatever the slashing factor.
+    function testFuzz_depositSharesInvertWithdrawable(uint96 deposit, uint64 m) public view {
+        deposit = uint96(bound(deposit, 1e15, type(uint96).max));
+        m = uint64(bound(m, 1e9, WAD));
+        uint256 k = harness.update(0, deposit, 0, m);
+        uint256 withdrawable = uint256(deposit).calcWithdrawableRoundDown(k, m);
+        uint256 back = withdrawable.calcDepositSharesRoundDown(k, m);
+        assertLe(back, deposit);
+        assertApproxEqRel(back, deposit, 1e13);
+    }
+
+    /// @dev A position half slashed before the deposit: 1000 deposit shares are worth 1000 withdrawable
+    /// shares, which convert back to 1000 deposit shares (the slashing factor divides, it does not multiply).
+    function test_depositSharesOfPositionDepositedAfterHalfSlash() public view {
+        uint256 m = WAD / 2;
+        uint256 k = harness.update(0, 1000e18, 0, m);
+        uint256 withdrawable = uint256(1000e18).calcWithdrawableRoundDown(k, m);
+        assertApproxEqAbs(withdrawable, 1000e18, 2);
+        assertApproxEqAbs(withdrawable.calcDepositSharesRoundDown(k, m), 1000e18, 4);
+    }
+
+    /// @dev An operator already slashed to zero max magnitude loses nothing more (no division by zero).
+    function test_calcSlashedAmountOfFullySlashedOperatorIsZero() public pure {
+        assertEq(uint256(1000e18).calcSlashedAmountRoundDown(0, 0), 0);
+        assertEq(uint256(0).calcSlashedAmountRoundDown(0, 0), 0);
+    }
+
     function test_zeroDepositScalingFactorReverts() public {
         // A position worth nothing (tiny factors) receiving a dust deposit would produce factor 0.
         vm.expectRevert(SlashingLib.InvalidDepositScalingFactor.selector);

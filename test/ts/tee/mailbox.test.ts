@@ -9,11 +9,26 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import type { Signature } from "@chainsafe/blst";
-import { getAddress, keccak256, toHex, type Address, type Hex } from "viem";
+import {
+  createPublicClient,
+  createWalletClient,
+  getAddress,
+  http,
+  keccak256,
+  parseEventLogs,
+  toHex,
+  type Address,
+  type Chain,
+  type Hex,
+  type PublicClient,
+  type Transport,
+} from "viem";
+import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import type { BlsKey } from "../../../keepers/bls/bls.js";
 import { readOperatorSet } from "../../../keepers/da-network/operator-set.js";
+import { devnetAccounts } from "../../../keepers/devnet/accounts.js";
 import { advanceBlocks, send } from "../../../keepers/da-network/setup.js";
 import { iAllocationManagerAbi, taskMailboxAbi } from "../../../keepers/lib/abis.js";
 import { createLogger } from "../../../keepers/lib/logger.js";
@@ -40,6 +55,7 @@ import { selectExecutor } from "../../../keepers/tee/selection.js";
 import { verifyTaskResult } from "../../../keepers/tee/task-result.js";
 import { runTask } from "../../../keepers/tee/worker.js";
 import { ether } from "../helpers/da-stack.js";
+import { startRpcProxy, type Eip1193 } from "../support/rpc-proxy.js";
 import { COMPUTE_SET_ID, deployComputeStack, HASH_AND_UPPER, type ComputeStack, type Wallet } from "./compute-stack.js";
 
 const logger = createLogger({ level: "silent" });
@@ -454,5 +470,81 @@ describe.runIf(caps.prlimit)("TEE compute: TaskMailbox with BLS-certified result
         args: [taskHash, late.account.address],
       }),
     ).rejects.toThrow(/ExecutorAlreadySlashed/);
+  }, 600_000);
+  it("dispatchOnce through a faulty RPC endpoint and a reorg: clear errors, then each task certified exactly once", async () => {
+    // The dispatcher talks to the chain through a fault-injecting proxy (issue 13); the test reads directly.
+    const provider = stack.connection.provider as unknown as Eip1193;
+    const proxy = await startRpcProxy(provider);
+    try {
+      const chain = stack.publicClient.chain;
+      const publicClient = createPublicClient({ chain, transport: http(proxy.url) }) as PublicClient<Transport, Chain>;
+      const walletClient = createWalletClient({
+        account: privateKeyToAccount(devnetAccounts(1)[0]!.privateKey),
+        chain,
+        transport: http(proxy.url),
+      });
+      const fromBlock = (await stack.publicClient.getBlockNumber({ cacheTime: 0 })) + 1n;
+      const params = {
+        publicClient,
+        walletClient,
+        mailbox,
+        registrar: computeRegistrar,
+        da: fx.da,
+        apps: new Map([[imageDigest, { bundle: hashAndUpper, measurements: allowed }]]),
+        executors: executors.map((o, i) => ({ operator: o.account.address, blsKey: computeKeys[i]! })),
+        policy: DEVNET_POLICY,
+        attester: devAttester,
+        limits,
+        dbPath: join(mkdtempSync(join(tmpdir(), "vcloud-tee-faults-")), "dispatch.sqlite"),
+        fromBlock,
+        logger,
+      };
+      /** Certified results of `taskHash` on the chain as it is now. */
+      const verifications = async (taskHash: Hex) => {
+        const logs = await stack.publicClient.getLogs({ address: mailbox, fromBlock, toBlock: "latest" });
+        return parseEventLogs({ abi: taskMailboxAbi, logs, eventName: "TaskVerified" }).filter(
+          (e) => e.args.taskHash === taskHash,
+        ).length;
+      };
+      const task = await createTask({
+        input: new TextEncoder().encode("through faults"),
+        sla: 3600n,
+        fee: ether("0.01"),
+      });
+
+      // Endpoint down, then JSON-RPC errors on log reads: the pass fails and says why; nothing is sent.
+      await proxy.down();
+      await expect(dispatchOnce(params)).rejects.toThrow(/HTTP request failed/);
+      await proxy.up();
+      proxy.inject({ kind: "error", message: "injected fault: logs unavailable" }, { methods: ["eth_getLogs"] });
+      await expect(dispatchOnce(params)).rejects.toThrow(/injected fault: logs unavailable/);
+      proxy.clear();
+      expect(await read<number>("getTaskStatus", [task])).toBe(1);
+
+      // Transactions whose replies are lost after they landed: passes continue until the task is certified.
+      proxy.inject({ kind: "lose-reply" }, { methods: ["eth_sendRawTransaction"], count: 2 });
+      const passes: unknown[] = [];
+      for (let pass = 0; pass < 3 && Number(await read<number>("getTaskStatus", [task])) === 1; pass++)
+        passes.push(await dispatchOnce(params));
+      proxy.clear();
+      expect(await read<number>("getTaskStatus", [task]), JSON.stringify(passes)).toBe(2);
+      expect(await verifications(task)).toBe(1);
+      expect(await dispatchOnce(params)).toEqual([]);
+
+      // A reorg drops the block that certified a second task: the next pass notices and certifies it again.
+      const second = await createTask({ input: new TextEncoder().encode("reorged"), sla: 3600n, fee: ether("0.01") });
+      const snapshot = (await provider.request({ method: "evm_snapshot" })) as Hex;
+      expect(await dispatchOnce(params)).toMatchObject([{ taskHash: second, outcome: "verified" }]);
+      expect(await provider.request({ method: "evm_revert", params: [snapshot] })).toBe(true);
+      await provider.request({ method: "hardhat_mine", params: ["0x3"] });
+      expect(await read<number>("getTaskStatus", [second])).toBe(1);
+      const after = await dispatchOnce(params);
+      expect(after).toContainEqual(expect.objectContaining({ taskHash: second, outcome: "verified" }));
+      expect(await read<number>("getTaskStatus", [second])).toBe(2);
+      expect(await verifications(second)).toBe(1);
+      expect(await verifications(task)).toBe(1);
+    } finally {
+      await proxy.close();
+    }
   }, 600_000);
 });
