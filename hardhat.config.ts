@@ -22,6 +22,7 @@ const compiler = {
 };
 
 const DEVNET_PORT = Number(process.env.VCLOUD_DEVNET_PORT ?? 8545);
+const DEVNET_HD_ACCOUNTS = { mnemonic: "test test test test test test test test test test test junk", count: 24 };
 const deep = process.env.VCLOUD_TEST_PROFILE === "deep";
 
 const config: HardhatUserConfig = {
@@ -42,12 +43,10 @@ const config: HardhatUserConfig = {
     },
   },
   networks: {
-    // `hardhat node` (the devnet): 24 funded accounts, one per story role (keepers/devnet/accounts.ts).
-    node: {
-      type: "edr-simulated",
-      chainType: "l1",
-      accounts: { mnemonic: "test test test test test test test test test test test junk", count: 24 },
-    },
+    // `hardhat node` (the devnet) and in-process test chains: 24 funded accounts, one per story role
+    // (keepers/devnet/accounts.ts).
+    node: { type: "edr-simulated", accounts: DEVNET_HD_ACCOUNTS },
+    default: { type: "edr-simulated", accounts: DEVNET_HD_ACCOUNTS },
     localhost: { type: "http", chainType: "l1", url: `http://127.0.0.1:${DEVNET_PORT}` },
   },
 };
