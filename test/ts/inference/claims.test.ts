@@ -14,12 +14,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { LlamaEngine } from "../../../keepers/ai/llama.js";
 import { writeModel } from "../../../keepers/ai/model.js";
-import { g2ToSol, aggregate, BlsKey } from "../../../keepers/bls/bls.js";
-import { advanceBlocks, onboardDaOperator, send, syncDaStakes, WAD } from "../../../keepers/da-network/setup.js";
+import { g2ToSol, aggregate } from "../../../keepers/bls/bls.js";
+import { advanceBlocks, send } from "../../../keepers/da-network/setup.js";
 import { bLSApkRegistryAbi } from "../../../keepers/lib/abis.js";
 import { deployDaStack, DEVNET_RESTAKING, ether } from "../helpers/da-stack.js";
+import { deployInferenceStack, SET_ID } from "./inference-stack.js";
 
-const SET_ID = 0;
 const WINDOW = 3600n;
 const BOND = ether("0.1");
 const shape = { layers: 2, embedding: 128, feedForward: 256, heads: 4, kvHeads: 2 };
@@ -56,97 +56,14 @@ describe("inference claims: challenge game with a BLS re-execution committee", (
 
     s = await deployDaStack({ stakes: [ether("100"), ether("200"), ether("300")] });
     const wallets = await s.viem.getWalletClients();
-    const inferenceAvs = wallets[8]!;
-    const operator = wallets[9]!;
-    payout = await s.viem.deployContract("VictimPayout", [s.governance.account.address]);
-    const inferenceRegistrar = await s.viem.deployContract("BLSAVSRegistrar", [
-      s.core.allocationManager.address,
-      inferenceAvs.account.address,
-      SET_ID,
-      [{ strategy: s.strategy, multiplier: WAD }],
-    ]);
-    claims = await s.viem.deployContract("InferenceClaims", [
+    ({ claims, payout, validation, validator } = await deployInferenceStack(
+      s,
+      { inferenceAvs: wallets[8]!, operator: wallets[9]!, app: wallets[10]! },
       {
-        allocationManager: s.core.allocationManager.address,
-        inferenceAvs: inferenceAvs.account.address,
-        inferenceSetId: SET_ID,
-        committeeRegistrar: s.registrar.address,
-        victimPayout: payout.address,
-        committeeThresholdBps: 6000,
-        challengerRewardBps: 1000,
-        maxReferenceAge: 100,
         challengeWindow: WINDOW,
-        appealWindow: 3600n,
         minChallengeBond: BOND,
-        slashWad: WAD / 2n,
-        forkRegistry: "0x0000000000000000000000000000000000000000",
       },
-    ]);
-    await send(s.clients, s.governance, {
-      address: payout.address,
-      abi: payout.abi,
-      functionName: "setPayoutManager",
-      args: [claims.address, true],
-    });
-    const am = { address: s.core.allocationManager.address, abi: s.core.allocationManager.abi } as const;
-    await send(s.clients, inferenceAvs, {
-      ...am,
-      functionName: "updateAVSMetadataURI",
-      args: [inferenceAvs.account.address, "https://vcloud.invalid/avs/inference.json"],
-    });
-    await send(s.clients, inferenceAvs, {
-      ...am,
-      functionName: "createRedistributingOperatorSets",
-      args: [
-        inferenceAvs.account.address,
-        [{ operatorSetId: SET_ID, strategies: [s.strategy], slasher: claims.address }],
-        [payout.address],
-      ],
-    });
-    await send(s.clients, inferenceAvs, {
-      ...am,
-      functionName: "setAVSRegistrar",
-      args: [inferenceAvs.account.address, inferenceRegistrar.address],
-    });
-    await send(s.clients, s.governance, {
-      address: s.token,
-      abi: s.core.vcloudTestToken.abi,
-      functionName: "mint",
-      args: [operator.account.address, ether("100")],
-    });
-    await onboardDaOperator(s.clients, operator, {
-      delegationManager: s.core.delegationManager.address,
-      strategyManager: s.core.strategyManager.address,
-      allocationManager: s.core.allocationManager.address,
-      registrar: inferenceRegistrar.address,
-      avs: inferenceAvs.account.address,
-      token: s.token,
-      strategy: s.strategy,
-      stake: ether("100"),
-      magnitude: WAD,
-      blsKey: BlsKey.fromSeed(new Uint8Array(32).fill(0x70)),
-      socket: "http://127.0.0.1:1/inference",
-      allocationConfigurationDelay: DEVNET_RESTAKING.allocationConfigurationDelay,
-    });
-    await advanceBlocks(s.publicClient, 2);
-    await syncDaStakes(s.clients, s.governance, inferenceRegistrar.address, [operator.account.address]);
-
-    // ERC-8004: the app is agent 0; the VcloudValidator reads this contract as its "inference" source.
-    const identity = await s.viem.deployContract("IdentityRegistry", []);
-    validation = await s.viem.deployContract("ValidationRegistry", [identity.address]);
-    validator = await s.viem.deployContract("VcloudValidator", [validation.address, s.governance.account.address]);
-    await send(s.clients, s.governance, {
-      address: validator.address,
-      abi: validator.abi,
-      functionName: "addSource",
-      args: [claims.address, "inference"],
-    });
-    await send(s.clients, wallets[10]!, {
-      address: identity.address,
-      abi: identity.abi,
-      functionName: "register",
-      args: [],
-    });
+    ));
   }, 300_000);
 
   afterAll(async () => {

@@ -17,20 +17,19 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { InferenceRequest, Receipt } from "../../../keepers/ai/engine.js";
 import { LlamaEngine } from "../../../keepers/ai/llama.js";
 import { writeModel } from "../../../keepers/ai/model.js";
-import { BlsKey } from "../../../keepers/bls/bls.js";
 import { startDaNode, type DaNode } from "../../../keepers/da-network/node.js";
 import { retrieve } from "../../../keepers/da-network/retriever.js";
-import { advanceBlocks, onboardDaOperator, send, syncDaStakes, WAD } from "../../../keepers/da-network/setup.js";
+import { advanceBlocks, send } from "../../../keepers/da-network/setup.js";
 import { bLSAVSRegistrarAbi } from "../../../keepers/lib/abis.js";
 import { createLogger } from "../../../keepers/lib/logger.js";
 import { replayOnce, type ReplayKeeperParams } from "../../../keepers/replay/keeper.js";
 import { parseEvidencePayload } from "../../../keepers/replay/payload.js";
 import { postInferenceClaim } from "../../../keepers/replay/publish.js";
 import { deployDaStack, DEVNET_RESTAKING, ether } from "../helpers/da-stack.js";
+import { deployInferenceStack, SET_ID } from "./inference-stack.js";
 
 type Wallet = WalletClient<Transport, Chain, Account>;
 
-const SET_ID = 0;
 const WINDOW = 3600n;
 const BOND = ether("0.1");
 const THRESHOLDS = { confirmationThreshold: 55, adversaryThreshold: 33 };
@@ -158,89 +157,14 @@ describe("replay keeper: re-executes claims, challenges cheaters, serves on the 
       wallets[11]!,
       wallets[12]!,
     ];
-    payout = await s.viem.deployContract("VictimPayout", [s.governance.account.address]);
-    const inferenceRegistrar = await s.viem.deployContract("BLSAVSRegistrar", [
-      s.core.allocationManager.address,
-      inferenceAvs.account.address,
-      SET_ID,
-      [{ strategy: s.strategy, multiplier: WAD }],
-    ]);
-    claims = await s.viem.deployContract("InferenceClaims", [
+    ({ claims, payout, validation, validator } = await deployInferenceStack(
+      s,
+      { inferenceAvs, operator, app },
       {
-        allocationManager: s.core.allocationManager.address,
-        inferenceAvs: inferenceAvs.account.address,
-        inferenceSetId: SET_ID,
-        committeeRegistrar: s.registrar.address,
-        victimPayout: payout.address,
-        committeeThresholdBps: 6000,
-        challengerRewardBps: 1000,
-        maxReferenceAge: 100,
         challengeWindow: WINDOW,
-        appealWindow: 3600n,
         minChallengeBond: BOND,
-        slashWad: WAD / 2n,
-        forkRegistry: "0x0000000000000000000000000000000000000000",
       },
-    ]);
-    await send(s.clients, s.governance, {
-      address: payout.address,
-      abi: payout.abi,
-      functionName: "setPayoutManager",
-      args: [claims.address, true],
-    });
-    const am = { address: s.core.allocationManager.address, abi: s.core.allocationManager.abi } as const;
-    await send(s.clients, inferenceAvs, {
-      ...am,
-      functionName: "updateAVSMetadataURI",
-      args: [inferenceAvs.account.address, "https://vcloud.invalid/avs/inference.json"],
-    });
-    await send(s.clients, inferenceAvs, {
-      ...am,
-      functionName: "createRedistributingOperatorSets",
-      args: [
-        inferenceAvs.account.address,
-        [{ operatorSetId: SET_ID, strategies: [s.strategy], slasher: claims.address }],
-        [payout.address],
-      ],
-    });
-    await send(s.clients, inferenceAvs, {
-      ...am,
-      functionName: "setAVSRegistrar",
-      args: [inferenceAvs.account.address, inferenceRegistrar.address],
-    });
-    await send(s.clients, s.governance, {
-      address: s.token,
-      abi: s.core.vcloudTestToken.abi,
-      functionName: "mint",
-      args: [operator.account.address, ether("100")],
-    });
-    await onboardDaOperator(s.clients, operator, {
-      delegationManager: s.core.delegationManager.address,
-      strategyManager: s.core.strategyManager.address,
-      allocationManager: s.core.allocationManager.address,
-      registrar: inferenceRegistrar.address,
-      avs: inferenceAvs.account.address,
-      token: s.token,
-      strategy: s.strategy,
-      stake: ether("100"),
-      magnitude: WAD,
-      blsKey: BlsKey.fromSeed(new Uint8Array(32).fill(0x70)),
-      socket: "http://127.0.0.1:1/inference",
-      allocationConfigurationDelay: DEVNET_RESTAKING.allocationConfigurationDelay,
-    });
-    await advanceBlocks(s.publicClient, 2);
-    await syncDaStakes(s.clients, s.governance, inferenceRegistrar.address, [operator.account.address]);
-
-    const identity = await s.viem.deployContract("IdentityRegistry", []);
-    validation = await s.viem.deployContract("ValidationRegistry", [identity.address]);
-    validator = await s.viem.deployContract("VcloudValidator", [validation.address, s.governance.account.address]);
-    await send(s.clients, s.governance, {
-      address: validator.address,
-      abi: validator.abi,
-      functionName: "addSource",
-      args: [claims.address, "inference"],
-    });
-    await send(s.clients, app, { address: identity.address, abi: identity.abi, functionName: "register", args: [] });
+    ));
   }, 600_000);
 
   afterAll(async () => {

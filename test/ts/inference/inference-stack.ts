@@ -1,0 +1,109 @@
+/**
+ * The inference AVS on top of a DA stack (test/ts/helpers/da-stack.ts), shared by the claims and replay
+ * keeper tests: InferenceClaims with a VictimPayout, its redistributing operator set and BLS registrar,
+ * one operator with 100 tokens allocated, and the ERC-8004 registries with the claims contract as the
+ * VcloudValidator's "inference" source and the app registered as agent 0.
+ */
+import type { Account, Chain, Transport, WalletClient } from "viem";
+
+import { BlsKey } from "../../../keepers/bls/bls.js";
+import { advanceBlocks, onboardDaOperator, send, syncDaStakes, WAD } from "../../../keepers/da-network/setup.js";
+import { DEVNET_RESTAKING, ether, type deployDaStack } from "../helpers/da-stack.js";
+
+type DaStack = Awaited<ReturnType<typeof deployDaStack>>;
+type Wallet = WalletClient<Transport, Chain, Account>;
+
+export const SET_ID = 0;
+
+export async function deployInferenceStack(
+  s: DaStack,
+  roles: { inferenceAvs: Wallet; operator: Wallet; app: Wallet },
+  settings: { challengeWindow: bigint; minChallengeBond: bigint },
+) {
+  const { inferenceAvs, operator, app } = roles;
+  const payout = await s.viem.deployContract("VictimPayout", [s.governance.account.address]);
+  const inferenceRegistrar = await s.viem.deployContract("BLSAVSRegistrar", [
+    s.core.allocationManager.address,
+    inferenceAvs.account.address,
+    SET_ID,
+    [{ strategy: s.strategy, multiplier: WAD }],
+  ]);
+  const claims = await s.viem.deployContract("InferenceClaims", [
+    {
+      allocationManager: s.core.allocationManager.address,
+      inferenceAvs: inferenceAvs.account.address,
+      inferenceSetId: SET_ID,
+      committeeRegistrar: s.registrar.address,
+      victimPayout: payout.address,
+      committeeThresholdBps: 6000,
+      challengerRewardBps: 1000,
+      maxReferenceAge: 100,
+      challengeWindow: settings.challengeWindow,
+      appealWindow: 3600n,
+      minChallengeBond: settings.minChallengeBond,
+      slashWad: WAD / 2n,
+      forkRegistry: "0x0000000000000000000000000000000000000000",
+    },
+  ]);
+  await send(s.clients, s.governance, {
+    address: payout.address,
+    abi: payout.abi,
+    functionName: "setPayoutManager",
+    args: [claims.address, true],
+  });
+  const am = { address: s.core.allocationManager.address, abi: s.core.allocationManager.abi } as const;
+  await send(s.clients, inferenceAvs, {
+    ...am,
+    functionName: "updateAVSMetadataURI",
+    args: [inferenceAvs.account.address, "https://vcloud.invalid/avs/inference.json"],
+  });
+  await send(s.clients, inferenceAvs, {
+    ...am,
+    functionName: "createRedistributingOperatorSets",
+    args: [
+      inferenceAvs.account.address,
+      [{ operatorSetId: SET_ID, strategies: [s.strategy], slasher: claims.address }],
+      [payout.address],
+    ],
+  });
+  await send(s.clients, inferenceAvs, {
+    ...am,
+    functionName: "setAVSRegistrar",
+    args: [inferenceAvs.account.address, inferenceRegistrar.address],
+  });
+  await send(s.clients, s.governance, {
+    address: s.token,
+    abi: s.core.vcloudTestToken.abi,
+    functionName: "mint",
+    args: [operator.account.address, ether("100")],
+  });
+  await onboardDaOperator(s.clients, operator, {
+    delegationManager: s.core.delegationManager.address,
+    strategyManager: s.core.strategyManager.address,
+    allocationManager: s.core.allocationManager.address,
+    registrar: inferenceRegistrar.address,
+    avs: inferenceAvs.account.address,
+    token: s.token,
+    strategy: s.strategy,
+    stake: ether("100"),
+    magnitude: WAD,
+    blsKey: BlsKey.fromSeed(new Uint8Array(32).fill(0x70)),
+    socket: "http://127.0.0.1:1/inference",
+    allocationConfigurationDelay: DEVNET_RESTAKING.allocationConfigurationDelay,
+  });
+  await advanceBlocks(s.publicClient, 2);
+  await syncDaStakes(s.clients, s.governance, inferenceRegistrar.address, [operator.account.address]);
+
+  // ERC-8004: the app is agent 0; the VcloudValidator reads the claims contract as its "inference" source.
+  const identity = await s.viem.deployContract("IdentityRegistry", []);
+  const validation = await s.viem.deployContract("ValidationRegistry", [identity.address]);
+  const validator = await s.viem.deployContract("VcloudValidator", [validation.address, s.governance.account.address]);
+  await send(s.clients, s.governance, {
+    address: validator.address,
+    abi: validator.abi,
+    functionName: "addSource",
+    args: [claims.address, "inference"],
+  });
+  await send(s.clients, app, { address: identity.address, abi: identity.abi, functionName: "register", args: [] });
+  return { claims, payout, inferenceRegistrar, identity, validation, validator };
+}
