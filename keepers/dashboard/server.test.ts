@@ -26,6 +26,17 @@ describe("dashboard server", () => {
     expect(body.pages).toHaveLength(DASHBOARD_PAGES.length);
   });
 
+  it("refuses a malformed certificate id and a deployment without DA contracts, with the reason", async () => {
+    const bad = await app.request("/api/da/blob/0x1234");
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: string }).error).toBe(
+      'invalid certificate id "0x1234": expected 0x and 64 hex digits',
+    );
+    const none = await app.request(`/api/da/blob/0x${"ab".repeat(32)}`);
+    expect(none.status).toBe(404);
+    expect(((await none.json()) as { error: string }).error).toBe("this deployment has no DA contracts");
+  });
+
   it("answers a GraphQL error, not a crash, when the indexer is unreachable", async () => {
     const res = await app.request("/graphql", {
       method: "POST",

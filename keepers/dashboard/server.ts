@@ -8,7 +8,10 @@ import { join } from "node:path";
 
 import { serve, type ServerType } from "@hono/node-server";
 import { Hono } from "hono";
+import { createPublicClient, http, type Address, type Hex } from "viem";
 
+import { CertificateNotFoundError, retrieve } from "../da-network/retriever.js";
+import { chainFor } from "../lib/chain.js";
 import type { Logger } from "../lib/logger.js";
 import { PROJECT_ROOT } from "../lib/paths.js";
 
@@ -47,6 +50,33 @@ export function dashboardApp(options: { indexerUrl: string; info: DashboardInfo 
   app.get("/vendor/chart.js", (c) => c.body(files.chart, 200, { "content-type": "text/javascript; charset=utf-8" }));
   app.get("/favicon.ico", (c) => c.body(null, 204));
   app.get("/api/info", (c) => c.json({ ...options.info, pages: DASHBOARD_PAGES }));
+  // Blob retrieval: the dashboard is read-only, but reading a blob back from the DA nodes is a read.
+  app.get("/api/da/blob/:certificateId", async (c) => {
+    const id = c.req.param("certificateId");
+    if (!/^0x[0-9a-fA-F]{64}$/.test(id))
+      return c.json({ error: `invalid certificate id "${id}": expected 0x and 64 hex digits` }, 400);
+    const { BlobCertificateRegistry: certificateRegistry, DARegistrar: registrar } = options.info.contracts;
+    if (!certificateRegistry || !registrar) return c.json({ error: "this deployment has no DA contracts" }, 404);
+    const { chainId, rpcUrl } = options.info;
+    const publicClient = createPublicClient({ chain: chainFor(chainId, rpcUrl), transport: http(rpcUrl) });
+    try {
+      const result = await retrieve({
+        publicClient,
+        certificateRegistry: certificateRegistry as Address,
+        registrar: registrar as Address,
+        certificateId: id as Hex,
+        timeoutMs: 10_000,
+      });
+      return c.body(new Uint8Array(result.payload), 200, {
+        "content-type": "application/octet-stream",
+        "content-disposition": `attachment; filename="${id}.bin"`,
+        "x-vcloud-rejected-chunks": String(result.rejectedChunks),
+      });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      return c.json({ error: message }, error instanceof CertificateNotFoundError ? 404 : 502);
+    }
+  });
   app.post("/graphql", async (c) => {
     try {
       const res = await fetch(options.indexerUrl, {

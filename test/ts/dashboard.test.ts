@@ -285,6 +285,27 @@ describe("dashboard in Chromium", () => {
     });
   }
 
+  it("the DA page retrieves a certified blob from the DA nodes, byte for byte what the story stored", async () => {
+    const page = await browser.newPage();
+    try {
+      await page.goto(`${devnet.dashboardUrl}/da`);
+      await page.waitForSelector('main[data-state="ready"]', { timeout: 30_000 });
+      const links = await page.$$eval("a[data-blob]", (as) => as.map((a) => a.getAttribute("href") ?? ""));
+      expect(links.length).toBe(await logCount("BlobCertificateRegistry", "BlobConfirmed"));
+      // The first certificate is the story's "app stores a blob" payload.
+      const res = await fetch(`${devnet.dashboardUrl}${links[0]!}`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get("content-type")).toBe("application/octet-stream");
+      const body = new TextDecoder().decode(await res.arrayBuffer());
+      expect(body).toBe(`vcloud devnet blob\n${"verifiable cloud ".repeat(8_000)}`);
+      const unknown = await fetch(`${devnet.dashboardUrl}/api/da/blob/0x${"00".repeat(32)}`);
+      expect(unknown.status).toBe(404);
+      expect(((await unknown.json()) as { error: string }).error).toContain("is not confirmed on-chain");
+    } finally {
+      await page.close();
+    }
+  });
+
   it("the operators page shows the story's operators and their allocations", async () => {
     const page = await browser.newPage();
     try {

@@ -387,7 +387,7 @@ const pages = {
       ]),
       el("h2", {}, "Confirmed blobs"),
       table(
-        ["block", "time", "certificate", "payer", "signed / total stake", "expiry", "fee (wei)"],
+        ["block", "time", "certificate", "payer", "signed / total stake", "expiry", "fee (wei)", "blob"],
         certs.map((e) => [
           num(e.blockNumber),
           time(e.timestamp),
@@ -396,10 +396,15 @@ const pages = {
           num(`${tokens(e.args.signedStake)} / ${tokens(e.args.totalStake)}`),
           time(e.args.expiry),
           num(e.args.fee),
+          el("a", { href: `/api/da/blob/${e.args.certificateId}`, "data-blob": e.args.certificateId }, "retrieve"),
         ]),
         { id: "certificates" },
       ),
-      el("p", { class: "muted" }, "Retrieve a blob with `vcloud da get --certificate <id>`."),
+      el(
+        "p",
+        { class: "muted" },
+        "“retrieve” rebuilds the blob from the DA nodes (chunks verified against the certificate); the CLI does the same with `vcloud da get <id> --out FILE`.",
+      ),
       el("h2", {}, "All DA events"),
       eventTable(rows, "da-events"),
     ];
