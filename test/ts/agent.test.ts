@@ -3,8 +3,11 @@
  * attach its wallet with a signed proof, request validation of one of its inference results, and receive
  * the bridge's answer once the claim's challenge window has passed.
  *
- * The verification source is contracts/test/TestVerificationSource.sol, a small optimistic claim contract
- * written for tests: vcloud's inference and TEE AVSs will implement IVerificationSource themselves.
+ * The verification source here is contracts/test/TestVerificationSource.sol, a small optimistic claim
+ * contract that lets this test drive every outcome of the CLI flow. The real sources answer through the same
+ * bridge in their own tests: InferenceClaims (test/ts/inference/replay-keeper.test.ts: a surviving claim
+ * reads 100, a refuted one 0) and TaskMailbox (test/sol/tee/TaskMailboxFraud.t.sol); the agent page's
+ * slashing history is read from a real AllocationManager in test/ts/slashing.test.ts.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
