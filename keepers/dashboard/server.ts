@@ -42,6 +42,8 @@ export function dashboardApp(options: { indexerUrl: string; info: DashboardInfo 
     css: readFileSync(join(PUBLIC, "style.css"), "utf8"),
     chart: readFileSync(CHART_JS, "utf8"),
   };
+  const { chainId, rpcUrl } = options.info;
+  const publicClient = createPublicClient({ chain: chainFor(chainId, rpcUrl), transport: http(rpcUrl) });
   const app = new Hono();
   app.get("/", (c) => c.redirect("/operators"));
   for (const p of DASHBOARD_PAGES) app.get(p.path, (c) => c.html(files.html));
@@ -57,8 +59,6 @@ export function dashboardApp(options: { indexerUrl: string; info: DashboardInfo 
       return c.json({ error: `invalid certificate id "${id}": expected 0x and 64 hex digits` }, 400);
     const { BlobCertificateRegistry: certificateRegistry, DARegistrar: registrar } = options.info.contracts;
     if (!certificateRegistry || !registrar) return c.json({ error: "this deployment has no DA contracts" }, 404);
-    const { chainId, rpcUrl } = options.info;
-    const publicClient = createPublicClient({ chain: chainFor(chainId, rpcUrl), transport: http(rpcUrl) });
     try {
       const result = await retrieve({
         publicClient,

@@ -29,8 +29,7 @@ describe("inference claims: challenge game with a BLS re-execution committee", (
   let s: Awaited<ReturnType<typeof deployDaStack>>;
   let claims: Awaited<ReturnType<typeof s.viem.deployContract<"InferenceClaims">>>;
   let payout: Awaited<ReturnType<typeof s.viem.deployContract<"VictimPayout">>>;
-  let validator: Awaited<ReturnType<typeof s.viem.deployContract<"VcloudValidator">>>;
-  let validation: Awaited<ReturnType<typeof s.viem.deployContract<"ValidationRegistry">>>;
+  let validatorResponse: (claimId: Hex) => Promise<number>;
   let honestReceipt: Hex;
   let wrongModelReceipt: Hex;
   let modelHash: Hex;
@@ -56,7 +55,7 @@ describe("inference claims: challenge game with a BLS re-execution committee", (
 
     s = await deployDaStack({ stakes: [ether("100"), ether("200"), ether("300")] });
     const wallets = await s.viem.getWalletClients();
-    ({ claims, payout, validation, validator } = await deployInferenceStack(
+    ({ claims, payout, validatorResponse } = await deployInferenceStack(
       s,
       { inferenceAvs: wallets[8]!, operator: wallets[9]!, app: wallets[10]! },
       {
@@ -140,38 +139,6 @@ describe("inference claims: challenge game with a BLS re-execution committee", (
         args: [claimId],
       })) as { status: number }
     ).status;
-
-  const ZERO_SALT: Hex = `0x${"00".repeat(32)}`;
-  /** The app asks the VcloudValidator to validate the claim; anyone triggers the answer (0..100). */
-  async function validatorResponse(claimId: Hex): Promise<number> {
-    const { app } = await wallets();
-    const requestHash = (await s.publicClient.readContract({
-      address: validator.address,
-      abi: validator.abi,
-      functionName: "requestHashFor",
-      args: [0n, claims.address, claimId, ZERO_SALT],
-    })) as Hex;
-    await send(s.clients, app, {
-      address: validation.address,
-      abi: validation.abi,
-      functionName: "validationRequest",
-      args: [validator.address, 0n, "", requestHash],
-    });
-    const { result } = await s.publicClient.simulateContract({
-      account: s.governance.account,
-      address: validator.address,
-      abi: validator.abi,
-      functionName: "respond",
-      args: [requestHash, claims.address, claimId, ZERO_SALT],
-    });
-    await send(s.clients, s.governance, {
-      address: validator.address,
-      abi: validator.abi,
-      functionName: "respond",
-      args: [requestHash, claims.address, claimId, ZERO_SALT],
-    });
-    return Number(result);
-  }
 
   it("the engine gives different receipts for the honest and the other model", () => {
     expect(honestReceipt).not.toBe(wrongModelReceipt);

@@ -4,7 +4,7 @@
  * one operator with 100 tokens allocated, and the ERC-8004 registries with the claims contract as the
  * VcloudValidator's "inference" source and the app registered as agent 0.
  */
-import type { Account, Chain, Transport, WalletClient } from "viem";
+import type { Account, Chain, Hex, Transport, WalletClient } from "viem";
 
 import { BlsKey } from "../../../keepers/bls/bls.js";
 import { advanceBlocks, onboardDaOperator, send, syncDaStakes, WAD } from "../../../keepers/da-network/setup.js";
@@ -105,5 +105,32 @@ export async function deployInferenceStack(
     args: [claims.address, "inference"],
   });
   await send(s.clients, app, { address: identity.address, abi: identity.abi, functionName: "register", args: [] });
-  return { claims, payout, inferenceRegistrar, identity, validation, validator };
+
+  const zeroSalt: Hex = `0x${"00".repeat(32)}`;
+  /** The app (agent 0) asks the VcloudValidator to validate a claim; governance triggers the answer (0..100). */
+  async function validatorResponse(claimId: Hex): Promise<number> {
+    const requestHash = (await s.publicClient.readContract({
+      address: validator.address,
+      abi: validator.abi,
+      functionName: "requestHashFor",
+      args: [0n, claims.address, claimId, zeroSalt],
+    })) as Hex;
+    await send(s.clients, app, {
+      address: validation.address,
+      abi: validation.abi,
+      functionName: "validationRequest",
+      args: [validator.address, 0n, "", requestHash],
+    });
+    const respond = {
+      address: validator.address,
+      abi: validator.abi,
+      functionName: "respond",
+      args: [requestHash, claims.address, claimId, zeroSalt],
+    } as const;
+    const { result } = await s.publicClient.simulateContract({ account: s.governance.account, ...respond });
+    await send(s.clients, s.governance, respond);
+    return Number(result);
+  }
+
+  return { claims, payout, inferenceRegistrar, identity, validation, validator, validatorResponse };
 }

@@ -41,8 +41,7 @@ describe("replay keeper: re-executes claims, challenges cheaters, serves on the 
   let s: Awaited<ReturnType<typeof deployDaStack>>;
   let claims: Awaited<ReturnType<typeof s.viem.deployContract<"InferenceClaims">>>;
   let payout: Awaited<ReturnType<typeof s.viem.deployContract<"VictimPayout">>>;
-  let validator: Awaited<ReturnType<typeof s.viem.deployContract<"VcloudValidator">>>;
-  let validation: Awaited<ReturnType<typeof s.viem.deployContract<"ValidationRegistry">>>;
+  let validatorResponse: (claimId: Hex) => Promise<number>;
   let inferenceAvs: Wallet;
   let operator: Wallet;
   let app: Wallet;
@@ -157,7 +156,7 @@ describe("replay keeper: re-executes claims, challenges cheaters, serves on the 
       wallets[11]!,
       wallets[12]!,
     ];
-    ({ claims, payout, validation, validator } = await deployInferenceStack(
+    ({ claims, payout, validatorResponse } = await deployInferenceStack(
       s,
       { inferenceAvs, operator, app },
       {
@@ -172,35 +171,6 @@ describe("replay keeper: re-executes claims, challenges cheaters, serves on the 
     await other?.close();
     for (const node of nodes) await node.close();
   });
-
-  async function validatorResponse(claimId: Hex): Promise<number> {
-    const requestHash = (await s.publicClient.readContract({
-      address: validator.address,
-      abi: validator.abi,
-      functionName: "requestHashFor",
-      args: [0n, claims.address, claimId, ZERO_SALT],
-    })) as Hex;
-    await send(s.clients, app, {
-      address: validation.address,
-      abi: validation.abi,
-      functionName: "validationRequest",
-      args: [validator.address, 0n, "", requestHash],
-    });
-    const { result } = await s.publicClient.simulateContract({
-      account: s.governance.account,
-      address: validator.address,
-      abi: validator.abi,
-      functionName: "respond",
-      args: [requestHash, claims.address, claimId, ZERO_SALT],
-    });
-    await send(s.clients, s.governance, {
-      address: validator.address,
-      abi: validator.abi,
-      functionName: "respond",
-      args: [requestHash, claims.address, claimId, ZERO_SALT],
-    });
-    return Number(result);
-  }
 
   it("challenges the cheating claim with evidence on DA and leaves the honest one alone", async () => {
     await post("honest", { prompt: "Replay me bit for bit.", seed: 1n, maxTokens: 6 }, honest);
