@@ -29,8 +29,11 @@ export const HANDED_OVER = [
 export const HANDOFF_SALT: Hex = keccak256(toHex("vcloud.governance.handoff.v1"));
 export const ZERO_PREDECESSOR: Hex = `0x${"00".repeat(32)}`;
 
-export const acceptOwnershipAbi = [
+/** The Ownable2Step functions the handoff uses (the same on every handed-over contract). */
+export const ownable2StepAbi = [
   { type: "function", name: "acceptOwnership", inputs: [], outputs: [], stateMutability: "nonpayable" },
+  { type: "function", name: "owner", inputs: [], outputs: [{ type: "address" }], stateMutability: "view" },
+  { type: "function", name: "pendingOwner", inputs: [], outputs: [{ type: "address" }], stateMutability: "view" },
 ] as const;
 
 export type HandoffBatch = {
@@ -43,7 +46,7 @@ export type HandoffBatch = {
 
 /** The acceptOwnership batch for a deployment; throws naming the first contract the deployment lacks. */
 export function handoffBatch(contracts: Readonly<Record<string, Address | undefined>>): HandoffBatch {
-  const payload = encodeFunctionData({ abi: acceptOwnershipAbi, functionName: "acceptOwnership" });
+  const payload = encodeFunctionData({ abi: ownable2StepAbi, functionName: "acceptOwnership" });
   const targets = HANDED_OVER.map((name) => {
     const address = contracts[name];
     if (!address) throw new InvalidInputError("deployment", `has no ${name}: not a production deployment`);

@@ -3,12 +3,14 @@ import type { Address, Chain, PublicClient, Transport } from "viem";
 
 import { governanceTimelockAbi, pauserRegistryAbi } from "../lib/abis.js";
 import { InvalidInputError } from "../lib/errors.js";
-import { handoffBatch, HANDED_OVER, OPERATION_STATES, type HandoffStatus, type OwnershipRow } from "./handoff.js";
-
-const ownable2StepAbi = [
-  { type: "function", name: "owner", inputs: [], outputs: [{ type: "address" }], stateMutability: "view" },
-  { type: "function", name: "pendingOwner", inputs: [], outputs: [{ type: "address" }], stateMutability: "view" },
-] as const;
+import {
+  handoffBatch,
+  HANDED_OVER,
+  OPERATION_STATES,
+  ownable2StepAbi,
+  type HandoffStatus,
+  type OwnershipRow,
+} from "./handoff.js";
 
 export async function readHandoffStatus(
   publicClient: PublicClient<Transport, Chain>,
