@@ -102,8 +102,9 @@ export async function runRewardsOnce(
   if (submissions.length === 0) return { action: "up-to-date", periods: [] };
   const firstStart = Math.min(...submissions.map((s) => s.startTimestamp));
   let from = config.currentEnd > 0 ? config.currentEnd : firstStart - (firstStart % interval);
-  // submitRoot needs end < block time of the posting transaction, which is after `now`.
-  const lastEnd = Math.floor(now / interval) * interval;
+  // submitRoot needs end < block.timestamp; the pre-flight simulation runs at the latest block's
+  // timestamp, so a period ending exactly at `now` waits for the next pass.
+  const lastEnd = Math.floor((now - 1) / interval) * interval;
   if (lastEnd <= from) return { action: "up-to-date", periods: [] };
 
   // 3. Compute each period from stake at its last block.
@@ -130,6 +131,9 @@ export async function runRewardsOnce(
   const endTimestamp = lastEnd;
   if (cumulative.size === 0) return { action: "nothing-earned", periods };
   const tree = buildRewardsTree(cumulative);
+  // Periods in which nobody earned leave the cumulative tree as it was: posting it again would only
+  // spend gas, and claims against the posted root already pay everything owed.
+  if (posted && tree.root.toLowerCase() === posted.root.toLowerCase()) return { action: "up-to-date", periods };
   const earners = cumulative.size;
   logger?.info({ end: endTimestamp, root: tree.root, earners, periods: periods.length }, "rewards root computed");
   if (params.dryRun || !walletClient) return { action: "computed", periods, endTimestamp, root: tree.root, earners };

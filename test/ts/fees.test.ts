@@ -526,13 +526,17 @@ describe("rewards: submit -> jar fee -> keeper root -> claims -> buyback", () =>
   });
 
   it("the keeper posts the period's root once; a second pass does nothing", async () => {
-    await publicClient.request({ method: "evm_increaseTime" as never, params: [2 * INTERVAL] as never });
+    // The latest block lands exactly on a period boundary: the period ending at that very second is not
+    // yet postable (submitRoot needs end < block.timestamp), so the keeper must stop one period earlier.
+    const { timestamp } = await publicClient.getBlock({ blockTag: "latest" });
+    const boundary = (timestamp / BigInt(INTERVAL) + 2n) * BigInt(INTERVAL);
+    await publicClient.request({ method: "evm_setNextBlockTimestamp" as never, params: [Number(boundary)] as never });
     await publicClient.request({ method: "evm_mine" as never });
     const first = cli(["keeper", "rewards", "--once"], 0);
     expect(first.stderr).toBe("");
     expect(first.code).toBe(0);
     const result = JSON.parse(first.stdout) as { action: string; root: string; earners: number };
-    expect(result).toMatchObject({ action: "posted", earners: 2 });
+    expect(result).toMatchObject({ action: "posted", earners: 2, endTimestamp: Number(boundary) - INTERVAL });
     const root = await publicClient.readContract({
       address: addr.rc!,
       abi: rewardsCoordinatorAbi,
