@@ -1,42 +1,40 @@
 import type { Command } from "commander";
 
-import { registerAgentCommands } from "./agent.js";
-import { registerAi } from "./ai.js";
-import { registerAvs } from "./avs.js";
-import { registerDaNetwork } from "./da-network.js";
-import { registerDa } from "./da.js";
-import { registerDeployments } from "./deployments.js";
-import { registerDevnet } from "./devnet.js";
-import { registerFees } from "./fees.js";
-import { registerFork } from "./fork.js";
-import { registerGovernance } from "./governance.js";
-import { registerKeystore } from "./keystore.js";
-import { registerOperator } from "./operator.js";
-import { registerReplayKeeper } from "./replay.js";
-import { registerRewards } from "./rewards.js";
-import { registerStake } from "./stake.js";
-import { registerTee } from "./tee.js";
+type Register = (program: Command) => void;
 
 /**
- * Every subcommand group of `vcloud`, in the order users meet them: stake, operator, avs, da, tee, ai,
- * agent, fees, fork, keeper, devnet. Groups that extend another group (`da node|put|get` on `da`,
- * rewards on `stake`/`avs`/`keeper`) are registered after it.
+ * Every subcommand module of `vcloud`, in the order users meet its groups (stake, operator, avs, da, tee,
+ * ai, agent, fees, fork, keeper, devnet), with the top-level groups it adds commands to. A module that
+ * extends another module's group (`da node|put|get` on `da`, rewards on `stake`/`avs`/`keeper`) comes after
+ * it. Modules load lazily: a command pays only for the modules of its own group (test/ts/cli-groups.test.ts
+ * checks this table against what each module registers).
  */
-export function registerCommandGroups(program: Command): void {
-  registerStake(program);
-  registerOperator(program);
-  registerAvs(program);
-  registerDa(program);
-  registerDaNetwork(program);
-  registerTee(program);
-  registerAi(program);
-  registerAgentCommands(program);
-  registerFees(program);
-  registerRewards(program);
-  registerFork(program);
-  registerGovernance(program);
-  registerReplayKeeper(program);
-  registerKeystore(program);
-  registerDevnet(program);
-  registerDeployments(program);
+export const COMMAND_MODULES: readonly { groups: readonly string[]; load: () => Promise<Register> }[] = [
+  { groups: ["stake"], load: async () => (await import("./stake.js")).registerStake },
+  { groups: ["operator"], load: async () => (await import("./operator.js")).registerOperator },
+  { groups: ["avs"], load: async () => (await import("./avs.js")).registerAvs },
+  { groups: ["da"], load: async () => (await import("./da.js")).registerDa },
+  { groups: ["da", "keeper"], load: async () => (await import("./da-network.js")).registerDaNetwork },
+  { groups: ["tee", "keeper"], load: async () => (await import("./tee.js")).registerTee },
+  { groups: ["ai"], load: async () => (await import("./ai.js")).registerAi },
+  { groups: ["agent"], load: async () => (await import("./agent.js")).registerAgentCommands },
+  { groups: ["fees", "keeper"], load: async () => (await import("./fees.js")).registerFees },
+  { groups: ["keeper", "stake", "avs"], load: async () => (await import("./rewards.js")).registerRewards },
+  { groups: ["fork"], load: async () => (await import("./fork.js")).registerFork },
+  { groups: ["governance"], load: async () => (await import("./governance.js")).registerGovernance },
+  { groups: ["keeper"], load: async () => (await import("./replay.js")).registerReplayKeeper },
+  { groups: ["keystore"], load: async () => (await import("./keystore.js")).registerKeystore },
+  { groups: ["devnet"], load: async () => (await import("./devnet.js")).registerDevnet },
+  { groups: ["deployments"], load: async () => (await import("./deployments.js")).registerDeployments },
+];
+
+/**
+ * Registers the subcommand groups: only the modules that add to `group` when it names a known group (the
+ * command line's first word), otherwise every module (`--help`, no command, an unknown command).
+ */
+export async function registerCommandGroups(program: Command, group?: string): Promise<void> {
+  const known = group !== undefined && COMMAND_MODULES.some((m) => m.groups.includes(group));
+  const modules = known ? COMMAND_MODULES.filter((m) => m.groups.includes(group)) : COMMAND_MODULES;
+  const registers = await Promise.all(modules.map((m) => m.load()));
+  for (const register of registers) register(program);
 }

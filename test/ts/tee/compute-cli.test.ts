@@ -38,7 +38,7 @@ async function runInProcess(args: string[], env: Record<string, string | undefin
     if (v === undefined) delete process.env[k];
     else process.env[k] = v;
   }
-  const program = buildProgram();
+  const program = await buildProgram(args);
   const throwing = (cmd: Command) => {
     cmd.exitOverride((err) => {
       throw err;
