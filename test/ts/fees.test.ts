@@ -22,12 +22,8 @@ import { devnetAccounts } from "../../keepers/devnet/accounts.js";
 import { startHardhatNode, type DevnetNode } from "../../keepers/devnet/node.js";
 import { chainFor } from "../../keepers/lib/chain.js";
 import {
-  allocationManagerAbi,
   backingEigenAbi,
-  delegationManagerAbi,
   rewardsCoordinatorAbi,
-  strategyFactoryAbi,
-  strategyManagerAbi,
   vcloudTestTokenAbi,
   buybackReleaserAbi,
   dutchAuctionReleaserAbi,
@@ -39,6 +35,7 @@ import { NotRewardsUpdaterError, runRewardsOnce } from "../../keepers/rewards/ke
 import { RewardsStore } from "../../keepers/rewards/store.js";
 import { freePort, vcloud } from "./helpers/cli.js";
 import { deployArtifact } from "./helpers/deploy.js";
+import { deployFeesStack, INTERVAL } from "./support/fees-stack.js";
 
 type Wallet = WalletClient<Transport, Chain, Account>;
 
@@ -303,7 +300,6 @@ describe("rewards: submit -> jar fee -> keeper root -> claims -> buyback", () =>
   const w: Record<string, Wallet> = {};
   const addr: Record<string, Address> = {};
   const db = join(mkdtempSync(join(tmpdir(), "vcloud-rewards-")), "rewards.sqlite");
-  const INTERVAL = 60;
 
   async function mined(pending: Promise<`0x${string}`>) {
     const receipt = await publicClient.waitForTransactionReceipt({ hash: await pending });
@@ -324,172 +320,18 @@ describe("rewards: submit -> jar fee -> keeper root -> claims -> buyback", () =>
       logger: createLogger({ level: "warn" }),
     });
     rpcUrl = node.url;
-    const chain = chainFor(31337, rpcUrl);
-    publicClient = createPublicClient({ chain, transport: http(rpcUrl) }) as PublicClient<Transport, Chain>;
-    const wallet = (i: number) =>
-      createWalletClient({ account: privateKeyToAccount(keys[i]!.privateKey), chain, transport: http(rpcUrl) });
-    [w.gov, w.avs, w.searcher, w.operator, w.staker] = [wallet(0), wallet(1), wallet(2), wallet(3), wallet(4)];
-    const gov = w.gov!.account.address;
-    const deploy = (source: string, name: string, args: readonly unknown[]) =>
-      deployArtifact(publicClient, w.gov!, source, name, args);
-    // The restaking core, wired as deploy/modules/Restaking.ts does.
-    addr.pauser = await deploy("permissions/PauserRegistry.sol", "PauserRegistry", [[gov], gov]);
-    addr.dm = await deploy("core/DelegationManager.sol", "DelegationManager", [addr.pauser, gov, 10]);
-    addr.am = await deploy("core/AllocationManager.sol", "AllocationManager", [addr.dm, addr.pauser, 10, 15]);
-    addr.sm = await deploy("core/StrategyManager.sol", "StrategyManager", [addr.dm, addr.pauser, gov, 5]);
-    addr.factory = await deploy("strategies/StrategyFactory.sol", "StrategyFactory", [addr.sm, addr.pauser, gov]);
+    // The restaking core, fees and the RewardsCoordinator, with one operator (100) and one staker (300)
+    // delegated to it, half allocated to the AVS's operator set 1.
+    const stack = await deployFeesStack(rpcUrl);
+    publicClient = stack.publicClient;
+    Object.assign(w, stack.wallets);
+    Object.assign(addr, stack.addr);
     await mined(
       w.gov!.writeContract({
-        address: addr.dm,
-        abi: delegationManagerAbi,
-        functionName: "setCoreContracts",
-        args: [addr.sm, addr.am],
-      }),
-    );
-    await mined(
-      w.gov!.writeContract({
-        address: addr.sm,
-        abi: strategyManagerAbi,
-        functionName: "setStrategyWhitelister",
-        args: [addr.factory],
-      }),
-    );
-    addr.stakeToken = await deploy("tokens/VcloudTestToken.sol", "VcloudTestToken", ["Stake", "STK", gov]);
-    addr.reward = await deploy("tokens/VcloudTestToken.sol", "VcloudTestToken", ["Reward", "RWD", gov]);
-    await mined(
-      w.gov!.writeContract({
-        address: addr.factory,
-        abi: strategyFactoryAbi,
-        functionName: "deployNewStrategy",
-        args: [addr.stakeToken],
-      }),
-    );
-    addr.strategy = await publicClient.readContract({
-      address: addr.factory,
-      abi: strategyFactoryAbi,
-      functionName: "deployedStrategies",
-      args: [addr.stakeToken],
-    });
-    // Fees and rewards.
-    addr.eigen = await deploy("token/BackingEigen.sol", "BackingEigen", [
-      "Backing Eigen",
-      "bEIGEN",
-      gov,
-      zeroAddress,
-      w.searcher!.account.address,
-      parseEther("1000"),
-    ]);
-    addr.jar = await deploy("fees/FeeJar.sol", "FeeJar", [gov, zeroAddress]);
-    addr.protocolFee = await deploy("fees/ProtocolFee.sol", "ProtocolFee", [gov, addr.jar, 2000]);
-    addr.firepit = await deploy("fees/BuybackReleaser.sol", "BuybackReleaser", [
-      gov,
-      addr.jar,
-      addr.eigen,
-      parseEther("50"),
-    ]);
-    await mined(
-      w.gov!.writeContract({ address: addr.jar, abi: feeJarAbi, functionName: "setReleaser", args: [addr.firepit] }),
-    );
-    addr.rc = await deploy("rewards/RewardsCoordinator.sol", "RewardsCoordinator", [
-      gov,
-      gov,
-      {
-        allocationManager: addr.am,
-        protocolFee: addr.protocolFee,
-        calculationIntervalSeconds: INTERVAL,
-        maxRewardsDuration: 30 * INTERVAL,
-        maxRetroactiveLength: 30 * INTERVAL,
-        maxFutureLength: 30 * INTERVAL,
-        activationDelay: 0,
-        operatorSplitDelay: INTERVAL,
-      },
-    ]);
-
-    // An operator with 100 tokens of its own and a staker with 300 delegated; half allocated to set 1.
-    const deposit = async (who: Wallet, amount: bigint) => {
-      await mined(
-        w.gov!.writeContract({
-          address: addr.stakeToken!,
-          abi: vcloudTestTokenAbi,
-          functionName: "mint",
-          args: [who.account.address, amount],
-        }),
-      );
-      await mined(
-        who.writeContract({
-          address: addr.stakeToken!,
-          abi: vcloudTestTokenAbi,
-          functionName: "approve",
-          args: [addr.sm!, amount],
-        }),
-      );
-      await mined(
-        who.writeContract({
-          address: addr.sm!,
-          abi: strategyManagerAbi,
-          functionName: "depositIntoStrategy",
-          args: [addr.strategy!, addr.stakeToken!, amount],
-        }),
-      );
-    };
-    const op = w.operator!.account.address;
-    const avs = w.avs!.account.address;
-    await mined(
-      w.operator!.writeContract({
-        address: addr.dm,
-        abi: delegationManagerAbi,
-        functionName: "registerAsOperator",
-        args: [zeroAddress, 0, "ipfs://operator"],
-      }),
-    );
-    await deposit(w.operator!, parseEther("100"));
-    await deposit(w.staker!, parseEther("300"));
-    await mined(
-      w.staker!.writeContract({
-        address: addr.dm,
-        abi: delegationManagerAbi,
-        functionName: "delegateTo",
-        args: [op, { signature: "0x", expiry: 0n }, `0x${"00".repeat(32)}`],
-      }),
-    );
-    await mined(
-      w.avs!.writeContract({
-        address: addr.am,
-        abi: allocationManagerAbi,
-        functionName: "updateAVSMetadataURI",
-        args: [avs, "ipfs://avs"],
-      }),
-    );
-    await mined(
-      w.avs!.writeContract({
-        address: addr.am,
-        abi: allocationManagerAbi,
-        functionName: "createOperatorSets",
-        args: [avs, [{ operatorSetId: 1, strategies: [addr.strategy], slasher: avs }]],
-      }),
-    );
-    await mined(
-      w.operator!.writeContract({
-        address: addr.am,
-        abi: allocationManagerAbi,
-        functionName: "modifyAllocations",
-        args: [op, [{ operatorSet: { avs, id: 1 }, strategies: [addr.strategy], newMagnitudes: [5n * 10n ** 17n] }]],
-      }),
-    );
-    await mined(
-      w.operator!.writeContract({
-        address: addr.am,
-        abi: allocationManagerAbi,
-        functionName: "registerForOperatorSets",
-        args: [op, { avs, operatorSetIds: [1], data: "0x" }],
-      }),
-    );
-    await mined(
-      w.gov!.writeContract({
-        address: addr.reward,
+        address: addr.reward!,
         abi: vcloudTestTokenAbi,
         functionName: "mint",
-        args: [avs, parseEther("1000")],
+        args: [w.avs!.account.address, parseEther("1000")],
       }),
     );
   });
