@@ -248,12 +248,13 @@ export async function gatherCommitteeSignatures(
         signal: AbortSignal.any([AbortSignal.timeout(network.timeoutMs ?? 60_000), enough.signal]),
       });
     } catch (error) {
-      if (enough.signal.aborted) throw new Error("not needed: threshold reached");
-      const cause = (error as { cause?: { code?: string } }).cause?.code;
+      if (enough.signal.aborted) throw new Error("not needed: threshold reached", { cause: error });
+      const code = (error as { cause?: { code?: string } }).cause?.code;
       throw new Error(
         (error as Error).name === "TimeoutError"
           ? `${url}: no answer within ${network.timeoutMs ?? 60_000} ms`
-          : `${url}: unreachable (${cause ?? (error as Error).message})`,
+          : `${url}: unreachable (${code ?? (error as Error).message})`,
+        { cause: error },
       );
     }
     const text = await response.text();
