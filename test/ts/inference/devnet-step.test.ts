@@ -29,7 +29,7 @@ import { afterAll, describe, expect, it } from "vitest";
 
 import { LlamaEngine } from "../../../keepers/ai/llama.js";
 import { writeModel } from "../../../keepers/ai/model.js";
-import { BlsKey } from "../../../keepers/bls/bls.js";
+import { BlsKey, pubkeyHash, signatureToHex } from "../../../keepers/bls/bls.js";
 import { advanceBlocks } from "../../../keepers/da-network/setup.js";
 import { devnetAccounts } from "../../../keepers/devnet/accounts.js";
 import { DA_NETWORK, DA_ROLES, daFleetStarted } from "../../../keepers/devnet/steps/data-availability.js";
@@ -37,10 +37,12 @@ import { cheatingOperatorCaught, INFERENCE_ROLES } from "../../../keepers/devnet
 import { runStory } from "../../../keepers/devnet/story.js";
 import { chainFor } from "../../../keepers/lib/chain.js";
 import { PROJECT_ROOT } from "../../../keepers/lib/paths.js";
-import { inferenceClaimsAbi } from "../../../keepers/lib/abis.js";
+import { committeeEndpointsAbi, inferenceClaimsAbi } from "../../../keepers/lib/abis.js";
 import { createLogger } from "../../../keepers/lib/logger.js";
+import { SIGN_PATH } from "../../../keepers/replay/committee.js";
 import { postInferenceClaim } from "../../../keepers/replay/publish.js";
 
+import { freePort } from "../helpers/cli.js";
 import { startTestDevnet, type TestDevnet } from "../helpers/devnet.js";
 
 /**
@@ -353,4 +355,94 @@ describe("devnet story: inference", () => {
       await otherEngine.close();
     }
   }, 900_000);
+
+  /**
+   * The member side through the real CLI: `vcloud keeper replay --committee-listen` with DA operator 0's
+   * key and account publishes its endpoint in InferenceCommitteeEndpoints and, asked for a claim the kill
+   * test left challenged, signs the hash it computed and refuses the claimed one.
+   */
+  it("`vcloud keeper replay --committee-listen` publishes its endpoint and signs only the receipt hash it computed", async () => {
+    const { publicClient, accounts, dir, asked } = story!;
+    const c = (name: string) => devnet!.deployment.contracts[name] as Address;
+    const operator = accounts[DA_ROLES.operators[0]]!;
+    const port = await freePort();
+    const child = spawn(
+      process.execPath,
+      [
+        join(PROJECT_ROOT, "bin", "vcloud.mjs"),
+        ...["keeper", "replay", "--rpc-url", devnet!.rpcUrl, "--model", asked, "--threads", "1"],
+        ...["--db", join(dir, "member.sqlite"), "--no-challenge", "--interval", "60"],
+        ...["--bls-key", BlsKey.fromSeed(new Uint8Array(32).fill(0xd0)).secretHex],
+        ...["--committee-listen", `127.0.0.1:${port}`],
+      ],
+      {
+        cwd: PROJECT_ROOT,
+        env: {
+          ...process.env,
+          VCLOUD_LOG_LEVEL: "warn",
+          VCLOUD_DEPLOYMENTS_DIR: devnet!.deploymentsDir,
+          VCLOUD_PRIVATE_KEY: operator.privateKey,
+        },
+        stdio: "ignore",
+        detached: true,
+      },
+    );
+    const exited = new Promise<void>((r) => child.once("exit", () => r()));
+    try {
+      const url = `http://127.0.0.1:${port}`;
+      let published = "";
+      for (let i = 0; i < 600 && published !== url; i++) {
+        published = (await publicClient.readContract({
+          address: c("InferenceCommitteeEndpoints"),
+          abi: committeeEndpointsAbi,
+          functionName: "endpointOf",
+          args: [operator.address],
+        })) as string;
+        if (published !== url) await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(published).toBe(url);
+      // A claim the kill test left challenged (the keeper there holds no committee key).
+      const challenges = await publicClient.getContractEvents({
+        address: c("InferenceClaims"),
+        abi: inferenceClaimsAbi,
+        eventName: "ClaimChallenged",
+        fromBlock: 0n,
+      });
+      const claimId = challenges.at(-1)!.args.claimId!;
+      const claim = (await publicClient.readContract({
+        address: c("InferenceClaims"),
+        abi: inferenceClaimsAbi,
+        functionName: "getClaim",
+        args: [claimId],
+      })) as { status: number; receiptHash: Hex; challengerReceiptHash: Hex };
+      expect(claim.status).toBe(2);
+      const ask = (receiptHash: Hex) =>
+        fetch(`${url}${SIGN_PATH}`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ claimId, receiptHash }),
+        });
+      const refused = await ask(claim.receiptHash);
+      expect(refused.status).toBe(409);
+      expect(((await refused.json()) as { error: string }).error).toContain(
+        `receipt mismatch: this member computed ${claim.challengerReceiptHash}`,
+      );
+      const signed = await ask(claim.challengerReceiptHash);
+      expect(signed.status).toBe(200);
+      const body = (await signed.json()) as { signatures: { pubkeyHash: Hex; signature: Hex }[] };
+      const key = BlsKey.fromSeed(new Uint8Array(32).fill(0xd0));
+      const message = (await publicClient.readContract({
+        address: c("InferenceClaims"),
+        abi: inferenceClaimsAbi,
+        functionName: "committeeMessage",
+        args: [claimId, claim.challengerReceiptHash],
+      })) as Hex;
+      expect(body.signatures).toEqual([
+        { pubkeyHash: pubkeyHash(key.pubkeySol), signature: signatureToHex(key.sign(message)) },
+      ]);
+    } finally {
+      killGroup(child.pid!);
+      await exited;
+    }
+  }, 300_000);
 });
