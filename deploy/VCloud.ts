@@ -30,5 +30,6 @@ export default buildModule("VCloud", (m) => {
     InferenceRegistrar: inference.inferenceRegistrar,
     InferenceVictimPayout: inference.inferenceVictimPayout,
     InferenceClaims: inference.inferenceClaims,
+    InferenceCommitteeEndpoints: inference.inferenceCommitteeEndpoints,
   };
 });

@@ -49,6 +49,8 @@ contract InferenceClaims is IInferenceClaims, ReentrancyGuard {
     uint64 public immutable challengeWindow;
     /// @notice Seconds after a committee decision during which a disputant may escalate it.
     uint64 public immutable appealWindow;
+    /// @notice Seconds after a challenge during which the committee may resolve it (`resolveTimedOut` after).
+    uint64 public immutable resolutionTimeout;
     /// @notice Minimum challenge bond (wei).
     uint96 public immutable minChallengeBond;
     /// @notice Fraction (WAD) of the operator's allocation slashed for a refuted claim.
@@ -81,6 +83,8 @@ contract InferenceClaims is IInferenceClaims, ReentrancyGuard {
         uint32 maxReferenceAge;
         uint64 challengeWindow;
         uint64 appealWindow;
+        /// @dev Seconds the committee has to resolve a challenge (see `resolveTimedOut`).
+        uint64 resolutionTimeout;
         uint96 minChallengeBond;
         uint256 slashWad;
         /// @dev The canonical fork registry for fork escalation; address(0) disables `escalateToFork`.
@@ -98,6 +102,7 @@ contract InferenceClaims is IInferenceClaims, ReentrancyGuard {
         if (config.challengerRewardBps > BPS) revert InvalidParameter("challengerRewardBps");
         if (config.challengeWindow == 0) revert InvalidParameter("challengeWindow");
         if (config.slashWad == 0 || config.slashWad > 1e18) revert InvalidParameter("slashWad");
+        if (config.resolutionTimeout == 0) revert InvalidParameter("resolutionTimeout");
         allocationManager = config.allocationManager;
         inferenceAvs = config.inferenceAvs;
         inferenceSetId = config.inferenceSetId;
@@ -108,6 +113,7 @@ contract InferenceClaims is IInferenceClaims, ReentrancyGuard {
         maxReferenceAge = config.maxReferenceAge;
         challengeWindow = config.challengeWindow;
         appealWindow = config.appealWindow;
+        resolutionTimeout = config.resolutionTimeout;
         minChallengeBond = config.minChallengeBond;
         slashWad = config.slashWad;
         forkRegistry = config.forkRegistry;
@@ -171,6 +177,7 @@ contract InferenceClaims is IInferenceClaims, ReentrancyGuard {
         claim.challengerReceiptHash = correctReceiptHash;
         claim.firstDivergentStep = firstDivergentStep;
         claim.evidenceCertificateId = evidenceCertificateId;
+        claim.resolutionDeadline = uint64(block.timestamp) + resolutionTimeout;
         _challengeBlock[claimId] = block.number;
         emit ClaimChallenged(
             claimId,
@@ -191,6 +198,9 @@ contract InferenceClaims is IInferenceClaims, ReentrancyGuard {
     ) external nonReentrant {
         Claim storage claim = _existing(claimId);
         if (claim.status != ClaimStatus.Challenged) revert WrongClaimStatus(claimId, claim.status);
+        if (block.timestamp > claim.resolutionDeadline) {
+            revert ResolutionDeadlinePassed(claimId, claim.resolutionDeadline);
+        }
         if (certifiedReceiptHash == bytes32(0)) revert ZeroCertifiedReceipt();
         if (referenceBlock < _challengeBlock[claimId]) {
             revert ReferenceBlockBeforeChallenge(referenceBlock, _challengeBlock[claimId]);
@@ -220,6 +230,19 @@ contract InferenceClaims is IInferenceClaims, ReentrancyGuard {
         claim.status = ClaimStatus.Refuted;
         uint256 payouts = _slashAndCompensate(claimId, claim);
         emit ClaimRefuted(claimId, claim.operator, certifiedReceiptHash, claim.slashId, payouts);
+        Address.sendValue(payable(claim.challenger), bond);
+    }
+
+    /// @inheritdoc IInferenceClaims
+    function resolveTimedOut(bytes32 claimId) external nonReentrant {
+        Claim storage claim = _existing(claimId);
+        if (claim.status != ClaimStatus.Challenged) revert WrongClaimStatus(claimId, claim.status);
+        uint64 deadline = claim.resolutionDeadline;
+        if (block.timestamp <= deadline) revert ResolutionDeadlineNotReached(claimId, deadline);
+        claim.status = ClaimStatus.TimedOut;
+        claim.decidedAt = uint64(block.timestamp);
+        uint256 bond = claim.bond;
+        emit ChallengeTimedOut(claimId, claim.challenger, bond);
         Address.sendValue(payable(claim.challenger), bond);
     }
 
@@ -285,7 +308,8 @@ contract InferenceClaims is IInferenceClaims, ReentrancyGuard {
     }
 
     /// @notice Verified = survived (unchallenged past the window, or upheld by the committee); Refuted =
-    /// the committee certified another receipt; Pending = inside the window or awaiting the committee.
+    /// the committee certified another receipt; Pending = inside the window, awaiting the committee, or
+    /// TimedOut (nobody proved it either way: it stays Pending for good, see `resolveTimedOut`).
     /// @param subject The claim id.
     function verificationOutcome(bytes32 subject) external view returns (VerificationOutcome memory outcome) {
         Claim storage claim = _claims[subject];

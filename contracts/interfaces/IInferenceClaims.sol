@@ -8,14 +8,17 @@ import {IVerificationSource} from "./IVerificationSource.sol";
 interface IInferenceClaimsTypes {
     /// @notice Lifecycle of a claim. Posted: inside its challenge window. Challenged: waiting for the
     /// re-execution committee. Upheld: the committee certified the claimed receipt. Refuted: the committee
-    /// certified another receipt and the operator was slashed. (Unchallenged after the window reads as
-    /// Verified through `verificationOutcome` without a transaction.)
+    /// certified another receipt and the operator was slashed. TimedOut: the committee did not certify
+    /// anything before the challenge's resolution deadline; the challenger's bond was returned, nobody was
+    /// slashed or paid, and the claim never reads Verified (see `resolveTimedOut`). (Unchallenged after the
+    /// window reads as Verified through `verificationOutcome` without a transaction.)
     enum ClaimStatus {
         None,
         Posted,
         Challenged,
         Upheld,
-        Refuted
+        Refuted,
+        TimedOut
     }
 
     /// @notice What an operator posts.
@@ -59,6 +62,9 @@ interface IInferenceClaimsTypes {
         bytes32 certifiedReceiptHash;
         /// @dev The AllocationManager slash id (Refuted only).
         uint256 slashId;
+        /// @dev Last second at which the committee may resolve the challenge (challenge time +
+        /// `resolutionTimeout`); after it only `resolveTimedOut` settles the claim (0 until challenged).
+        uint64 resolutionDeadline;
     }
 }
 
@@ -107,6 +113,10 @@ interface IInferenceClaimsErrors {
     error ForkOfAnotherChallenge(uint256 forkId, uint256 forkChallengeId, uint256 claimForkChallengeId);
     /// @notice Thrown when a claim's fork commitment is redeemed twice.
     error ForkCommitmentAlreadyRedeemed(bytes32 claimId);
+    /// @notice Thrown when a committee certificate arrives after the challenge's resolution deadline.
+    error ResolutionDeadlinePassed(bytes32 claimId, uint64 deadline);
+    /// @notice Thrown when `resolveTimedOut` is called at or before the challenge's resolution deadline.
+    error ResolutionDeadlineNotReached(bytes32 claimId, uint64 deadline);
 }
 
 /// @title IInferenceClaimsEvents
@@ -150,6 +160,9 @@ interface IInferenceClaimsEvents {
         uint256 owedToApp,
         uint256 owedToChallenger
     );
+    /// @notice Emitted when a challenge is closed because the committee did not resolve it in time: the
+    /// challenger's bond was returned and nobody was slashed.
+    event ChallengeTimedOut(bytes32 indexed claimId, address indexed challenger, uint256 bondReturned);
     /// @notice Emitted when a disputant escalates a committee decision (the committee itself is accused).
     event ClaimEscalated(bytes32 indexed claimId, address indexed by, bytes32 certifiedReceiptHash);
     /// @notice Emitted when an appeal opens an EIGEN fork challenge against the committee.
@@ -198,6 +211,19 @@ interface IInferenceClaims is
         uint32 referenceBlock,
         IBLSSignatureChecker.NonSignerStakesAndSignature calldata signature
     ) external;
+
+    /// @notice Closes a challenge the re-execution committee did not resolve by its deadline. Anyone may call
+    /// it once `block.timestamp > resolutionDeadline`; `resolve` is accepted only while
+    /// `block.timestamp <= resolutionDeadline`, so exactly one of the two can settle a claim at any time.
+    /// Rule (neutral, so that neither disputant gains by stalling the committee): the challenger gets exactly
+    /// its bond back and no reward; the operator is neither slashed nor paid; the claim becomes TimedOut and
+    /// its verification outcome stays Pending forever (never Verified, never Refuted), so the ERC-8004
+    /// validator never answers for it. An operator that makes its claim unreplayable (e.g. an unreadable DA
+    /// payload the committee refuses to sign) or that hopes for committee silence gains no Verified outcome;
+    /// a challenger that hopes for silence gains nothing beyond its own bond, while against a live committee
+    /// a frivolous challenge still costs the bond. Committee silence is a liveness failure of the
+    /// verification set, not proof against either disputant.
+    function resolveTimedOut(bytes32 claimId) external;
 
     /// @notice Records an appeal of a committee decision by the losing disputant, inside the appeal window,
     /// without opening a fork challenge (see `escalateToFork`).

@@ -17,7 +17,7 @@ const WAD = 10n ** 18n;
  * registers InferenceClaims as the VcloudValidator's "inference" source. Appeals that accuse the committee
  * open EIGEN fork challenges on the Eigen module's CanonicalForkRegistry / ForkChallengeManager.
  * Parameters: `avs` (default devnet account 20), `committeeThresholdBps`,
- * `challengerRewardBps`, `maxReferenceAge` (blocks), `challengeWindowSeconds`, `appealWindowSeconds`,
+ * `challengerRewardBps`, `maxReferenceAge` (blocks), `challengeWindowSeconds`, `appealWindowSeconds`, `resolutionTimeoutSeconds` (committee deadline after a challenge),
  * `minChallengeBond` (wei), `slashWad`.
  */
 export default buildModule("Inference", (m) => {
@@ -45,11 +45,19 @@ export default buildModule("Inference", (m) => {
       maxReferenceAge: m.getParameter("maxReferenceAge", 300),
       challengeWindow: m.getParameter("challengeWindowSeconds", 3600),
       appealWindow: m.getParameter("appealWindowSeconds", 3600),
+      resolutionTimeout: m.getParameter("resolutionTimeoutSeconds", 6 * 3600),
       minChallengeBond: m.getParameter("minChallengeBond", 10n ** 17n),
       slashWad: m.getParameter("slashWad", WAD / 2n),
       forkRegistry,
     },
   ]);
   m.call(victimPayout, "setPayoutManager", [inferenceClaims, true]);
-  return { inferenceRegistrar: registrar, inferenceVictimPayout: victimPayout, inferenceClaims };
+  // Committee members register their committee-duty URL here (`vcloud keeper replay --committee-listen`).
+  const committeeEndpoints = m.contract("CommitteeEndpoints", [daRegistrar], { id: "InferenceCommitteeEndpoints" });
+  return {
+    inferenceRegistrar: registrar,
+    inferenceVictimPayout: victimPayout,
+    inferenceClaims,
+    inferenceCommitteeEndpoints: committeeEndpoints,
+  };
 });

@@ -101,6 +101,25 @@ describe("decideClaim", () => {
   });
 });
 
+describe("committee deadline", () => {
+  const challenged = { status: ClaimStatus.Challenged, resolutionDeadline: 200n };
+  it("before or at the deadline the committee certifies; after it the challenger or a committee member times out", () => {
+    expect(decide(challenged, { replayedHash: OTHER }, { now: 200n })).toEqual({
+      kind: "certify",
+      receiptHash: OTHER,
+    });
+    expect(decide(challenged, {}, { now: 201n })).toEqual({ kind: "timeout" });
+    const challengerOnly = { challenger: true, committee: false };
+    expect(decide(challenged, { challengeTx: h("tx") }, { now: 201n, roles: challengerOnly })).toEqual({
+      kind: "timeout",
+    });
+    expect(decide(challenged, {}, { now: 201n, roles: challengerOnly })).toMatchObject({ kind: "wait" });
+  });
+  it("a timed-out claim is closed", () => {
+    expect(decide({ status: ClaimStatus.TimedOut })).toMatchObject({ kind: "close" });
+  });
+});
+
 describe("sampling policy", () => {
   it("samples about the configured fraction, deterministically per claim and salt", () => {
     const policy: ReplayPolicy = { mode: "sample", fractionBps: 2500, salt: h("salt") };

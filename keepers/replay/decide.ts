@@ -9,7 +9,7 @@ import { compareReceipts } from "../ai/receipt.js";
 import { InvalidInputError } from "../lib/errors.js";
 
 /** IInferenceClaimsTypes.ClaimStatus. */
-export const ClaimStatus = { None: 0, Posted: 1, Challenged: 2, Upheld: 3, Refuted: 4 } as const;
+export const ClaimStatus = { None: 0, Posted: 1, Challenged: 2, Upheld: 3, Refuted: 4, TimedOut: 5 } as const;
 
 /**
  * Which claims to re-execute on the keeper's own initiative: every claim, or a deterministic sample of
@@ -40,7 +40,13 @@ export function isSampled(claimId: Hex, policy: ReplayPolicy): boolean {
 }
 
 /** The on-chain fields a decision needs (IInferenceClaimsTypes.Claim). */
-export type ClaimView = { status: number; challengeDeadline: bigint; receiptHash: Hex };
+export type ClaimView = {
+  status: number;
+  challengeDeadline: bigint;
+  receiptHash: Hex;
+  /** Last second the committee may resolve a challenge (0 until challenged). */
+  resolutionDeadline?: bigint;
+};
 
 /** What the checkpoint remembers about a claim. */
 export type LocalClaimState = {
@@ -66,7 +72,9 @@ export type ClaimAction =
   /** The replay differs from the claim inside the window: store evidence on DA and challenge. */
   | { kind: "challenge"; correctReceiptHash: Hex }
   /** The claim is challenged and this keeper is on the committee: sign its replayed hash and certify. */
-  | { kind: "certify"; receiptHash: Hex };
+  | { kind: "certify"; receiptHash: Hex }
+  /** The committee missed the challenge's resolution deadline: close it with `resolveTimedOut`. */
+  | { kind: "timeout" };
 
 /** The next step for one claim. `now` is the latest block's timestamp. */
 export function decideClaim(p: {
@@ -83,6 +91,8 @@ export function decideClaim(p: {
       return { kind: "close", reason: "upheld by the committee" };
     case ClaimStatus.Refuted:
       return { kind: "close", reason: "refuted by the committee" };
+    case ClaimStatus.TimedOut:
+      return { kind: "close", reason: "the committee missed its deadline; bond returned" };
     case ClaimStatus.Posted: {
       if (p.now > claim.challengeDeadline) return { kind: "close", reason: "window passed unchallenged" };
       if (!roles.challenger) return { kind: "wait", reason: "inside the window (this keeper does not challenge)" };
@@ -93,6 +103,12 @@ export function decideClaim(p: {
       return { kind: "challenge", correctReceiptHash: local.replayedHash };
     }
     case ClaimStatus.Challenged: {
+      const deadline = claim.resolutionDeadline ?? 0n;
+      if (deadline > 0n && p.now > deadline) {
+        // Anyone may close it; this keeper does when it filed the challenge (its bond) or serves the committee.
+        if (local.challengeTx || roles.committee) return { kind: "timeout" };
+        return { kind: "wait", reason: "the committee missed its deadline (the challenger closes it)" };
+      }
       if (!roles.committee) return { kind: "wait", reason: "challenged (this keeper is not on the committee)" };
       if (local.resolveTx) return { kind: "wait", reason: "resolution sent" };
       if (local.unverifiable) return { kind: "wait", reason: `cannot re-execute: ${local.unverifiable}` };

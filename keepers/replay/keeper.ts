@@ -12,9 +12,11 @@
  * Every step is recorded in the SQLite checkpoint before and after it is sent, and every send is preceded
  * by a fresh read of the claim's status, so passes are idempotent across restarts.
  *
- * Committee members' keys are in-process here (one keeper may hold several, as on the devnet); gathering
- * signatures from committee members on other hosts is not built (the certificate is then short of stake and
- * the keeper waits, saying so).
+ * Committee signatures come from the keys this keeper holds (one keeper may hold several, as on the devnet)
+ * and, with `committee`, from members on other hosts over HTTP (keepers/replay/committee.ts): each member
+ * re-executes the claim itself and signs only the receipt hash it computed; the certificate is submitted
+ * once the signers hold the contract's threshold, else the keeper waits and names the members that gave no
+ * signature and why.
  */
 import type { Signature } from "@chainsafe/blst";
 import {
@@ -39,6 +41,7 @@ import { VcloudError } from "../lib/errors.js";
 import type { Logger } from "../lib/logger.js";
 import { buildTaskCertificate } from "../tee/certificate.js";
 import { ReplayCheckpoint } from "./checkpoint.js";
+import { gatherCommitteeSignatures, type CommitteeNetwork, type MemberFailure } from "./committee.js";
 import {
   certificateReferenceBlock,
   challengeEvidence,
@@ -68,6 +71,11 @@ export type ReplayKeeperParams = {
   bond?: bigint;
   /** BLS keys of committee members (the verification operator set) this keeper signs for. */
   committeeKeys?: readonly BlsKey[];
+  /**
+   * Aggregate committee certificates from members on other hosts (their `--committee-listen` endpoints);
+   * with it this keeper resolves challenges even when it holds no committee key itself.
+   */
+  committee?: CommitteeNetwork;
   /** Execution settings the receipt leaves to the replayer (threads; batch size when unbound). */
   engine?: { threads?: number; batchSize?: number };
   dbPath: string;
@@ -91,7 +99,7 @@ export class UnverifiableClaimError extends VcloudError {
   override name = "UnverifiableClaimError";
 }
 
-type OnChainClaim = {
+export type OnChainClaim = {
   status: number;
   challengeDeadline: bigint;
   receiptHash: Hex;
@@ -99,7 +107,11 @@ type OnChainClaim = {
   promptHash: Hex;
   daCertificateId: Hex;
   challenger: Address;
+  resolutionDeadline: bigint;
 };
+
+/** What re-executing a claim needs: the chain, the DA set and the replayer's free engine settings. */
+export type ReplaySource = Pick<ReplayKeeperParams, "publicClient" | "da" | "engine">;
 
 const LOGITS_MODE: Record<string, EngineSettings["logits"] | undefined> = {
   "f32le-full": "full",
@@ -108,7 +120,7 @@ const LOGITS_MODE: Record<string, EngineSettings["logits"] | undefined> = {
 };
 
 /** Engines by model file and settings, created on demand and closed at the end of a pass. */
-class EnginePool {
+export class EnginePool {
   private readonly engines = new Map<string, Promise<InferenceEngine>>();
   /** Replays done in this pass, by claim id (a challenge needs the full receipt, the checkpoint keeps its hash). */
   readonly replays = new Map<string, { replayed: Receipt; payload: ClaimPayload }>();
@@ -164,7 +176,10 @@ export async function replayOnce(params: ReplayKeeperParams): Promise<ReplayOutc
       for (const log of posted) checkpoint.track(log.args.claimId!);
       checkpoint.setNextBlock(head + 1n);
     }
-    const roles = { challenger: params.challenge ?? true, committee: (params.committeeKeys?.length ?? 0) > 0 };
+    const roles = {
+      challenger: params.challenge ?? true,
+      committee: (params.committeeKeys?.length ?? 0) > 0 || params.committee !== undefined,
+    };
     for (const claimId of checkpoint.openClaims()) {
       try {
         outcomes.push(await handleClaim(params, checkpoint, pool, claimId, { head, now: headBlock.timestamp, roles }));
@@ -181,7 +196,10 @@ export async function replayOnce(params: ReplayKeeperParams): Promise<ReplayOutc
   }
 }
 
-async function readClaim(params: ReplayKeeperParams, claimId: Hex): Promise<OnChainClaim> {
+export async function readClaim(
+  params: Pick<ReplayKeeperParams, "publicClient" | "claims">,
+  claimId: Hex,
+): Promise<OnChainClaim> {
   return (await params.publicClient.readContract({
     address: params.claims,
     abi: inferenceClaimsAbi,
@@ -231,14 +249,16 @@ async function handleClaim(
         return await fileChallenge(params, checkpoint, pool, claimId, claim);
       case "certify":
         return await certify(params, checkpoint, claimId, action.receiptHash, at.head);
+      case "timeout":
+        return await closeTimedOut(params, checkpoint, claimId);
     }
   }
   return { claimId, action: "wait", reason: "no decision" };
 }
 
 /** Fetches the claim's payload from DA and re-runs it with the pinned settings. */
-async function replayClaim(
-  params: ReplayKeeperParams,
+export async function replayClaim(
+  params: ReplaySource,
   pool: EnginePool,
   claimId: Hex,
   claim: OnChainClaim,
@@ -346,6 +366,22 @@ async function fileChallenge(
   };
 }
 
+async function closeTimedOut(
+  params: ReplayKeeperParams,
+  checkpoint: ReplayCheckpoint,
+  claimId: Hex,
+): Promise<ReplayOutcome> {
+  const txHash = await send({ publicClient: params.publicClient }, params.walletClient, {
+    address: params.claims,
+    abi: inferenceClaimsAbi,
+    functionName: "resolveTimedOut",
+    args: [claimId],
+  });
+  checkpoint.update(claimId, { closed: "the committee missed its deadline; bond returned" });
+  params.logger?.warn({ claimId, txHash }, "committee missed its deadline: challenge closed with resolveTimedOut");
+  return { claimId, action: "timeout", txHash };
+}
+
 async function certify(
   params: ReplayKeeperParams,
   checkpoint: ReplayCheckpoint,
@@ -390,13 +426,44 @@ async function certify(
     const key = keys.get(member.pubkeyHash.toLowerCase());
     if (key) signatures.set(member.operator.toLowerCase(), key.sign(message));
   }
-  if (signatures.size === 0) return { claimId, action: "wait", reason: "no committee key of this keeper is a member" };
+  // Members on other hosts: asked over HTTP (each re-executes the claim and signs only its own hash).
+  const failures: MemberFailure[] = [];
+  const stakeOf = (sigs: ReadonlyMap<string, Signature>) =>
+    snapshot.members.filter((m) => sigs.has(m.operator.toLowerCase())).reduce((sum, m) => sum + m.stake, 0n);
+  const neededStake = (snapshot.totalStake * BigInt(thresholdBps) + 9_999n) / 10_000n;
+  if (params.committee && stakeOf(signatures) < neededStake) {
+    const remote = await gatherCommitteeSignatures({
+      publicClient,
+      network: params.committee,
+      members: snapshot.members.filter((m) => m.stake > 0n && !signatures.has(m.operator.toLowerCase())),
+      claimId,
+      receiptHash,
+      message,
+      signedStake: stakeOf(signatures),
+      neededStake,
+      ...(params.logger ? { logger: params.logger } : {}),
+    });
+    for (const [operator, signature] of remote.signatures) signatures.set(operator, signature);
+    failures.push(...remote.failures);
+  }
+  const missing = failures.map((f) => `${f.operator}: ${f.reason}`).join("; ");
+  if (signatures.size === 0) {
+    return {
+      claimId,
+      action: "wait",
+      reason: params.committee
+        ? `no committee member signed (${missing || "no member with stake"})`
+        : "no committee key of this keeper is a member",
+    };
+  }
   const certificate = await buildTaskCertificate({ publicClient, registrar, referenceBlock, signatures });
   if (!reachesThreshold(certificate.signedStake, certificate.totalStake, Number(thresholdBps))) {
     return {
       claimId,
       action: "wait",
-      reason: `signers hold ${certificate.signedStake} of ${certificate.totalStake} committee stake, ${thresholdBps} bps needed`,
+      reason:
+        `signers hold ${certificate.signedStake} of ${certificate.totalStake} committee stake, ${thresholdBps} bps needed` +
+        (missing ? `; no signature from ${missing}` : ""),
     };
   }
   const fresh = await readClaim(params, claimId);

@@ -7,13 +7,16 @@ import { existsSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 
 import type { Command } from "commander";
-import type { Hex } from "viem";
+import type { Address, Hex } from "viem";
 import { z } from "zod";
 
 import { BlsKey } from "../../bls/bls.js";
 import { fromEnv, parseOptions, zAddress, zBytes32, zTokenAmount } from "../../lib/config.js";
 import { contractAddress, readDeployment } from "../../lib/deployments.js";
+import { send } from "../../da-network/setup.js";
+import { committeeEndpointsAbi } from "../../lib/abis.js";
 import { InvalidInputError } from "../../lib/errors.js";
+import { startCommitteeMember, type CommitteeMember } from "../../replay/committee.js";
 import { parsePolicy, type ReplayPolicy } from "../../replay/decide.js";
 import { replayOnce, type ReplayOutcome } from "../../replay/keeper.js";
 import { action, connectFromOptions, ensureGroup, withChainOptions, type CommandContext } from "../context.js";
@@ -47,6 +50,14 @@ const replaySchema = z.object({
   confirmationThreshold: zPercent,
   adversaryThreshold: zPercent,
   ttl: z.coerce.number().int().min(60, "must be at least 60 seconds"),
+  committeeListen: z
+    .string()
+    .regex(/^(\[[0-9a-fA-F:]+\]|[^:\s]+):\d{1,5}$/, "must be HOST:PORT")
+    .refine((v) => Number(v.slice(v.lastIndexOf(":") + 1)) <= 65_535, "port must be 0..65535")
+    .optional(),
+  committeeUrl: z.url({ error: "must be an http(s) URL" }).optional(),
+  committeeEndpoints: zAddress.optional(),
+  committeeTimeout: z.coerce.number().min(1, "must be at least 1 second").max(600, "must be at most 600 seconds"),
 });
 
 type ReplayOptions = z.infer<typeof replaySchema>;
@@ -70,22 +81,16 @@ async function pass(
 ): Promise<ReplayOutcome[]> {
   const { publicClient, walletClient } = await connectFromOptions(raw, { requireSigner: true });
   const chainId = publicClient.chain.id;
-  const deployment = opts.claims && opts.registrar && opts.certificateRegistry ? undefined : readDeployment(chainId);
-  const claims = opts.claims ?? contractAddress(deployment!, "InferenceClaims");
-  const registrar = opts.registrar ?? contractAddress(deployment!, "DARegistrar");
-  const certificateRegistry = opts.certificateRegistry ?? contractAddress(deployment!, "BlobCertificateRegistry");
+  const { claims, da, committeeEndpoints } = resolveAddresses(chainId, opts);
   mkdirSync(dirname(opts.db), { recursive: true });
   return replayOnce({
     publicClient,
     walletClient: walletClient!,
     claims,
-    da: {
-      certificateRegistry,
-      registrar,
-      maxOperators: opts.maxOperators,
-      thresholds: { confirmationThreshold: opts.confirmationThreshold, adversaryThreshold: opts.adversaryThreshold },
-      ttlSeconds: opts.ttl,
-    },
+    da,
+    ...(committeeEndpoints
+      ? { committee: { endpoints: committeeEndpoints, timeoutMs: opts.committeeTimeout * 1000 } }
+      : {}),
     models: opts.model,
     policy,
     challenge: opts.challenge,
@@ -96,6 +101,70 @@ async function pass(
     ...(opts.fromBlock === undefined ? {} : { fromBlock: opts.fromBlock }),
     logger: ctx.logger,
   });
+}
+
+/** Contract addresses from the flags, else deployments/<chainId>.json. */
+function resolveAddresses(chainId: number, opts: ReplayOptions) {
+  const deployment = opts.claims && opts.registrar && opts.certificateRegistry ? undefined : readDeployment(chainId);
+  const certificateRegistry = opts.certificateRegistry ?? contractAddress(deployment!, "BlobCertificateRegistry");
+  const registrar = opts.registrar ?? contractAddress(deployment!, "DARegistrar");
+  return {
+    claims: opts.claims ?? contractAddress(deployment!, "InferenceClaims"),
+    da: {
+      certificateRegistry,
+      registrar,
+      maxOperators: opts.maxOperators,
+      thresholds: { confirmationThreshold: opts.confirmationThreshold, adversaryThreshold: opts.adversaryThreshold },
+      ttlSeconds: opts.ttl,
+    },
+    /** Asking members on other hosts is on when CommitteeEndpoints is known. */
+    committeeEndpoints:
+      opts.committeeEndpoints ?? (deployment?.contracts.InferenceCommitteeEndpoints as Address | undefined),
+  };
+}
+
+/**
+ * Serves committee duty on --committee-listen with this keeper's BLS keys and publishes the endpoint in
+ * CommitteeEndpoints from the keeper's account (the member operator's), unless it is already published.
+ */
+async function startMember(ctx: CommandContext, raw: unknown, opts: ReplayOptions): Promise<CommitteeMember> {
+  const { publicClient, walletClient } = await connectFromOptions(raw, { requireSigner: true });
+  const { claims, da, committeeEndpoints } = resolveAddresses(publicClient.chain.id, opts);
+  const listen = opts.committeeListen!;
+  const split = listen.lastIndexOf(":");
+  const member = await startCommitteeMember({
+    publicClient,
+    claims,
+    da,
+    engine: { threads: opts.threads, batchSize: opts.batchSize },
+    keys: opts.blsKey.map((k) => BlsKey.fromSecretHex(k as Hex)),
+    models: opts.model,
+    host: listen.slice(0, split).replace(/^\[|\]$/g, ""),
+    port: Number(listen.slice(split + 1)),
+    logger: ctx.logger,
+  });
+  const url = opts.committeeUrl ?? member.url;
+  if (!committeeEndpoints) {
+    ctx.logger.warn({ url }, "no CommitteeEndpoints (--committee-endpoints): the endpoint is not published");
+    return member;
+  }
+  const account = walletClient!.account.address;
+  const current = await publicClient.readContract({
+    address: committeeEndpoints,
+    abi: committeeEndpointsAbi,
+    functionName: "endpointOf",
+    args: [account],
+  });
+  if (current !== url) {
+    await send({ publicClient }, walletClient!, {
+      address: committeeEndpoints,
+      abi: committeeEndpointsAbi,
+      functionName: "setEndpoint",
+      args: [url],
+    });
+    ctx.logger.info({ url, operator: account }, "committee endpoint published");
+  }
+  return member;
 }
 
 /** Registers `vcloud keeper replay` on the `keeper` group. */
@@ -134,6 +203,19 @@ export function registerReplayKeeper(program: Command): void {
     .option("--confirmation-threshold <percent>", "DA: stake share that must sign evidence", "55")
     .option("--adversary-threshold <percent>", "DA: stake share assumed adversarial", "33")
     .option("--ttl <seconds>", "DA: how long evidence is kept", String(30 * 24 * 3600))
+    .option(
+      "--committee-listen <host:port>",
+      "serve committee duty here with --bls-key (daemon only): re-execute challenged claims and sign only the receipt hash computed",
+    )
+    .option(
+      "--committee-url <url>",
+      "the URL published in CommitteeEndpoints for --committee-listen (default http://HOST:PORT)",
+    )
+    .option(
+      "--committee-endpoints <address>",
+      "CommitteeEndpoints, to ask members on other hosts for signatures (default: InferenceCommitteeEndpoints in the deployments file)",
+    )
+    .option("--committee-timeout <seconds>", "how long to wait for each committee member's signature", "60")
     .action(
       action(async (ctx, raw: unknown) => {
         const opts = parseOptions(replaySchema, {
@@ -146,6 +228,10 @@ export function registerReplayKeeper(program: Command): void {
           ...(opts.sampleFraction === undefined ? {} : { sampleFraction: opts.sampleFraction }),
           ...(opts.sampleSalt ? { salt: opts.sampleSalt as Hex } : {}),
         });
+        if (opts.committeeListen && opts.once)
+          throw new InvalidInputError("--committee-listen", "serves requests, so it needs the daemon (drop --once)");
+        if (opts.committeeListen && opts.blsKey.length === 0)
+          throw new InvalidInputError("--committee-listen", "needs the member's --bls-key");
         if (opts.once) {
           const outcomes = await pass(ctx, raw, opts, policy);
           ctx.print(outcomes, () => render(outcomes));
@@ -155,6 +241,7 @@ export function registerReplayKeeper(program: Command): void {
         const stop = () => (stopping = true);
         process.once("SIGINT", stop);
         process.once("SIGTERM", stop);
+        const member = opts.committeeListen ? await startMember(ctx, raw, opts) : undefined;
         while (!stopping) {
           try {
             const outcomes = await pass(ctx, raw, opts, policy);
@@ -166,6 +253,7 @@ export function registerReplayKeeper(program: Command): void {
           for (let waited = 0; waited < opts.interval * 10 && !stopping; ++waited)
             await new Promise((r) => setTimeout(r, 100));
         }
+        await member?.close();
       }),
     );
 }

@@ -468,6 +468,7 @@ const pages = {
       if (e.name === "ClaimEscalated") c.status = "escalated";
       if (e.name === "ClaimRefuted") Object.assign(c, { status: "refuted: operator slashed", slashId: e.args.slashId });
       if (e.name === "ClaimUpheld") c.status = "upheld: challenger lost bond";
+      if (e.name === "ChallengeTimedOut") c.status = "committee timed out: bond returned";
       claims.set(id, c);
     }
     return [

@@ -11,6 +11,7 @@ import {ICanonicalForkRegistry} from "../../../contracts/interfaces/ICanonicalFo
 import {
     IInferenceClaims,
     IInferenceClaimsErrors,
+    IInferenceClaimsEvents,
     IInferenceClaimsTypes
 } from "../../../contracts/interfaces/IInferenceClaims.sol";
 import {IVerificationSourceTypes} from "../../../contracts/interfaces/IVerificationSource.sol";
@@ -51,6 +52,7 @@ contract InferenceClaimsTest is RestakingTestBase {
     uint32 internal constant SET_ID = 7;
     uint64 internal constant WINDOW = 1 hours;
     uint96 internal constant BOND = 0.1 ether;
+    uint64 internal constant TIMEOUT = 6 hours;
 
     InferenceClaims internal claims;
     CommitteeDouble internal committee;
@@ -88,6 +90,7 @@ contract InferenceClaimsTest is RestakingTestBase {
                 maxReferenceAge: 100,
                 challengeWindow: WINDOW,
                 appealWindow: 1 days,
+                resolutionTimeout: TIMEOUT,
                 minChallengeBond: BOND,
                 slashWad: 0.5e18,
                 forkRegistry: ICanonicalForkRegistry(address(0))
@@ -138,6 +141,10 @@ contract InferenceClaimsTest is RestakingTestBase {
         c = _config();
         c.slashWad = 2e18;
         vm.expectRevert(abi.encodeWithSelector(IInferenceClaimsErrors.InvalidParameter.selector, "slashWad"));
+        new InferenceClaims(c);
+        c = _config();
+        c.resolutionTimeout = 0;
+        vm.expectRevert(abi.encodeWithSelector(IInferenceClaimsErrors.InvalidParameter.selector, "resolutionTimeout"));
         new InferenceClaims(c);
         c = _config();
         c.challengerRewardBps = 10_001;
@@ -312,6 +319,128 @@ contract InferenceClaimsTest is RestakingTestBase {
         vm.prank(app);
         payout.claim(1, app);
         assertEq(IERC20(address(token)).balanceOf(app), 45 ether);
+    }
+
+    // ------------------------------------------------------------------ committee timeout
+
+    function test_challenge_setsResolutionDeadline() public {
+        bytes32 id = _post();
+        _challenge(id);
+        assertEq(claims.getClaim(id).resolutionDeadline, uint64(block.timestamp) + TIMEOUT);
+    }
+
+    function test_resolveTimedOut_onlyAfterTheDeadline_returnsTheBond_slashesNobody() public {
+        bytes32 id = _post();
+        _challenge(id);
+        uint64 deadline = uint64(block.timestamp) + TIMEOUT;
+        vm.warp(deadline);
+        vm.expectRevert(
+            abi.encodeWithSelector(IInferenceClaimsErrors.ResolutionDeadlineNotReached.selector, id, deadline)
+        );
+        claims.resolveTimedOut(id);
+        vm.warp(deadline + 1);
+        uint256 challengerBefore = challenger.balance;
+        uint256 operatorBefore = operator.balance;
+        uint64 magnitudeBefore = am.getMaxMagnitude(operator, strategy);
+        vm.expectEmit(address(claims));
+        emit IInferenceClaimsEvents.ChallengeTimedOut(id, challenger, BOND);
+        claims.resolveTimedOut(id); // anyone may call it
+        IInferenceClaimsTypes.Claim memory c = claims.getClaim(id);
+        assertEq(uint8(c.status), uint8(IInferenceClaimsTypes.ClaimStatus.TimedOut));
+        assertEq(c.decidedAt, deadline + 1);
+        assertEq(c.slashId, 0, "nobody slashed");
+        assertEq(challenger.balance, challengerBefore + BOND, "exactly the bond back");
+        assertEq(operator.balance, operatorBefore, "operator not paid");
+        assertEq(am.getMaxMagnitude(operator, strategy), magnitudeBefore, "stake untouched");
+        assertEq(address(claims).balance, 0);
+    }
+
+    function test_timedOutClaim_staysPendingForGood_andCannotBeResolvedEscalatedOrTimedOutAgain() public {
+        bytes32 id = _post();
+        _challenge(id);
+        vm.warp(block.timestamp + TIMEOUT + 1);
+        claims.resolveTimedOut(id);
+        vm.warp(block.timestamp + 365 days);
+        IVerificationSourceTypes.VerificationOutcome memory outcome = claims.verificationOutcome(id);
+        assertEq(uint8(outcome.status), uint8(IVerificationSourceTypes.VerificationStatus.Pending));
+        assertEq(outcome.decidedAt, 0);
+        bytes memory wrong = abi.encodeWithSelector(
+            IInferenceClaimsErrors.WrongClaimStatus.selector,
+            id,
+            IInferenceClaimsTypes.ClaimStatus.TimedOut
+        );
+        vm.expectRevert(wrong);
+        claims.resolveTimedOut(id);
+        vm.expectRevert(wrong);
+        claims.resolve(id, keccak256("correct"), uint32(block.number - 1), noSig);
+        vm.prank(operator);
+        vm.expectRevert(wrong);
+        claims.escalate(id);
+    }
+
+    function test_resolveTimedOut_onlyForChallengedClaims() public {
+        bytes32 id = _post();
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IInferenceClaimsErrors.WrongClaimStatus.selector,
+                id,
+                IInferenceClaimsTypes.ClaimStatus.Posted
+            )
+        );
+        claims.resolveTimedOut(id);
+        vm.expectRevert(abi.encodeWithSelector(IInferenceClaimsErrors.UnknownClaim.selector, bytes32(uint256(1))));
+        claims.resolveTimedOut(bytes32(uint256(1)));
+        _challenge(id);
+        _resolve(id, keccak256("receipt"));
+        vm.warp(block.timestamp + TIMEOUT + 1);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IInferenceClaimsErrors.WrongClaimStatus.selector,
+                id,
+                IInferenceClaimsTypes.ClaimStatus.Upheld
+            )
+        );
+        claims.resolveTimedOut(id);
+    }
+
+    /// At every moment exactly one of `resolve` (until the deadline, inclusive) and `resolveTimedOut`
+    /// (strictly after it) can settle a challenged claim.
+    function testFuzz_deadlineBoundary_exactlyOneOfResolveAndTimeoutSettles(
+        uint64 elapsed,
+        bool nearDeadline,
+        bool upheld
+    ) public {
+        // Half the runs land within 3 seconds of the deadline, the rest anywhere up to twice the timeout.
+        elapsed =
+            nearDeadline
+                ? uint64(bound(elapsed, TIMEOUT - 3, TIMEOUT + 3))
+                : uint64(bound(elapsed, 0, 2 * uint256(TIMEOUT)));
+        bytes32 id = _post();
+        _challenge(id);
+        uint64 deadline = uint64(block.timestamp) + TIMEOUT;
+        bytes32 certified = upheld ? keccak256("receipt") : keccak256("correct");
+        committee.set(claims.committeeMessage(id, certified), 70, 100);
+        vm.roll(block.number + 1);
+        vm.warp(block.timestamp + elapsed);
+        uint32 ref = uint32(block.number - 1);
+        if (block.timestamp <= deadline) {
+            vm.expectRevert(
+                abi.encodeWithSelector(IInferenceClaimsErrors.ResolutionDeadlineNotReached.selector, id, deadline)
+            );
+            claims.resolveTimedOut(id);
+            claims.resolve(id, certified, ref, noSig);
+            assertEq(
+                uint8(claims.getClaim(id).status),
+                uint8(upheld ? IInferenceClaimsTypes.ClaimStatus.Upheld : IInferenceClaimsTypes.ClaimStatus.Refuted)
+            );
+        } else {
+            vm.expectRevert(
+                abi.encodeWithSelector(IInferenceClaimsErrors.ResolutionDeadlinePassed.selector, id, deadline)
+            );
+            claims.resolve(id, certified, ref, noSig);
+            claims.resolveTimedOut(id);
+            assertEq(uint8(claims.getClaim(id).status), uint8(IInferenceClaimsTypes.ClaimStatus.TimedOut));
+        }
     }
 
     // ------------------------------------------------------------------ escalation

@@ -18,7 +18,7 @@ export const SET_ID = 0;
 export async function deployInferenceStack(
   s: DaStack,
   roles: { inferenceAvs: Wallet; operator: Wallet; app: Wallet },
-  settings: { challengeWindow: bigint; minChallengeBond: bigint },
+  settings: { challengeWindow: bigint; minChallengeBond: bigint; resolutionTimeout?: bigint },
 ) {
   const { inferenceAvs, operator, app } = roles;
   const payout = await s.viem.deployContract("VictimPayout", [s.governance.account.address]);
@@ -40,6 +40,7 @@ export async function deployInferenceStack(
       maxReferenceAge: 100,
       challengeWindow: settings.challengeWindow,
       appealWindow: 3600n,
+      resolutionTimeout: settings.resolutionTimeout ?? 6n * 3600n,
       minChallengeBond: settings.minChallengeBond,
       slashWad: WAD / 2n,
       forkRegistry: "0x0000000000000000000000000000000000000000",
@@ -132,5 +133,17 @@ export async function deployInferenceStack(
     return Number(result);
   }
 
-  return { claims, payout, inferenceRegistrar, identity, validation, validator, validatorResponse };
+  // Committee members' endpoints for committee duties (the committee is the DA set here).
+  const committeeEndpoints = await s.viem.deployContract("CommitteeEndpoints", [s.registrar.address]);
+
+  return {
+    claims,
+    payout,
+    inferenceRegistrar,
+    committeeEndpoints,
+    identity,
+    validation,
+    validator,
+    validatorResponse,
+  };
 }

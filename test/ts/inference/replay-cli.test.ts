@@ -29,4 +29,13 @@ describe("vcloud keeper replay: bad input", () => {
     expect(key.code).toBe(2);
     expect(key.stderr).toContain("invalid --bls-key");
   });
+
+  it("--committee-listen needs the daemon and HOST:PORT", () => {
+    const once = run("--model", "package.json", "--committee-listen", "127.0.0.1:0");
+    expect(once.code).toBe(2);
+    expect(once.stderr).toContain("invalid --committee-listen: serves requests, so it needs the daemon (drop --once)");
+    const address = run("--model", "package.json", "--committee-listen", "localhost");
+    expect(address.code).toBe(2);
+    expect(address.stderr).toContain("invalid --committee-listen: must be HOST:PORT");
+  });
 });

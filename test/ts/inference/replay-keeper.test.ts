@@ -22,6 +22,7 @@ import { retrieve } from "../../../keepers/da-network/retriever.js";
 import { advanceBlocks, send } from "../../../keepers/da-network/setup.js";
 import { bLSAVSRegistrarAbi } from "../../../keepers/lib/abis.js";
 import { createLogger } from "../../../keepers/lib/logger.js";
+import { SIGN_PATH, startCommitteeMember, type CommitteeMember } from "../../../keepers/replay/committee.js";
 import { replayOnce, type ReplayKeeperParams } from "../../../keepers/replay/keeper.js";
 import { parseEvidencePayload } from "../../../keepers/replay/payload.js";
 import { postInferenceClaim } from "../../../keepers/replay/publish.js";
@@ -41,6 +42,7 @@ describe("replay keeper: re-executes claims, challenges cheaters, serves on the 
   let s: Awaited<ReturnType<typeof deployDaStack>>;
   let claims: Awaited<ReturnType<typeof s.viem.deployContract<"InferenceClaims">>>;
   let payout: Awaited<ReturnType<typeof s.viem.deployContract<"VictimPayout">>>;
+  let committeeEndpoints: Awaited<ReturnType<typeof s.viem.deployContract<"CommitteeEndpoints">>>;
   let validatorResponse: (claimId: Hex) => Promise<number>;
   let inferenceAvs: Wallet;
   let operator: Wallet;
@@ -156,7 +158,7 @@ describe("replay keeper: re-executes claims, challenges cheaters, serves on the 
       wallets[11]!,
       wallets[12]!,
     ];
-    ({ claims, payout, validatorResponse } = await deployInferenceStack(
+    ({ claims, payout, validatorResponse, committeeEndpoints } = await deployInferenceStack(
       s,
       { inferenceAvs, operator, app },
       {
@@ -166,7 +168,10 @@ describe("replay keeper: re-executes claims, challenges cheaters, serves on the 
     ));
   }, 600_000);
 
+  const members: CommitteeMember[] = [];
+
   afterAll(async () => {
+    for (const member of members) await member.close();
     await honest?.close();
     await other?.close();
     for (const node of nodes) await node.close();
@@ -300,5 +305,108 @@ describe("replay keeper: re-executes claims, challenges cheaters, serves on the 
       reason: "not in this keeper's sample",
     });
     expect((await getClaim(id)).status).toBe(1);
+  });
+
+  describe("committee members on other hosts (--committee-listen)", () => {
+    const RESOLUTION_TIMEOUT = 6 * 3600;
+    const up: boolean[] = [];
+    /** A keeper that challenges and aggregates, holding no committee key: every signature comes over HTTP. */
+    const aggregator = () =>
+      keeper({ committeeKeys: [], committee: { endpoints: committeeEndpoints.address, timeoutMs: 20_000 } });
+    const challenger = () => keeper({ committeeKeys: [] });
+
+    beforeAll(async () => {
+      // Three members, one per DA (= committee) operator, each with its own key, models and engine.
+      for (let i = 0; i < s.keys.length; i++) {
+        const member = await startCommitteeMember({
+          publicClient: s.publicClient,
+          claims: claims.address,
+          da: da(),
+          engine: { threads: 1 },
+          keys: [s.keys[i]!],
+          models: [honestModel],
+          host: "127.0.0.1",
+          port: 0,
+          logger,
+        });
+        members.push(member);
+        up.push(true);
+        await send(s.clients, s.operators[i]!, {
+          address: committeeEndpoints.address,
+          abi: committeeEndpoints.abi,
+          functionName: "setEndpoint",
+          args: [member.url],
+        });
+      }
+    });
+
+    const stop = async (i: number) => {
+      if (!up[i]) return;
+      up[i] = false;
+      await members[i]!.close();
+    };
+
+    async function challengedCheat(name: string, prompt: string, seed: bigint): Promise<Hex> {
+      const id = await post(name, { prompt, seed, maxTokens: 4 }, other);
+      expect((await challenger()).find((o) => o.claimId === id)).toMatchObject({ action: "challenge" });
+      await advanceBlocks(s.publicClient, 1);
+      return id;
+    }
+
+    it("a member asked to sign a receipt hash it did not compute refuses, naming the hash it computed", async () => {
+      const id = await challengedCheat("remote1", "Signed by members elsewhere.", 7n);
+      const claimed = receipts.remote1!.hash;
+      const response = await fetch(`${members[0]!.url}${SIGN_PATH}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ claimId: id, receiptHash: claimed }),
+      });
+      expect(response.status).toBe(409);
+      const correct = (await getClaim(id)).challengerReceiptHash;
+      expect(((await response.json()) as { error: string }).error).toBe(
+        `receipt mismatch: this member computed ${correct}, asked to sign ${claimed}`,
+      );
+      const bad = await fetch(`${members[0]!.url}${SIGN_PATH}`, { method: "POST", body: "{}" });
+      expect(bad.status).toBe(400);
+    });
+
+    it("with one member down the others' signatures reach the threshold and the claim is refuted", async () => {
+      const id = ids.remote1!;
+      await stop(0); // weight 50 of 300; 100 + 150 = 250 >= 60%
+      const outcomes = await aggregator();
+      expect(outcomes.find((o) => o.claimId === id)).toMatchObject({ action: "certify" });
+      const claim = await getClaim(id);
+      expect(claim.status).toBe(4); // Refuted
+      expect(claim.certifiedReceiptHash).toBe(claim.challengerReceiptHash);
+    });
+
+    it("with two members down the keeper waits and says who did not sign; past the deadline it closes the challenge", async () => {
+      const id = await challengedCheat("remote2", "Too few members answer.", 8n);
+      await stop(1); // only 150 of 300 left, 180 needed
+      const outcome = (await aggregator()).find((o) => o.claimId === id);
+      expect(outcome?.action).toBe("wait");
+      expect(outcome?.reason).toMatch(
+        /^signers hold 150000000000000000000 of 300000000000000000000 committee stake, 6000 bps needed; no signature from /,
+      );
+      expect(outcome?.reason).toContain(
+        `${getAddress(s.operators[0]!.account.address)}: ${members[0]!.url}${SIGN_PATH}: unreachable`,
+      );
+      expect(outcome?.reason).toContain(
+        `${getAddress(s.operators[1]!.account.address)}: ${members[1]!.url}${SIGN_PATH}: unreachable`,
+      );
+      expect((await getClaim(id)).status).toBe(2); // still Challenged
+
+      // The committee misses its deadline: the challenger closes the challenge and gets its bond back.
+      await s.publicClient.request({ method: "evm_increaseTime" as never, params: [RESOLUTION_TIMEOUT + 1] as never });
+      await advanceBlocks(s.publicClient, 1);
+      const before = await s.publicClient.getBalance({ address: keeperWallet.account.address });
+      const closed = (await challenger()).find((o) => o.claimId === id);
+      expect(closed).toMatchObject({ action: "timeout" });
+      expect((await getClaim(id)).status).toBe(5); // TimedOut
+      const receipt = await s.publicClient.getTransactionReceipt({ hash: closed!.txHash! });
+      const gas = receipt.gasUsed * receipt.effectiveGasPrice;
+      expect(await s.publicClient.getBalance({ address: keeperWallet.account.address })).toBe(before + BOND - gas);
+      expect((await challenger()).some((o) => o.claimId === id)).toBe(false);
+    });
   });
 });
