@@ -40,7 +40,8 @@ export const CHECKS: Check[] = [
   { name: "abis", cmd: [node, tsx, join(PROJECT_ROOT, "scripts", "gen-abis.ts")] },
   { name: "typecheck", cmd: [node, bin("typescript", "bin", "tsc"), "--noEmit", "-p", PROJECT_ROOT] },
   { name: "lint-ts", cmd: [node, bin("eslint", "bin", "eslint.js"), "--max-warnings", "0", "."] },
-  { name: "lint-sol", cmd: [node, bin("solhint", "solhint.js"), "--max-warnings", "0", "contracts/**/*.sol"] },
+  // solhint (security rules at error level) + Solidity compiler warnings as errors
+  { name: "lint-sol", cmd: [node, tsx, join(PROJECT_ROOT, "scripts", "lint-sol.ts")] },
   { name: "format", cmd: [node, bin("prettier", "bin", "prettier.cjs"), "--check", "--log-level", "warn", "."] },
   { name: "sol", cmd: [node, hardhat, "test", "solidity"], counts: countHardhat },
   { name: "ts", cmd: [node, bin("vitest", "vitest.mjs"), "run"], counts: countVitest },
