@@ -45,6 +45,15 @@ export const CHECKS: Check[] = [
   { name: "format", cmd: [node, bin("prettier", "bin", "prettier.cjs"), "--check", "--log-level", "warn", "."] },
   { name: "sol", cmd: [node, hardhat, "test", "solidity"], counts: countHardhat },
   { name: "ts", cmd: [node, bin("vitest", "vitest.mjs"), "run"], counts: countVitest },
+  // Deep profile only (`npm run test:deep`): mutation testing of the slashing maths, failing below 100% killed.
+  ...(process.env.VCLOUD_TEST_PROFILE === "deep"
+    ? [
+        {
+          name: "mutation",
+          cmd: [node, tsx, join(PROJECT_ROOT, "scripts", "mutation-slashing.ts"), "--min-kill-rate", "100"],
+        },
+      ]
+    : []),
 ];
 
 function runCheck(check: Check): Promise<{ code: number; out: string; ms: number }> {
