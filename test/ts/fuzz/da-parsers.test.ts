@@ -76,6 +76,12 @@ describe("validateManifest under fuzzing", () => {
     expect(rejected).toBeGreaterThan(FUZZ_RUNS / 2);
   });
 
+  it("regression (deep-profile input #15751): a payloadLength past the framing's maximum is an InvalidManifestError", () => {
+    const manifest = { ...validManifest(new Rng(2), 2, 1000), payloadLength: Number.MAX_SAFE_INTEGER };
+    expect(() => validateManifest(manifest, "fuzz")).toThrow(InvalidManifestError);
+    expect(() => validateManifest(manifest, "fuzz")).toThrow(/fuzz payloadLength: too large/);
+  });
+
   it(`rejects ${FUZZ_RUNS} random JSON values only with InvalidManifestError`, () => {
     const rng = new Rng(0x13b);
     for (let i = 0; i < FUZZ_RUNS; i++) {
@@ -121,6 +127,12 @@ describe("parseChunk under fuzzing", () => {
       }
     }
     expect(rejected).toBeGreaterThan(FUZZ_RUNS / 4);
+  });
+
+  it("regression (deep-profile input #6788): a non-zero reserved header byte is refused, not silently dropped", () => {
+    const bytes = chunkBytes(new Rng(3), 2);
+    bytes[9] = 0x40;
+    expect(() => parseChunk(bytes, { ratio: 2, cellsPerChunk }, "fuzz")).toThrow(/reserved header byte 9 is 64/);
   });
 
   it(`rejects ${FUZZ_RUNS} random byte strings with InvalidChunkError`, () => {
