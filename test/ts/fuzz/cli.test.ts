@@ -25,7 +25,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { buildProgram } from "../../../keepers/cli/main.js";
 import { PROJECT_ROOT } from "../../../keepers/lib/paths.js";
 import { freePort } from "../helpers/cli.js";
-import { FUZZ_RUNS, mutateJson, randomJson, Rng } from "./fuzz.js";
+import { FUZZ_RUNS, FUZZ_TIMEOUT_MS, mutateJson, randomJson, Rng } from "./fuzz.js";
 
 const DEEP = process.env.VCLOUD_TEST_PROFILE === "deep";
 const RUNS = DEEP ? FUZZ_RUNS : Math.min(FUZZ_RUNS, 300);
@@ -136,7 +136,7 @@ describe("fuzz: vcloud command line (every group, in-process)", () => {
     expect(all.length).toBeGreaterThan(50);
   });
 
-  it(`rejects ${RUNS} hostile command lines by name, or fails cleanly`, { timeout: 60 * 60_000 }, async () => {
+  it(`rejects ${RUNS} hostile command lines by name, or fails cleanly`, { timeout: FUZZ_TIMEOUT_MS }, async () => {
     const rng = new Rng(0xc11f022);
     const dir = join(scratch, "files");
     mkdirSync(dir);

@@ -23,7 +23,7 @@ import {
   indexerBlock,
   indexerSlashes,
 } from "../../../keepers/indexer/reads.js";
-import { FUZZ_RUNS, mutateJson, randomJson, Rng } from "./fuzz.js";
+import { FUZZ_RUNS, FUZZ_TIMEOUT_MS, mutateJson, randomJson, Rng } from "./fuzz.js";
 
 const DEEP = process.env.VCLOUD_TEST_PROFILE === "deep";
 const RUNS = DEEP ? FUZZ_RUNS : Math.min(FUZZ_RUNS, 300);
@@ -130,137 +130,147 @@ function oracleSlashes(replies: Reply[], fromBlock: bigint): Record<string, unkn
 }
 
 describe("fuzz: indexer GraphQL responses", () => {
-  it(`indexerSlashes: ${RUNS} hostile response sequences -> the exact records or a typed error`, async () => {
-    const rng = new Rng(0x6a9f1);
-    const tally = { accepted: 0, malformed: 0, queryFailed: 0 };
-    for (let i = 0; i < RUNS; i++) {
-      const fromBlock = BigInt(rng.int(3) * 10);
-      const pages = 1 + rng.int(3);
-      let id = 1;
-      const valid: Reply[] = [];
-      for (let p = 0; p < pages; p++) {
-        const items = Array.from({ length: rng.int(4) }, () => validRow(rng, id++, fromBlock + BigInt(rng.int(100))));
-        const last = p === pages - 1;
-        const doc = {
-          data: { slashings: { items, pageInfo: { hasNextPage: !last, endCursor: last ? null : `c${p}` } } },
-        };
-        valid.push({ status: 200, body: JSON.stringify(doc) });
-      }
-      const replies = structuredClone(valid);
-      const target = rng.int(replies.length);
-      switch (rng.int(10)) {
-        case 0:
-        case 1:
-        case 2:
-          replies[target]!.body = JSON.stringify(mutateJson(JSON.parse(replies[target]!.body), rng));
-          break;
-        case 3:
-          replies[target]!.body = JSON.stringify(randomJson(rng));
-          break;
-        case 4:
-          replies[target]!.body = JSON.stringify({
-            errors: [{ message: rng.pick(["boom", "", "x".repeat(500)]) }],
-            data: rng.int(2) ? null : JSON.parse(replies[target]!.body).data,
-          });
-          break;
-        case 5:
-          replies[target] = rng.pick<Reply>([
-            { status: 200, body: "" },
-            { status: 200, body: "<html>oops</html>", type: "text/html" },
-            { status: 200, body: '{"data": {"slashings": ' },
-            { status: 500, body: '{"errors":[{"message":"internal"}]}' },
-            { status: 502, body: "bad gateway", type: "text/plain" },
-            { status: 404, body: "" },
-          ]);
-          break;
-        case 6: {
-          // an oversized page (more rows than asked for), or a large valid one
-          const count = rng.pick([1001, 1500, 1000, 800]);
-          const items = Array.from({ length: count }, (_, k) => validRow(rng, 100_000 + k, fromBlock));
-          replies.length = 0;
-          replies.push({
-            status: 200,
-            body: JSON.stringify({ data: { slashings: { items, pageInfo: { hasNextPage: false, endCursor: null } } } }),
-          });
-          break;
+  it(
+    `indexerSlashes: ${RUNS} hostile response sequences -> the exact records or a typed error`,
+    { timeout: FUZZ_TIMEOUT_MS },
+    async () => {
+      const rng = new Rng(0x6a9f1);
+      const tally = { accepted: 0, malformed: 0, queryFailed: 0 };
+      for (let i = 0; i < RUNS; i++) {
+        const fromBlock = BigInt(rng.int(3) * 10);
+        const pages = 1 + rng.int(3);
+        let id = 1;
+        const valid: Reply[] = [];
+        for (let p = 0; p < pages; p++) {
+          const items = Array.from({ length: rng.int(4) }, () => validRow(rng, id++, fromBlock + BigInt(rng.int(100))));
+          const last = p === pages - 1;
+          const doc = {
+            data: { slashings: { items, pageInfo: { hasNextPage: !last, endCursor: last ? null : `c${p}` } } },
+          };
+          valid.push({ status: 200, body: JSON.stringify(doc) });
         }
-        case 7: {
-          // a cursor that never moves on, or a next page without a cursor
-          const doc = JSON.parse(replies[0]!.body) as { data: { slashings: { pageInfo: unknown } } };
-          doc.data.slashings.pageInfo = { hasNextPage: true, endCursor: rng.pick(["same", null, ""]) };
-          replies.length = 0;
-          replies.push({ status: 200, body: JSON.stringify(doc) });
-          break;
+        const replies = structuredClone(valid);
+        const target = rng.int(replies.length);
+        switch (rng.int(10)) {
+          case 0:
+          case 1:
+          case 2:
+            replies[target]!.body = JSON.stringify(mutateJson(JSON.parse(replies[target]!.body), rng));
+            break;
+          case 3:
+            replies[target]!.body = JSON.stringify(randomJson(rng));
+            break;
+          case 4:
+            replies[target]!.body = JSON.stringify({
+              errors: [{ message: rng.pick(["boom", "", "x".repeat(500)]) }],
+              data: rng.int(2) ? null : JSON.parse(replies[target]!.body).data,
+            });
+            break;
+          case 5:
+            replies[target] = rng.pick<Reply>([
+              { status: 200, body: "" },
+              { status: 200, body: "<html>oops</html>", type: "text/html" },
+              { status: 200, body: '{"data": {"slashings": ' },
+              { status: 500, body: '{"errors":[{"message":"internal"}]}' },
+              { status: 502, body: "bad gateway", type: "text/plain" },
+              { status: 404, body: "" },
+            ]);
+            break;
+          case 6: {
+            // an oversized page (more rows than asked for), or a large valid one
+            const count = rng.pick([1001, 1500, 1000, 800]);
+            const items = Array.from({ length: count }, (_, k) => validRow(rng, 100_000 + k, fromBlock));
+            replies.length = 0;
+            replies.push({
+              status: 200,
+              body: JSON.stringify({
+                data: { slashings: { items, pageInfo: { hasNextPage: false, endCursor: null } } },
+              }),
+            });
+            break;
+          }
+          case 7: {
+            // a cursor that never moves on, or a next page without a cursor
+            const doc = JSON.parse(replies[0]!.body) as { data: { slashings: { pageInfo: unknown } } };
+            doc.data.slashings.pageInfo = { hasNextPage: true, endCursor: rng.pick(["same", null, ""]) };
+            replies.length = 0;
+            replies.push({ status: 200, body: JSON.stringify(doc) });
+            break;
+          }
+          default:
+            break; // well-formed
         }
-        default:
-          break; // well-formed
+        script = replies;
+        served = 0;
+        const label = `case ${i}: ${replies.map((r) => `${r.status} ${r.body.slice(0, 300)}`).join(" | ")}`;
+        const want = oracleSlashes(replies, fromBlock);
+        let got: Awaited<ReturnType<typeof indexerSlashes>> | undefined;
+        let error: unknown;
+        try {
+          got = await indexerSlashes(url, fromBlock);
+        } catch (e) {
+          error = e;
+        }
+        if (error !== undefined) {
+          expect(
+            error instanceof IndexerQueryError || error instanceof IndexerResponseError,
+            `${label}\n  untyped error: ${String((error as Error)?.stack ?? error)}`,
+          ).toBe(true);
+          expect(want, `${label}\n  a well-formed response was refused: ${(error as Error).message}`).toBeUndefined();
+          if (error instanceof IndexerResponseError) tally.malformed++;
+          else tally.queryFailed++;
+          continue;
+        }
+        expect(want, `${label}\n  a malformed response was accepted`).toBeDefined();
+        expect(got).toEqual(
+          want!.map((r) => ({
+            operator: getAddress(r.operator as string),
+            operatorSet: { avs: getAddress(r.avs as string), id: r.setId },
+            strategies: (r.strategies as string[]).map((s) => getAddress(s)),
+            wadSlashed: (r.wadSlashed as string[]).map(BigInt),
+            description: r.description,
+            blockNumber: BigInt(r.blockNumber as string),
+            transactionHash: r.transactionHash,
+          })),
+        );
+        tally.accepted++;
       }
-      script = replies;
-      served = 0;
-      const label = `case ${i}: ${replies.map((r) => `${r.status} ${r.body.slice(0, 300)}`).join(" | ")}`;
-      const want = oracleSlashes(replies, fromBlock);
-      let got: Awaited<ReturnType<typeof indexerSlashes>> | undefined;
-      let error: unknown;
-      try {
-        got = await indexerSlashes(url, fromBlock);
-      } catch (e) {
-        error = e;
-      }
-      if (error !== undefined) {
-        expect(
-          error instanceof IndexerQueryError || error instanceof IndexerResponseError,
-          `${label}\n  untyped error: ${String((error as Error)?.stack ?? error)}`,
-        ).toBe(true);
-        expect(want, `${label}\n  a well-formed response was refused: ${(error as Error).message}`).toBeUndefined();
-        if (error instanceof IndexerResponseError) tally.malformed++;
-        else tally.queryFailed++;
-        continue;
-      }
-      expect(want, `${label}\n  a malformed response was accepted`).toBeDefined();
-      expect(got).toEqual(
-        want!.map((r) => ({
-          operator: getAddress(r.operator as string),
-          operatorSet: { avs: getAddress(r.avs as string), id: r.setId },
-          strategies: (r.strategies as string[]).map((s) => getAddress(s)),
-          wadSlashed: (r.wadSlashed as string[]).map(BigInt),
-          description: r.description,
-          blockNumber: BigInt(r.blockNumber as string),
-          transactionHash: r.transactionHash,
-        })),
-      );
-      tally.accepted++;
-    }
-    expect(tally.accepted).toBeGreaterThan(0);
-    expect(tally.malformed).toBeGreaterThan(0);
-    expect(tally.queryFailed).toBeGreaterThan(0);
-  });
+      expect(tally.accepted).toBeGreaterThan(0);
+      expect(tally.malformed).toBeGreaterThan(0);
+      expect(tally.queryFailed).toBeGreaterThan(0);
+    },
+  );
 
-  it(`indexerBlock: ${RUNS} hostile _meta answers -> a block, null while syncing, or a typed error`, async () => {
-    const rng = new Rng(0x3e7a);
-    const valid = { data: { _meta: { status: { devnet: { ready: true, block: { number: 42, timestamp: 1 } } } } } };
-    for (let i = 0; i < RUNS; i++) {
-      const doc = rng.int(4) === 0 ? randomJson(rng) : mutateJson(valid, rng);
-      script = [{ status: 200, body: JSON.stringify(doc) }];
-      served = 0;
-      const label = `case ${i}: ${JSON.stringify(doc).slice(0, 300)}`;
-      const result = await indexerBlock(url).then(
-        (block) => ({ block }),
-        (e: unknown) => ({ e }),
-      );
-      if ("e" in result) {
-        expect(
-          result.e instanceof IndexerQueryError || result.e instanceof IndexerResponseError,
-          `${label}\n  untyped error: ${String(result.e)}`,
-        ).toBe(true);
-        continue;
+  it(
+    `indexerBlock: ${RUNS} hostile _meta answers -> a block, null while syncing, or a typed error`,
+    { timeout: FUZZ_TIMEOUT_MS },
+    async () => {
+      const rng = new Rng(0x3e7a);
+      const valid = { data: { _meta: { status: { devnet: { ready: true, block: { number: 42, timestamp: 1 } } } } } };
+      for (let i = 0; i < RUNS; i++) {
+        const doc = rng.int(4) === 0 ? randomJson(rng) : mutateJson(valid, rng);
+        script = [{ status: 200, body: JSON.stringify(doc) }];
+        served = 0;
+        const label = `case ${i}: ${JSON.stringify(doc).slice(0, 300)}`;
+        const result = await indexerBlock(url).then(
+          (block) => ({ block }),
+          (e: unknown) => ({ e }),
+        );
+        if ("e" in result) {
+          expect(
+            result.e instanceof IndexerQueryError || result.e instanceof IndexerResponseError,
+            `${label}\n  untyped error: ${String(result.e)}`,
+          ).toBe(true);
+          continue;
+        }
+        // Accepted: the answer is what the first chain's status says.
+        const status = (doc as { data?: { _meta?: { status?: Record<string, unknown> } } })?.data?._meta?.status;
+        const chain = status
+          ? (Object.values(status)[0] as { ready?: unknown; block?: { number?: unknown } })
+          : undefined;
+        const expected = chain?.ready === true && chain.block ? BigInt(chain.block.number as number) : null;
+        expect(result.block, label).toBe(expected);
       }
-      // Accepted: the answer is what the first chain's status says.
-      const status = (doc as { data?: { _meta?: { status?: Record<string, unknown> } } })?.data?._meta?.status;
-      const chain = status
-        ? (Object.values(status)[0] as { ready?: unknown; block?: { number?: unknown } })
-        : undefined;
-      const expected = chain?.ready === true && chain.block ? BigInt(chain.block.number as number) : null;
-      expect(result.block, label).toBe(expected);
-    }
-  });
+    },
+  );
 });
