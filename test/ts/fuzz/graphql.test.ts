@@ -9,7 +9,7 @@
  * test), or throw a typed error (IndexerQueryError: the query failed; IndexerResponseError: the answer is
  * malformed, naming the field). Never a TypeError/SyntaxError, never a hang, never a malformed answer
  * accepted. Callers without an indexer use RPC logs (the same records, test/ts/dashboard.test.ts).
- * Runs: min(FUZZ_RUNS, 300) in CI, FUZZ_RUNS in the deep profile.
+ * Runs: min(FUZZ_RUNS, 200) in CI, FUZZ_RUNS in the deep profile.
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -26,7 +26,7 @@ import {
 import { FUZZ_RUNS, FUZZ_TIMEOUT_MS, mutateJson, randomJson, Rng } from "./fuzz.js";
 
 const DEEP = process.env.VCLOUD_TEST_PROFILE === "deep";
-const RUNS = DEEP ? FUZZ_RUNS : Math.min(FUZZ_RUNS, 300);
+const RUNS = DEEP ? FUZZ_RUNS : Math.min(FUZZ_RUNS, 200);
 
 type Reply = { status: number; body: string; type?: string };
 
