@@ -241,6 +241,7 @@ describe("fuzz: vcloud command line (every group, in-process)", () => {
       }
 
       const label = `case ${i}: vcloud ${argv.map((a) => JSON.stringify(a.length > 60 ? a.slice(0, 60) + "…" : a)).join(" ")}`;
+      const before = readdirSync(join(scratch, "work"));
       const started = performance.now();
       const outcome = await runCli(argv);
       if (process.env.CLI_FUZZ_DEBUG) {
@@ -265,6 +266,7 @@ describe("fuzz: vcloud command line (every group, in-process)", () => {
         continue;
       }
       if (COMMANDER_USAGE.test(line!)) {
+        expect(readdirSync(join(scratch, "work")), `${label}: wrote files`).toEqual(before);
         tally.usage++;
         continue;
       }
@@ -279,14 +281,15 @@ describe("fuzz: vcloud command line (every group, in-process)", () => {
         argv.some((a) => a.length > 3 && field!.includes(a)) ||
         leaf.options.some((o) => o.long !== undefined && field!.includes(o.long));
       expect(named, `${label}\n  names ${field}, which is not in the command line`).toBe(true);
+      // Nothing persisted from a rejected input: the working directory is as it was before the command.
+      expect(readdirSync(join(scratch, "work")), `${label}: wrote files`).toEqual(before);
       tally.invalid++;
     }
     // Most hostile inputs must be refused as bad input (exit 2), not merely fail later.
     expect(tally.usage + tally.invalid).toBeGreaterThan(RUNS / 2);
     console.log(`cli fuzz: ${RUNS} command lines over ${all.length} commands`, tally);
 
-    // Nothing was written outside the scratch directory: the working directory holds only what commands
-    // were told to write there by relative paths (none of the hostile values is a relative path to a file).
+    // No deployment was written (no command reached a chain).
     expect(readdirSync(join(scratch, "deployments"))).toEqual([]);
   });
 });
