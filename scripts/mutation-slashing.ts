@@ -3,7 +3,10 @@
  * contracts/libraries/SlashingLib.sol (and the slash path of contracts/core/AllocationManager.sol), runs the
  * Solidity tests that cover it, and reports which mutants the suite kills.
  *
- *   npx tsx scripts/mutation-slashing.ts [--only id1,id2] [--tests a.t.sol,b.t.sol] [--json]
+ *   npx tsx scripts/mutation-slashing.ts [--only id1,id2] [--tests a.t.sol,b.t.sol] [--json] [--min-kill-rate 100]
+ *
+ * With --min-kill-rate P the script exits 1 when fewer than P% of the compiling mutants are killed (or when
+ * none compiles): the deep profile (`npm run test:deep`) runs it with 100.
  *
  * A mutant is "killed" when the tests fail, "survived" when they pass, and "invalid" when it does not compile
  * (excluded from the kill rate). The mutated file is ALWAYS restored (try/finally, plus SIGINT/SIGTERM
@@ -232,23 +235,30 @@ interface Result {
   failing?: string;
 }
 
-function parseArgs(argv: string[]): { only?: Set<string>; tests: string[]; json: boolean } {
+function parseArgs(argv: string[]): { only?: Set<string>; tests: string[]; json: boolean; minKillRate?: number } {
   let only: Set<string> | undefined;
   let tests = DEFAULT_TESTS;
   let json = false;
+  let minKillRate: number | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === "--only") only = new Set((argv[++i] ?? "").split(",").filter(Boolean));
     else if (arg === "--tests") tests = (argv[++i] ?? "").split(",").filter(Boolean);
     else if (arg === "--json") json = true;
-    else throw new Error(`unknown argument ${arg}`);
+    else if (arg === "--min-kill-rate") {
+      const raw = argv[++i] ?? "";
+      minKillRate = Number(raw);
+      if (raw === "" || !Number.isFinite(minKillRate) || minKillRate < 0 || minKillRate > 100) {
+        throw new Error(`--min-kill-rate: must be a percentage 0..100, got '${raw}'`);
+      }
+    } else throw new Error(`unknown argument ${arg}`);
   }
   if (only) {
     for (const id of only) {
       if (!MUTANTS.some((m) => m.id === id)) throw new Error(`--only: unknown mutant id ${id}`);
     }
   }
-  return { only, tests, json };
+  return { only, tests, json, minKillRate };
 }
 
 function assertClean(files: string[]): void {
@@ -305,7 +315,7 @@ function firstFailing(output: string): string | undefined {
 }
 
 async function main(): Promise<void> {
-  const { only, tests, json } = parseArgs(process.argv.slice(2));
+  const { only, tests, json, minKillRate } = parseArgs(process.argv.slice(2));
   const selected = MUTANTS.filter((m) => !only || only.has(m.id));
   const files = [...new Set(selected.map((m) => m.file))];
   assertClean(files);
@@ -365,6 +375,8 @@ async function main(): Promise<void> {
   const valid = results.filter((r) => r.outcome !== "invalid");
   const killed = valid.filter((r) => r.outcome === "killed").length;
   const rate = valid.length === 0 ? 0 : killed / valid.length;
+  const belowThreshold = minKillRate !== undefined && (valid.length === 0 || rate * 100 < minKillRate);
+  if (belowThreshold) process.exitCode = 1;
   if (json) {
     process.stdout.write(
       `${JSON.stringify({ tests, results, killed, valid: valid.length, killRate: rate }, null, 2)}\n`,
@@ -381,6 +393,7 @@ async function main(): Promise<void> {
     "",
     `kill rate: ${killed}/${valid.length} = ${(rate * 100).toFixed(1)}% (${results.length - valid.length} invalid)`,
   ];
+  if (belowThreshold) lines.push(`FAIL: kill rate below the required ${minKillRate}%`);
   process.stdout.write(`${lines.join("\n")}\n`);
 }
 

@@ -40,10 +40,20 @@ export const CHECKS: Check[] = [
   { name: "abis", cmd: [node, tsx, join(PROJECT_ROOT, "scripts", "gen-abis.ts")] },
   { name: "typecheck", cmd: [node, bin("typescript", "bin", "tsc"), "--noEmit", "-p", PROJECT_ROOT] },
   { name: "lint-ts", cmd: [node, bin("eslint", "bin", "eslint.js"), "--max-warnings", "0", "."] },
-  { name: "lint-sol", cmd: [node, bin("solhint", "solhint.js"), "--max-warnings", "0", "contracts/**/*.sol"] },
+  // solhint (security rules at error level) + Solidity compiler warnings as errors
+  { name: "lint-sol", cmd: [node, tsx, join(PROJECT_ROOT, "scripts", "lint-sol.ts")] },
   { name: "format", cmd: [node, bin("prettier", "bin", "prettier.cjs"), "--check", "--log-level", "warn", "."] },
   { name: "sol", cmd: [node, hardhat, "test", "solidity"], counts: countHardhat },
   { name: "ts", cmd: [node, bin("vitest", "vitest.mjs"), "run"], counts: countVitest },
+  // Deep profile only (`npm run test:deep`): mutation testing of the slashing maths, failing below 100% killed.
+  ...(process.env.VCLOUD_TEST_PROFILE === "deep"
+    ? [
+        {
+          name: "mutation",
+          cmd: [node, tsx, join(PROJECT_ROOT, "scripts", "mutation-slashing.ts"), "--min-kill-rate", "100"],
+        },
+      ]
+    : []),
 ];
 
 function runCheck(check: Check): Promise<{ code: number; out: string; ms: number }> {

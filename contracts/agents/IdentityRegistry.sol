@@ -110,7 +110,11 @@ contract IdentityRegistry is ERC721URIStorage, EIP712, IIdentityRegistry {
         bytes calldata signature
     ) external onlyOwnerOrOperator(agentId) {
         if (newWallet == address(0)) revert AgentWalletIsZeroAddress();
+        // wallet-proof deadline chosen by the signer (ERC-8004); seconds of leeway are accepted by design
+        // solhint-disable-next-line not-rely-on-time
         if (block.timestamp > deadline) revert WalletProofExpired(deadline, block.timestamp);
+        // wallet-proof deadline chosen by the signer (ERC-8004); seconds of leeway are accepted by design
+        // solhint-disable-next-line not-rely-on-time
         uint256 maxDeadline = block.timestamp + MAX_DEADLINE_DELAY;
         if (deadline > maxDeadline) revert WalletProofDeadlineTooFar(deadline, maxDeadline);
         bytes32 digest = agentWalletDigest(agentId, newWallet, _ownerOf(agentId), deadline);

@@ -58,6 +58,8 @@ contract ValidationRegistry is IValidationRegistry {
         Validation storage v = _validations[requestHash];
         v.validatorAddress = validatorAddress;
         v.agentId = agentId;
+        // ERC-8004 lastUpdate record; no decision depends on it
+        // solhint-disable-next-line not-rely-on-time
         v.lastUpdate = block.timestamp;
         _agentValidations[agentId].push(requestHash);
         _validatorRequests[validatorAddress].push(requestHash);
@@ -79,6 +81,8 @@ contract ValidationRegistry is IValidationRegistry {
         v.hasResponse = true;
         v.responseHash = responseHash;
         v.tag = tag;
+        // ERC-8004 lastUpdate record; no decision depends on it
+        // solhint-disable-next-line not-rely-on-time
         v.lastUpdate = block.timestamp;
         emit ValidationResponse(v.validatorAddress, v.agentId, requestHash, response, responseURI, responseHash, tag);
     }

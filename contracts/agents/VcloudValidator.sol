@@ -95,6 +95,8 @@ contract VcloudValidator is Ownable2Step, IVcloudValidator {
         backing.resultHash = outcome.resultHash;
         backing.response = response;
         backing.decidedAt = outcome.decidedAt;
+        // records when the response was given; no decision depends on it
+        // solhint-disable-next-line not-rely-on-time
         backing.answeredAt = uint64(block.timestamp);
         emit ValidationAnswered(
             requestHash,

@@ -149,15 +149,21 @@ library BLS12381 {
         bytes32 b0 = sha256(bytes.concat(new bytes(64), message, bytes2(lenInBytes), bytes1(0), dstPrime));
         bytes32 bi = sha256(bytes.concat(b0, bytes1(0x01), dstPrime));
         uniform = new bytes(ell * 32);
+        // RFC 9380 expand_message_xmd: writes 32-byte words into the output buffer
+        // solhint-disable-next-line no-inline-assembly
         assembly ("memory-safe") {
             mstore(add(uniform, 32), bi)
         }
         for (uint256 i = 2; i <= ell; ++i) {
             bi = sha256(bytes.concat(b0 ^ bi, bytes1(uint8(i)), dstPrime));
+            // RFC 9380 expand_message_xmd: writes 32-byte words into the output buffer
+            // solhint-disable-next-line no-inline-assembly
             assembly ("memory-safe") {
                 mstore(add(uniform, mul(i, 32)), bi)
             }
         }
+        // RFC 9380 expand_message_xmd: trims the buffer to lenInBytes
+        // solhint-disable-next-line no-inline-assembly
         assembly ("memory-safe") {
             mstore(uniform, lenInBytes)
         }
@@ -167,6 +173,8 @@ library BLS12381 {
     function _reduce(bytes memory uniform, uint256 offset) private view returns (Fp memory) {
         bytes32 hi;
         bytes32 lo;
+        // loads two 32-byte words of the uniform bytes at an offset for MODEXP
+        // solhint-disable-next-line no-inline-assembly
         assembly ("memory-safe") {
             hi := mload(add(add(uniform, 32), offset))
             lo := mload(add(add(uniform, 64), offset))
@@ -184,6 +192,8 @@ library BLS12381 {
         bytes memory output = _call(MODEXP, input, 48);
         uint256 a;
         uint256 b;
+        // splits the 48-byte MODEXP output into the two limbs of Fp
+        // solhint-disable-next-line no-inline-assembly
         assembly ("memory-safe") {
             // 48 output bytes: the first 16 are the high word's low half, the next 32 the low word.
             a := shr(128, mload(add(output, 32)))

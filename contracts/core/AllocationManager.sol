@@ -811,6 +811,8 @@ contract AllocationManager is AllocationManagerStorage, Pausable {
     }
 
     function _toStrategies(address[] memory addresses) internal pure returns (IStrategy[] memory strategies) {
+        // shrinks a memory array to its filled length in place (no Solidity equivalent)
+        // solhint-disable-next-line no-inline-assembly
         assembly ("memory-safe") {
             strategies := addresses
         }

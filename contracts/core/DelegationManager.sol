@@ -435,6 +435,8 @@ contract DelegationManager is IDelegationManager, Pausable, Ownable2Step, EIP712
         address approver = delegationApprover[operator];
         if (approver == address(0)) return;
         if (delegationApproverSaltIsSpent[approver][salt]) revert SaltSpent(approver, salt);
+        // EIP-712 signature expiry chosen by the signer; seconds of leeway are accepted by design
+        // solhint-disable-next-line not-rely-on-time
         if (signature.expiry < block.timestamp) revert SignatureExpired(signature.expiry, block.timestamp);
         delegationApproverSaltIsSpent[approver][salt] = true;
         bytes32 digest = calculateDelegationApprovalDigestHash(staker, operator, approver, salt, signature.expiry);

@@ -112,6 +112,8 @@ contract StrategyManager is IStrategyManager, Pausable, Ownable2Step, EIP712, No
         uint256 expiry,
         bytes memory signature
     ) external onlyWhenNotPaused(PAUSED_DEPOSITS) nonReentrant returns (uint256 depositShares) {
+        // EIP-712 signature expiry chosen by the signer; seconds of leeway are accepted by design
+        // solhint-disable-next-line not-rely-on-time
         if (expiry < block.timestamp) revert SignatureExpired(expiry, block.timestamp);
         bytes32 digest = calculateStrategyDepositDigestHash(staker, strategy, token, amount, _useNonce(staker), expiry);
         if (!SignatureChecker.isValidSignatureNow(staker, digest, signature)) revert InvalidSignature(staker);

@@ -96,7 +96,11 @@ contract BlobCertificateRegistry is IBlobCertificateRegistry, Ownable2Step, Reen
         if (header.payloadLength == 0 || header.blobCount == 0 || !_supportedRatio(header.codingRatio)) {
             revert InvalidBlobHeader();
         }
+        // blob expiry is days and the response window hours; seconds of proposer leeway cannot matter
+        // solhint-disable-next-line not-rely-on-time
         uint256 latestExpiry = block.timestamp + maxTtl;
+        // blob expiry is days and the response window hours; seconds of proposer leeway cannot matter
+        // solhint-disable-next-line not-rely-on-time
         if (header.expiry <= block.timestamp || header.expiry > latestExpiry) {
             revert InvalidExpiry(header.expiry, latestExpiry);
         }
@@ -121,6 +125,8 @@ contract BlobCertificateRegistry is IBlobCertificateRegistry, Ownable2Step, Reen
             commitmentsRoot: header.commitmentsRoot,
             blobCount: header.blobCount,
             referenceBlock: referenceBlock,
+            // blob expiry is days and the response window hours; seconds of proposer leeway cannot matter
+            // solhint-disable-next-line not-rely-on-time
             confirmedAt: uint64(block.timestamp),
             expiry: header.expiry,
             signedStake: uint128(totals.signedStake),
@@ -153,12 +159,18 @@ contract BlobCertificateRegistry is IBlobCertificateRegistry, Ownable2Step, Reen
     /// @inheritdoc IBlobCertificateRegistry
     function isAvailable(bytes32 id) public view returns (bool) {
         Certificate storage cert = _certificates[id];
+        // blob expiry is days and the response window hours; seconds of proposer leeway cannot matter
+        // solhint-disable-next-line not-rely-on-time
         return cert.confirmedAt != 0 && block.timestamp < cert.expiry;
     }
 
     /// @inheritdoc IBlobCertificateRegistry
     function quoteFee(uint64 payloadLength, uint64 expiry) public view returns (uint256) {
+        // blob expiry is days and the response window hours; seconds of proposer leeway cannot matter
+        // solhint-disable-next-line not-rely-on-time
         if (expiry <= block.timestamp) return 0;
+        // blob expiry is days and the response window hours; seconds of proposer leeway cannot matter
+        // solhint-disable-next-line not-rely-on-time
         uint256 periods = (expiry - block.timestamp + periodSeconds - 1) / periodSeconds;
         return uint256(payloadLength) * periods * feePerBytePeriod;
     }
@@ -190,6 +202,8 @@ contract BlobCertificateRegistry is IBlobCertificateRegistry, Ownable2Step, Reen
         }
 
         challengeId = ++challengeCount;
+        // blob expiry is days and the response window hours; seconds of proposer leeway cannot matter
+        // solhint-disable-next-line not-rely-on-time
         uint64 deadline = uint64(block.timestamp) + responseWindow;
         _challenges[challengeId] = Challenge({
             certificateId: id,
@@ -214,6 +228,8 @@ contract BlobCertificateRegistry is IBlobCertificateRegistry, Ownable2Step, Reen
     ) external nonReentrant {
         Challenge storage challenge = _challenges[challengeId];
         if (challenge.status != ChallengeStatus.Open) revert ChallengeNotOpen(challengeId);
+        // blob expiry is days and the response window hours; seconds of proposer leeway cannot matter
+        // solhint-disable-next-line not-rely-on-time
         if (block.timestamp > challenge.deadline) revert ResponseWindowClosed(challengeId, challenge.deadline);
         bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(challenge.blobIndex, commitment))));
         if (
@@ -236,6 +252,8 @@ contract BlobCertificateRegistry is IBlobCertificateRegistry, Ownable2Step, Reen
     function slashUnresponsive(uint256 challengeId) external nonReentrant returns (uint256 slashId) {
         Challenge storage challenge = _challenges[challengeId];
         if (challenge.status != ChallengeStatus.Open) revert ChallengeNotOpen(challengeId);
+        // blob expiry is days and the response window hours; seconds of proposer leeway cannot matter
+        // solhint-disable-next-line not-rely-on-time
         if (block.timestamp <= challenge.deadline) revert ResponseWindowOpen(challengeId, challenge.deadline);
         challenge.status = ChallengeStatus.Slashed;
 

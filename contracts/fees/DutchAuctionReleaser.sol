@@ -61,6 +61,8 @@ contract DutchAuctionReleaser is IDutchAuctionReleaser, ExchangeReleaser {
 
     /// @notice The EIGEN a release burns now.
     function currentPrice() public view override(IReleaser, ExchangeReleaser) returns (uint256) {
+        // the Dutch auction price decays over hours; seconds of leeway move it by a negligible step
+        // solhint-disable-next-line not-rely-on-time
         return priceAt(block.timestamp);
     }
 
@@ -77,7 +79,11 @@ contract DutchAuctionReleaser is IDutchAuctionReleaser, ExchangeReleaser {
     }
 
     function _startAuction() internal {
+        // the Dutch auction price decays over hours; seconds of leeway move it by a negligible step
+        // solhint-disable-next-line not-rely-on-time
         auctionStart = block.timestamp;
+        // the Dutch auction price decays over hours; seconds of leeway move it by a negligible step
+        // solhint-disable-next-line not-rely-on-time
         emit AuctionStarted(block.timestamp);
     }
 }

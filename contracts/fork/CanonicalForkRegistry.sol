@@ -39,6 +39,8 @@ contract CanonicalForkRegistry is Ownable, ICanonicalForkRegistry {
                 parent: IBackingEigen(address(0)),
                 token: genesis,
                 distributor: IForkDistributor(address(0)),
+                // records when a fork entry was created; no decision depends on it
+                // solhint-disable-next-line not-rely-on-time
                 createdAt: uint48(block.timestamp)
             })
         );
@@ -70,6 +72,8 @@ contract CanonicalForkRegistry is Ownable, ICanonicalForkRegistry {
                 parent: parent,
                 token: token,
                 distributor: distributor,
+                // records when a fork entry was created; no decision depends on it
+                // solhint-disable-next-line not-rely-on-time
                 createdAt: uint48(block.timestamp)
             })
         );

@@ -64,7 +64,11 @@ contract ForkChallengeManager is IForkChallengeManager {
         _recordAccused(challengeId, accused);
         c.challenger = msg.sender;
         c.token = token;
+        // the challenge timepoint is the snapshot clock (ERC-6372 timestamps); the resolution window lasts days
+        // solhint-disable-next-line not-rely-on-time
         c.timepoint = uint48(block.timestamp);
+        // the challenge timepoint is the snapshot clock (ERC-6372 timestamps); the resolution window lasts days
+        // solhint-disable-next-line not-rely-on-time
         c.expiresAt = uint48(block.timestamp) + resolutionWindow;
         c.commitment = commitment;
         c.evidenceHash = evidenceHash;
@@ -97,6 +101,8 @@ contract ForkChallengeManager is IForkChallengeManager {
         if (challengeId == 0 || challengeId > challengeCount) return ChallengeStatus.None;
         Challenge storage c = _challenges[challengeId];
         if (c.resolved) return c.forkAccepted ? ChallengeStatus.ForkAccepted : ChallengeStatus.Rejected;
+        // the challenge timepoint is the snapshot clock (ERC-6372 timestamps); the resolution window lasts days
+        // solhint-disable-next-line not-rely-on-time
         if (block.timestamp >= c.expiresAt) return ChallengeStatus.Expired;
         return ChallengeStatus.Open;
     }

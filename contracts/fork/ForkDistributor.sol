@@ -73,6 +73,8 @@ contract ForkDistributor is IForkDistributor {
 
     /// @inheritdoc IForkDistributor
     function lockAndClaim(uint256 amount) external returns (uint256 lockId) {
+        // redeem window and lock duration last days; seconds of proposer leeway cannot matter
+        // solhint-disable-next-line not-rely-on-time
         if (block.timestamp >= _config.redeemEnd) revert RedemptionWindowClosed(block.timestamp, _config.redeemEnd);
         if (msg.sender == _config.wrapper || msg.sender == _config.stakePool) revert NotEligible(msg.sender);
         if (amount == 0) revert ZeroAmount();
@@ -82,6 +84,8 @@ contract ForkDistributor is IForkDistributor {
         heldClaimed[msg.sender] += amount;
         totalClaimed += amount;
         lockId = ++lockCount;
+        // redeem window and lock duration last days; seconds of proposer leeway cannot matter
+        // solhint-disable-next-line not-rely-on-time
         uint48 unlockAt = uint48(block.timestamp) + _config.lockDuration;
         _locks[lockId] = Lock({owner: msg.sender, unlockAt: unlockAt, amount: amount});
         emit LockedAndClaimed(msg.sender, lockId, amount, unlockAt);
@@ -94,6 +98,8 @@ contract ForkDistributor is IForkDistributor {
     function unlock(uint256 lockId) external {
         Lock memory lock = _locks[lockId];
         if (lock.owner != msg.sender || lock.amount == 0) revert NotLockOwner(lockId, msg.sender);
+        // redeem window and lock duration last days; seconds of proposer leeway cannot matter
+        // solhint-disable-next-line not-rely-on-time
         if (block.timestamp < lock.unlockAt) revert LockNotReleased(lockId, lock.unlockAt);
         delete _locks[lockId];
         emit Unlocked(lockId, msg.sender, lock.amount);

@@ -112,7 +112,11 @@ contract ForkFactory is Ownable, IForkFactory {
         }
         c = challengeManager.getChallenge(challengeId);
         uint256 deadline = uint256(c.timepoint) + challengeManager.forkWindow();
+        // fork and redeem windows last days; seconds of proposer leeway cannot matter
+        // solhint-disable-next-line not-rely-on-time
         if (block.timestamp >= deadline) revert ForkWindowClosed(challengeId, deadline);
+        // fork and redeem windows last days; seconds of proposer leeway cannot matter
+        // solhint-disable-next-line not-rely-on-time
         if (block.timestamp <= c.timepoint) revert TimepointNotFinal(challengeId, c.timepoint);
     }
 
@@ -147,6 +151,8 @@ contract ForkFactory is Ownable, IForkFactory {
         config.stakedExcluded = stakedExcluded;
         config.poolBalance = poolBalance;
         config.supplyAtTimepoint = supply;
+        // fork and redeem windows last days; seconds of proposer leeway cannot matter
+        // solhint-disable-next-line not-rely-on-time
         config.redeemEnd = uint48(block.timestamp) + redeemWindow;
         config.lockDuration = lockDuration;
     }

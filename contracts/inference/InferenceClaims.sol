@@ -133,6 +133,8 @@ contract InferenceClaims is IInferenceClaims, ReentrancyGuard {
         if (input.receiptHash == bytes32(0)) revert ZeroClaimField("receiptHash");
         claimId = keccak256(abi.encode(msg.sender, input));
         if (_claims[claimId].status != ClaimStatus.None) revert ClaimAlreadyPosted(claimId);
+        // challenge and appeal windows last hours; seconds of proposer leeway cannot close one early
+        // solhint-disable-next-line not-rely-on-time
         uint64 deadline = uint64(block.timestamp) + challengeWindow;
         Claim storage claim = _claims[claimId];
         claim.operator = msg.sender;
@@ -142,6 +144,8 @@ contract InferenceClaims is IInferenceClaims, ReentrancyGuard {
         claim.daCertificateId = input.daCertificateId;
         claim.receiptHash = input.receiptHash;
         claim.fee = input.fee;
+        // challenge and appeal windows last hours; seconds of proposer leeway cannot close one early
+        // solhint-disable-next-line not-rely-on-time
         claim.postedAt = uint64(block.timestamp);
         claim.challengeDeadline = deadline;
         claim.status = ClaimStatus.Posted;
@@ -167,6 +171,8 @@ contract InferenceClaims is IInferenceClaims, ReentrancyGuard {
     ) external payable {
         Claim storage claim = _existing(claimId);
         if (claim.status != ClaimStatus.Posted) revert WrongClaimStatus(claimId, claim.status);
+        // challenge and appeal windows last hours; seconds of proposer leeway cannot close one early
+        // solhint-disable-next-line not-rely-on-time
         if (block.timestamp > claim.challengeDeadline) revert ChallengeWindowClosed(claimId, claim.challengeDeadline);
         if (msg.value < minChallengeBond) revert InsufficientBond(msg.value, minChallengeBond);
         if (correctReceiptHash == claim.receiptHash) revert ChallengerReceiptEqualsClaim(correctReceiptHash);
@@ -218,6 +224,8 @@ contract InferenceClaims is IInferenceClaims, ReentrancyGuard {
         }
 
         claim.certifiedReceiptHash = certifiedReceiptHash;
+        // challenge and appeal windows last hours; seconds of proposer leeway cannot close one early
+        // solhint-disable-next-line not-rely-on-time
         claim.decidedAt = uint64(block.timestamp);
         uint256 bond = claim.bond;
         if (certifiedReceiptHash == claim.receiptHash) {
@@ -323,6 +331,8 @@ contract InferenceClaims is IInferenceClaims, ReentrancyGuard {
         } else if (claim.status == ClaimStatus.Refuted) {
             outcome.status = VerificationStatus.Refuted;
             outcome.decidedAt = claim.decidedAt;
+            // challenge and appeal windows last hours; seconds of proposer leeway cannot close one early
+            // solhint-disable-next-line not-rely-on-time
         } else if (claim.status == ClaimStatus.Posted && block.timestamp > claim.challengeDeadline) {
             outcome.status = VerificationStatus.Verified;
             outcome.decidedAt = claim.challengeDeadline + 1;
@@ -365,6 +375,8 @@ contract InferenceClaims is IInferenceClaims, ReentrancyGuard {
         else revert WrongClaimStatus(claimId, claim.status);
         if (msg.sender != loser) revert NotDisputant(msg.sender);
         uint64 deadline = claim.decidedAt + appealWindow;
+        // challenge and appeal windows last hours; seconds of proposer leeway cannot close one early
+        // solhint-disable-next-line not-rely-on-time
         if (block.timestamp > deadline) revert AppealWindowClosed(claimId, deadline);
         if (claim.escalated) revert AlreadyEscalated(claimId);
         claim.escalated = true;

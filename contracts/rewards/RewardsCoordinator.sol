@@ -171,8 +171,12 @@ contract RewardsCoordinator is IRewardsCoordinator, Ownable2Step, ReentrancyGuar
         if (!ALLOCATION_MANAGER.isOperatorSet(operatorSet)) revert InvalidOperatorSet(operatorSet.avs, operatorSet.id);
         if (splitBips > ONE_HUNDRED_IN_BIPS) revert SplitTooHigh(splitBips);
         OperatorSplit storage split = _operatorSetSplits[operator][operatorSet.key()];
+        // activation delays and retroactive/future bounds span hours to weeks (as in EigenLayer); seconds of leeway cannot matter
+        // solhint-disable-next-line not-rely-on-time
         if (split.isSet && block.timestamp < split.activatedAt) revert SplitChangePending(split.activatedAt);
         uint16 current = _splitNow(split);
+        // activation delays and retroactive/future bounds span hours to weeks (as in EigenLayer); seconds of leeway cannot matter
+        // solhint-disable-next-line not-rely-on-time
         uint32 activatedAt = uint32(block.timestamp) + OPERATOR_SPLIT_DELAY;
         split.oldSplitBips = current;
         split.newSplitBips = splitBips;
@@ -191,9 +195,15 @@ contract RewardsCoordinator is IRewardsCoordinator, Ownable2Step, ReentrancyGuar
     /// @inheritdoc IRewardsCoordinator
     function submitRoot(bytes32 root, uint32 rewardsCalculationEndTimestamp) external onlyRewardsUpdater {
         uint32 currentEnd = currRewardsCalculationEndTimestamp;
+        // activation delays and retroactive/future bounds span hours to weeks (as in EigenLayer); seconds of leeway cannot matter
+        // solhint-disable-next-line not-rely-on-time
         if (rewardsCalculationEndTimestamp <= currentEnd || rewardsCalculationEndTimestamp >= block.timestamp) {
+            // activation delays and retroactive/future bounds span hours to weeks (as in EigenLayer); seconds of leeway cannot matter
+            // solhint-disable-next-line not-rely-on-time
             revert InvalidCalculationEnd(rewardsCalculationEndTimestamp, currentEnd, block.timestamp);
         }
+        // activation delays and retroactive/future bounds span hours to weeks (as in EigenLayer); seconds of leeway cannot matter
+        // solhint-disable-next-line not-rely-on-time
         uint32 activatedAt = uint32(block.timestamp) + ACTIVATION_DELAY;
         uint32 rootIndex = uint32(_distributionRoots.length);
         _distributionRoots.push(
@@ -212,6 +222,8 @@ contract RewardsCoordinator is IRewardsCoordinator, Ownable2Step, ReentrancyGuar
     function disableRoot(uint32 rootIndex) external onlyRewardsUpdater {
         if (rootIndex >= _distributionRoots.length) revert InvalidRootIndex(rootIndex, _distributionRoots.length);
         DistributionRoot storage root = _distributionRoots[rootIndex];
+        // activation delays and retroactive/future bounds span hours to weeks (as in EigenLayer); seconds of leeway cannot matter
+        // solhint-disable-next-line not-rely-on-time
         if (root.disabled || block.timestamp >= root.activatedAt) revert RootNotDisableable(rootIndex);
         root.disabled = true;
         emit DistributionRootDisabled(rootIndex);
@@ -269,6 +281,8 @@ contract RewardsCoordinator is IRewardsCoordinator, Ownable2Step, ReentrancyGuar
         }
         DistributionRoot memory root = _distributionRoots[claim.rootIndex];
         if (root.disabled) revert RootDisabled(claim.rootIndex);
+        // activation delays and retroactive/future bounds span hours to weeks (as in EigenLayer); seconds of leeway cannot matter
+        // solhint-disable-next-line not-rely-on-time
         if (block.timestamp < root.activatedAt) revert RootNotActivated(claim.rootIndex, root.activatedAt);
         if (msg.sender != claim.earner && msg.sender != claimerFor[claim.earner]) {
             revert UnauthorizedClaimer(msg.sender, claim.earner);
@@ -310,7 +324,11 @@ contract RewardsCoordinator is IRewardsCoordinator, Ownable2Step, ReentrancyGuar
             revert InvalidDuration(duration, MAX_REWARDS_DURATION, interval);
         }
         if (startTimestamp % interval != 0) revert StartNotAligned(startTimestamp, interval);
+        // activation delays and retroactive/future bounds span hours to weeks (as in EigenLayer); seconds of leeway cannot matter
+        // solhint-disable-next-line not-rely-on-time
         uint256 earliest = block.timestamp > MAX_RETROACTIVE_LENGTH ? block.timestamp - MAX_RETROACTIVE_LENGTH : 0;
+        // activation delays and retroactive/future bounds span hours to weeks (as in EigenLayer); seconds of leeway cannot matter
+        // solhint-disable-next-line not-rely-on-time
         uint256 latest = block.timestamp + MAX_FUTURE_LENGTH;
         if (startTimestamp < earliest || startTimestamp > latest)
             revert StartOutOfRange(startTimestamp, earliest, latest);
@@ -349,6 +367,8 @@ contract RewardsCoordinator is IRewardsCoordinator, Ownable2Step, ReentrancyGuar
 
     function _splitNow(OperatorSplit memory split) internal view returns (uint16) {
         if (!split.isSet) return DEFAULT_OPERATOR_SPLIT_BIPS;
+        // activation delays and retroactive/future bounds span hours to weeks (as in EigenLayer); seconds of leeway cannot matter
+        // solhint-disable-next-line not-rely-on-time
         return block.timestamp < split.activatedAt ? split.oldSplitBips : split.newSplitBips;
     }
 

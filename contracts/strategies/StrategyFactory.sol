@@ -67,6 +67,8 @@ contract StrategyFactory is IStrategyFactory, Ownable2Step {
             if (address(deployed) != address(0)) toRemove[count++] = deployed;
         }
         if (count > 0) {
+            // shrinks a memory array to its filled length in place (no Solidity equivalent)
+            // solhint-disable-next-line no-inline-assembly
             assembly ("memory-safe") {
                 mstore(toRemove, count)
             }

@@ -45,6 +45,8 @@ contract AppRegistry is IAppRegistry {
         bytes32 measurementsHash
     ) external onlyAppOwner(appId) returns (uint64 readyAt) {
         _checkRelease(imageDigest, measurementsHash);
+        // upgrade delay is hours to days; seconds of proposer leeway cannot shorten it materially
+        // solhint-disable-next-line not-rely-on-time
         readyAt = uint64(block.timestamp) + upgradeDelay;
         _pending[appId] = PendingUpgrade(imageDigest, measurementsHash, readyAt);
         emit UpgradeQueued(appId, imageDigest, measurementsHash, readyAt);
@@ -54,6 +56,8 @@ contract AppRegistry is IAppRegistry {
     function applyUpgrade(bytes32 appId) external {
         PendingUpgrade memory upgrade = _pending[appId];
         if (upgrade.readyAt == 0) revert NoPendingUpgrade(appId);
+        // upgrade delay is hours to days; seconds of proposer leeway cannot shorten it materially
+        // solhint-disable-next-line not-rely-on-time
         if (block.timestamp < upgrade.readyAt) revert UpgradeNotReady(appId, upgrade.readyAt);
         delete _pending[appId];
         App storage app = _apps[appId];

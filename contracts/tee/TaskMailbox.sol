@@ -93,6 +93,8 @@ contract TaskMailbox is ITaskMailbox, Ownable2Step, ReentrancyGuard, EIP712 {
         taskHash = keccak256(abi.encode(taskCount++, address(this), block.chainid, params));
         Task storage task = _tasks[taskHash];
         task.creator = msg.sender;
+        // task SLA deadlines are minutes to hours; seconds of proposer leeway cannot flip them
+        // solhint-disable-next-line not-rely-on-time
         task.creationTime = uint64(block.timestamp);
         task.sla = params.sla;
         task.refundCollector = params.refundCollector == address(0) ? msg.sender : params.refundCollector;
@@ -111,6 +113,8 @@ contract TaskMailbox is ITaskMailbox, Ownable2Step, ReentrancyGuard, EIP712 {
             params.inputHash,
             params.inputCertificateId,
             uint96(msg.value),
+            // task SLA deadlines are minutes to hours; seconds of proposer leeway cannot flip them
+            // solhint-disable-next-line not-rely-on-time
             block.timestamp + params.sla
         );
     }
@@ -122,6 +126,8 @@ contract TaskMailbox is ITaskMailbox, Ownable2Step, ReentrancyGuard, EIP712 {
         Task storage task = _tasks[taskHash];
         if (task.executor != address(0)) revert TaskAlreadyAccepted(taskHash, task.executor);
         task.executor = msg.sender;
+        // task SLA deadlines are minutes to hours; seconds of proposer leeway cannot flip them
+        // solhint-disable-next-line not-rely-on-time
         task.acceptedAt = uint64(block.timestamp);
         emit TaskAccepted(taskHash, msg.sender);
     }
@@ -153,6 +159,8 @@ contract TaskMailbox is ITaskMailbox, Ownable2Step, ReentrancyGuard, EIP712 {
         task.signedStake = uint128(totals.signedStake);
         task.totalStake = uint128(totals.totalStake);
         task.signatoryRecordHash = record;
+        // task SLA deadlines are minutes to hours; seconds of proposer leeway cannot flip them
+        // solhint-disable-next-line not-rely-on-time
         task.verifiedAt = uint64(block.timestamp);
         task.result = result;
         uint256 fee = task.fee;
@@ -208,6 +216,8 @@ contract TaskMailbox is ITaskMailbox, Ownable2Step, ReentrancyGuard, EIP712 {
         if (_slashedForWrongResult[taskHash][operator]) revert WrongResultAlreadySlashed(taskHash, operator);
         _slashedForWrongResult[taskHash][operator] = true;
         bytes32 claimHash = getMessageHash(taskHash, claimed);
+        // task SLA deadlines are minutes to hours; seconds of proposer leeway cannot flip them
+        // solhint-disable-next-line not-rely-on-time
         _refutedClaims[claimHash] = RefutedClaim({taskHash: taskHash, refutedAt: uint64(block.timestamp)});
 
         slashId = _slash(operator, wrongResultSlashWad, "vcloud compute: signed an output that re-execution refuted");
@@ -225,6 +235,8 @@ contract TaskMailbox is ITaskMailbox, Ownable2Step, ReentrancyGuard, EIP712 {
     function getTaskStatus(bytes32 taskHash) public view returns (TaskStatus) {
         Task storage task = _tasks[taskHash];
         TaskStatus status = task.status;
+        // task SLA deadlines are minutes to hours; seconds of proposer leeway cannot flip them
+        // solhint-disable-next-line not-rely-on-time
         if (status == TaskStatus.CREATED && block.timestamp > uint256(task.creationTime) + task.sla) {
             return TaskStatus.EXPIRED;
         }

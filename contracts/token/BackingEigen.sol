@@ -86,6 +86,8 @@ contract BackingEigen is ERC20, ERC20Burnable, ERC20Permit, ERC20Votes, Ownable,
 
     /// @notice The clock is block.timestamp (ERC-6372), as deployed bEIGEN.
     function clock() public view override(Votes, IBackingEigen) returns (uint48) {
+        // ERC-6372 timestamp clock for votes checkpoints, by design
+        // solhint-disable-next-line not-rely-on-time
         return SafeCast.toUint48(block.timestamp);
     }
 

@@ -89,6 +89,8 @@ contract Eigen is ERC20, ERC20Permit, ERC20Votes, IEigen {
         if (amount == 0) revert ZeroAmount();
         _burn(msg.sender, amount);
         (bool open, uint256 challengeId) = challengeManager.activeChallenge();
+        // only orders an unwrap against a challenge timepoint; the timepoint is block.timestamp of an earlier block
+        // solhint-disable-next-line not-rely-on-time
         if (open && block.timestamp > challengeManager.getChallenge(challengeId).timepoint) {
             unwrappedDuring[challengeId][msg.sender] += amount;
             unwrappedTotal[challengeId] += amount;
@@ -108,6 +110,8 @@ contract Eigen is ERC20, ERC20Permit, ERC20Votes, IEigen {
         _queuedWraps[wrapId] = QueuedWrap({
             owner: msg.sender,
             token: token,
+            // records when the wrap was queued; the delay it starts is days long
+            // solhint-disable-next-line not-rely-on-time
             queuedAt: uint48(block.timestamp),
             amount: amount
         });
@@ -245,6 +249,8 @@ contract Eigen is ERC20, ERC20Permit, ERC20Votes, IEigen {
 
     /// @notice The clock is block.timestamp (ERC-6372), like bEIGEN.
     function clock() public view override returns (uint48) {
+        // ERC-6372 timestamp clock for votes checkpoints, by design
+        // solhint-disable-next-line not-rely-on-time
         return SafeCast.toUint48(block.timestamp);
     }
 

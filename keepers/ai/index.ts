@@ -23,7 +23,7 @@ export * from "./engine.js";
 export * from "./errors.js";
 export { createModel, writeModel, DEFAULT_MODEL_SHAPE, MODEL_GENERATOR } from "./model.js";
 export type { CreateModelParameters, CreatedModel, ModelShape, WeightType } from "./model.js";
-export { LlamaEngine, inspectModelFile, fileSha256, promptChunks, MIN_BATCH_SIZE } from "./llama.js";
+export { LlamaEngine, checkRequest, inspectModelFile, fileSha256, promptChunks, MIN_BATCH_SIZE } from "./llama.js";
 export type { LlamaEngineParameters, ModelFileInfo } from "./llama.js";
 export { OpenAiEngine, topkStepBytes } from "./openai.js";
 export type { OpenAiEngineParameters } from "./openai.js";

@@ -182,6 +182,45 @@ function checkSettings(s: EngineSettings): void {
   }
 }
 
+/**
+ * Checks a request against the engine settings without the model: every rule that does not need the
+ * prompt's tokens (the prompt + maxTokens <= contextSize rule is checked again once the prompt is tokenized).
+ * The CLI calls it before loading the model so that a bad value is named before any load.
+ */
+export function checkRequest(settings: EngineSettings, request: InferenceRequest): void {
+  const sampling = request.sampling ?? GREEDY;
+  if (!Number.isInteger(request.maxTokens) || request.maxTokens < 1) {
+    throw new EngineParameterError("maxTokens", `must be a positive integer, got ${request.maxTokens}`);
+  }
+  if (request.seed < 0n || request.seed >= 1n << 256n) throw new EngineParameterError("seed", "must be a uint256");
+  if (
+    !Number.isInteger(sampling.temperatureMilli) ||
+    sampling.temperatureMilli < 0 ||
+    sampling.temperatureMilli > 100_000
+  ) {
+    throw new EngineParameterError("temperature", "must be between 0 and 100 (thousandths resolution)");
+  }
+  if (!Number.isInteger(sampling.topK) || sampling.topK < 0) {
+    throw new EngineParameterError("topK", "must be a non-negative integer");
+  }
+  if (settings.logits === "selected" && sampling.temperatureMilli !== 0) {
+    throw new EngineParameterError("temperature", 'must be 0 with the "selected" logits commitment (greedy only)');
+  }
+  if (
+    settings.logits === "top64" &&
+    sampling.temperatureMilli !== 0 &&
+    (sampling.topK === 0 || sampling.topK > TOP_LOGITS)
+  ) {
+    throw new EngineParameterError("topK", `must be 1..${TOP_LOGITS} to sample with the top-64 logits commitment`);
+  }
+  if (request.maxTokens >= settings.contextSize) {
+    throw new EngineParameterError(
+      "maxTokens",
+      `maxTokens (${request.maxTokens}) plus at least one prompt token exceeds contextSize ${settings.contextSize}`,
+    );
+  }
+}
+
 export class LlamaEngine implements InferenceEngine {
   private constructor(
     private readonly llamaModel: LlamaModel,
@@ -240,30 +279,7 @@ export class LlamaEngine implements InferenceEngine {
   async run(request: InferenceRequest, options: { onStep?: StepObserver } = {}): Promise<Receipt> {
     const sampling = request.sampling ?? GREEDY;
     const { settings } = this;
-    if (!Number.isInteger(request.maxTokens) || request.maxTokens < 1) {
-      throw new EngineParameterError("maxTokens", `must be a positive integer, got ${request.maxTokens}`);
-    }
-    if (request.seed < 0n || request.seed >= 1n << 256n) throw new EngineParameterError("seed", "must be a uint256");
-    if (
-      !Number.isInteger(sampling.temperatureMilli) ||
-      sampling.temperatureMilli < 0 ||
-      sampling.temperatureMilli > 100_000
-    ) {
-      throw new EngineParameterError("temperature", "must be between 0 and 100 (thousandths resolution)");
-    }
-    if (!Number.isInteger(sampling.topK) || sampling.topK < 0) {
-      throw new EngineParameterError("topK", "must be a non-negative integer");
-    }
-    if (settings.logits === "selected" && sampling.temperatureMilli !== 0) {
-      throw new EngineParameterError("temperature", 'must be 0 with the "selected" logits commitment (greedy only)');
-    }
-    if (
-      settings.logits === "top64" &&
-      sampling.temperatureMilli !== 0 &&
-      (sampling.topK === 0 || sampling.topK > TOP_LOGITS)
-    ) {
-      throw new EngineParameterError("topK", `must be 1..${TOP_LOGITS} to sample with the top-64 logits commitment`);
-    }
+    checkRequest(settings, request);
     const promptTokens = this.tokenize(request.prompt);
     if (promptTokens.length === 0) throw new EngineParameterError("prompt", "is empty and the model adds no BOS token");
     if (promptTokens.length + request.maxTokens > settings.contextSize) {

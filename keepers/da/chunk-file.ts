@@ -51,6 +51,9 @@ export function parseChunk(
   if (!Buffer.from(bytes.subarray(0, 8)).equals(MAGIC)) throw new InvalidChunkError(source, "not a vcloud DA chunk");
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
   const ratio = view.getUint8(8);
+  // Byte 9 is reserved (serializeChunk writes 0): a non-zero value is not a chunk this code wrote.
+  if (view.getUint8(9) !== 0)
+    throw new InvalidChunkError(source, `reserved header byte 9 is ${view.getUint8(9)}, not 0`);
   const cellsPerChunk = view.getUint16(10);
   if (ratio !== expected.ratio) throw new InvalidChunkError(source, `ratio ${ratio}, expected ${expected.ratio}`);
   if (cellsPerChunk !== expected.cellsPerChunk) {

@@ -7,7 +7,7 @@ import { z } from "zod";
 
 import { codingParams, type CodingParams } from "./coding.js";
 import { InvalidManifestError } from "./errors.js";
-import { blobCountFor } from "./framing.js";
+import { blobCountFor, MAX_PAYLOAD_BYTES } from "./framing.js";
 import type { BlobHeader } from "./types.js";
 
 export const MANIFEST_FORMAT = "vcloud-da-manifest/1";
@@ -82,7 +82,7 @@ export function validateManifest(raw: unknown, source = "manifest"): { manifest:
     throw new InvalidManifestError(`${source} coding parameters`, (error as Error).message);
   }
   const lie = (field: string, reason: string) => new InvalidManifestError(`${source} ${field}`, reason);
-  if (manifest.payloadLength > Number.MAX_SAFE_INTEGER) throw lie("payloadLength", "too large");
+  if (manifest.payloadLength > MAX_PAYLOAD_BYTES) throw lie("payloadLength", `too large (max ${MAX_PAYLOAD_BYTES})`);
   const blobs = blobCountFor(manifest.payloadLength);
   if (manifest.blobCount !== blobs) {
     throw lie("blobCount", `says ${manifest.blobCount} but a ${manifest.payloadLength}-byte payload needs ${blobs}`);

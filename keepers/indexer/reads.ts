@@ -5,6 +5,7 @@
  */
 import { GraphQLClient, gql } from "graphql-request";
 import { getAddress, type Address, type Chain, type Hex, type PublicClient, type Transport } from "viem";
+import { z } from "zod";
 
 import { iAllocationManagerAbi } from "../lib/abis.js";
 import { InvalidInputError, VcloudError } from "../lib/errors.js";
@@ -30,27 +31,70 @@ export class IndexerQueryError extends VcloudError {
   }
 }
 
+/** The indexer answered, but not with what the query asks for (a wrong type, a missing field, a broken page). */
+export class IndexerResponseError extends VcloudError {
+  override name = "IndexerResponseError";
+  constructor(
+    url: string,
+    readonly field: string,
+    reason: string,
+  ) {
+    super(`the indexer at ${url} sent an invalid response: ${field}: ${reason}`);
+  }
+}
+
 const PAGE = 1000;
+/** Bounds a paginated read: a cursor that never ends is an indexer fault, not a reason to loop forever. */
+const MAX_PAGES = 10_000;
 
-type Page<T> = { items: T[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+// Response schemas: every field the read path uses is checked before it is used.
+const zGqlAddress = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be a 20-byte hex address");
+const zGqlUint = z.string().regex(/^\d{1,78}$/, "must be a decimal uint256 string");
+const zGqlSetId = z
+  .number()
+  .int("must be an integer")
+  .min(0)
+  .max(2 ** 32 - 1);
+const zPageInfo = z.object({ hasNextPage: z.boolean(), endCursor: z.string().nullable() });
 
-/** Every row of a plural Ponder query, following cursors. */
-async function allPages<T>(url: string, query: string, field: string, variables: Record<string, unknown>) {
+function checked<S extends z.ZodType>(url: string, schema: S, value: unknown, at: string): z.infer<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  throw new IndexerResponseError(url, [at, ...issue.path.map(String)].join("."), issue.message);
+}
+
+/** Every row of a plural Ponder query, following cursors; each row is checked against `row`. */
+async function allPages<S extends z.ZodType>(
+  url: string,
+  query: string,
+  field: string,
+  row: S,
+  variables: Record<string, unknown>,
+): Promise<z.infer<S>[]> {
   const client = new GraphQLClient(url);
-  const rows: T[] = [];
+  const page = z.object({ [field]: z.object({ items: z.array(row), pageInfo: zPageInfo }) });
+  const rows: z.infer<S>[] = [];
   let after: string | null = null;
-  for (;;) {
-    let data: Record<string, Page<T>>;
+  for (let n = 0; n < MAX_PAGES; n++) {
+    let data: unknown;
     try {
-      data = await client.request<Record<string, Page<T>>>(query, { ...variables, after, limit: PAGE });
+      data = await client.request<unknown>(query, { ...variables, after, limit: PAGE });
     } catch (error) {
       throw new IndexerQueryError(url, error);
     }
-    const page = data[field]!;
-    rows.push(...page.items);
-    if (!page.pageInfo.hasNextPage) return rows;
-    after = page.pageInfo.endCursor;
+    const { items, pageInfo } = (checked(url, page, data, "data") as Record<string, z.infer<typeof page>[string]>)[
+      field
+    ]!;
+    if (items.length > PAGE) throw new IndexerResponseError(url, `${field}.items`, `more than the ${PAGE} asked for`);
+    rows.push(...(items as z.infer<S>[]));
+    if (!pageInfo.hasNextPage) return rows;
+    if (!pageInfo.endCursor || pageInfo.endCursor === after) {
+      throw new IndexerResponseError(url, `${field}.pageInfo.endCursor`, "a next page without a new cursor");
+    }
+    after = pageInfo.endCursor;
   }
+  throw new IndexerResponseError(url, `${field}.pageInfo`, `more than ${MAX_PAGES} pages`);
 }
 
 const SLASHINGS = gql`
@@ -81,30 +125,43 @@ const SLASHINGS = gql`
   }
 `;
 
-type SlashingRow = {
-  id: string;
-  operator: Hex;
-  avs: Hex;
-  setId: number;
-  strategies: string[];
-  wadSlashed: string[];
-  description: string;
-  blockNumber: string;
-  transactionHash: Hex;
-};
+const slashingRow = z
+  .object({
+    id: z.string().min(1),
+    operator: zGqlAddress,
+    avs: zGqlAddress,
+    setId: zGqlSetId,
+    strategies: z.array(zGqlAddress),
+    wadSlashed: z.array(zGqlUint),
+    description: z.string(),
+    blockNumber: zGqlUint,
+    transactionHash: z.string().regex(/^0x[0-9a-fA-F]{64}$/, "must be a 32-byte hex hash"),
+  })
+  .refine((r) => r.strategies.length === r.wadSlashed.length, {
+    message: "strategies and wadSlashed differ in length",
+    path: ["wadSlashed"],
+  });
 
 /** Ponder event ids sort in chain order (they encode block and log position as fixed-width digits). */
 export async function indexerSlashes(url: string, fromBlock = 0n): Promise<SlashRecord[]> {
-  const rows = await allPages<SlashingRow>(url, SLASHINGS, "slashings", { fromBlock: fromBlock.toString() });
-  return rows.map((r) => ({
-    operator: getAddress(r.operator),
-    operatorSet: { avs: getAddress(r.avs), id: r.setId },
-    strategies: r.strategies.map((s) => getAddress(s)),
-    wadSlashed: r.wadSlashed.map(BigInt),
-    description: r.description,
-    blockNumber: BigInt(r.blockNumber),
-    transactionHash: r.transactionHash,
-  }));
+  const rows = await allPages(url, SLASHINGS, "slashings", slashingRow, { fromBlock: fromBlock.toString() });
+  return rows.map((r, i) => {
+    if (BigInt(r.blockNumber) < fromBlock) {
+      throw new IndexerResponseError(url, `slashings.items.${i}.blockNumber`, `before the requested ${fromBlock}`);
+    }
+    if (i > 0 && !(rows[i - 1]!.id < r.id)) {
+      throw new IndexerResponseError(url, `slashings.items.${i}.id`, "not in ascending order");
+    }
+    return {
+      operator: getAddress(r.operator),
+      operatorSet: { avs: getAddress(r.avs), id: r.setId },
+      strategies: r.strategies.map((s) => getAddress(s)),
+      wadSlashed: r.wadSlashed.map(BigInt),
+      description: r.description,
+      blockNumber: BigInt(r.blockNumber),
+      transactionHash: r.transactionHash as Hex,
+    };
+  });
 }
 
 const ALLOCATIONS = gql`
@@ -126,7 +183,14 @@ const ALLOCATIONS = gql`
   }
 `;
 
-type AllocationRow = { operator: Hex; avs: Hex; setId: number; strategy: Hex; magnitude: string; effectBlock: string };
+const allocationRow = z.object({
+  operator: zGqlAddress,
+  avs: zGqlAddress,
+  setId: zGqlSetId,
+  strategy: zGqlAddress,
+  magnitude: zGqlUint.refine((v) => BigInt(v) < 2n ** 64n, "must fit uint64"),
+  effectBlock: zGqlUint.refine((v) => BigInt(v) < 2n ** 32n, "must fit uint32"),
+});
 
 const allocationOrder = (a: AllocationRecord, b: AllocationRecord) =>
   a.operatorSet.avs.toLowerCase().localeCompare(b.operatorSet.avs.toLowerCase()) ||
@@ -135,8 +199,14 @@ const allocationOrder = (a: AllocationRecord, b: AllocationRecord) =>
 
 /** An operator's latest allocation per operator set and strategy, from the indexer. */
 export async function indexerAllocations(url: string, operator: Address): Promise<AllocationRecord[]> {
-  const rows = await allPages<AllocationRow>(url, ALLOCATIONS, "allocations", { operator: operator.toLowerCase() });
+  const rows = await allPages(url, ALLOCATIONS, "allocations", allocationRow, { operator: operator.toLowerCase() });
   return rows
+    .map((r, i) => {
+      if (getAddress(r.operator) !== getAddress(operator)) {
+        throw new IndexerResponseError(url, `allocations.items.${i}.operator`, `not the requested ${operator}`);
+      }
+      return r;
+    })
     .map((r) => ({
       operator: getAddress(r.operator),
       operatorSet: { avs: getAddress(r.avs), id: r.setId },
@@ -181,24 +251,41 @@ export type ReadSource = { indexerUrl?: string };
 
 /** The indexed chain head, or null while the indexer has not finished its first sync. */
 export async function indexerBlock(url: string): Promise<bigint | null> {
+  let data: unknown;
   try {
-    const data = await new GraphQLClient(url).request<{
-      _meta: { status: Record<string, { ready?: boolean; block?: { number: number } | null }> };
-    }>(gql`
+    data = await new GraphQLClient(url).request<unknown>(gql`
       {
         _meta {
           status
         }
       }
     `);
-    const chains = Object.values(data._meta.status ?? {});
-    const chain = chains[0];
-    if (!chain?.ready || !chain.block) return null;
-    return BigInt(chain.block.number);
   } catch (error) {
     throw new IndexerQueryError(url, error);
   }
+  const meta = checked(url, metaSchema, data, "data");
+  const chain = Object.values(meta._meta.status ?? {})[0];
+  if (!chain?.ready || !chain.block) return null;
+  return BigInt(chain.block.number);
 }
+
+const metaSchema = z.object({
+  _meta: z.object({
+    status: z
+      .record(
+        z.string(),
+        z.object({
+          ready: z.boolean().optional(),
+          block: z
+            .object({ number: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) })
+            .nullable()
+            .optional(),
+        }),
+      )
+      .nullable()
+      .optional(),
+  }),
+});
 
 /** The `--indexer-url` flag (or VCLOUD_INDEXER_URL): an http(s) GraphQL endpoint, or undefined for RPC reads. */
 export function parseIndexerUrl(value: unknown, flag = "--indexer-url"): string | undefined {

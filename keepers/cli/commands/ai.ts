@@ -6,7 +6,7 @@ import { z } from "zod";
 import { compareReceipts, parseReceipt } from "../../ai/receipt.js";
 import { DEFAULT_ENGINE_SETTINGS, type InferenceEngine, type Receipt } from "../../ai/engine.js";
 import { EngineParameterError, ModelFileError } from "../../ai/errors.js";
-import { inspectModelFile, LlamaEngine, MIN_BATCH_SIZE } from "../../ai/llama.js";
+import { checkRequest, inspectModelFile, LlamaEngine, MIN_BATCH_SIZE } from "../../ai/llama.js";
 import { DEFAULT_MODEL_SHAPE, writeModel } from "../../ai/model.js";
 import { OpenAiEngine } from "../../ai/openai.js";
 import { fromEnv, kebab, parseOptions, zUint } from "../../lib/config.js";
@@ -166,17 +166,25 @@ function withEngineOptions(command: Command): Command {
 export async function aiRun(ctx: CommandContext, raw: unknown): Promise<Receipt> {
   requireFlags(raw, ["model", "prompt", "seed", "maxTokens"]);
   const opts = parseOptions(runSchema, raw);
+  const request = {
+    prompt: opts.prompt,
+    seed: opts.seed,
+    maxTokens: opts.maxTokens,
+    sampling: { temperatureMilli: opts.temperature, topK: opts.topK },
+  };
+  // Name a bad combination of settings before the model is loaded (the engine checks it again).
+  if (!opts.serverUrl) {
+    try {
+      const { threads, batchSize, contextSize, logits } = opts;
+      checkRequest({ ...DEFAULT_ENGINE_SETTINGS, threads, batchSize, contextSize, logits }, request);
+    } catch (error) {
+      asFlagError(error);
+    }
+  }
   const engine = await openEngine(opts);
   try {
     ctx.logger.debug({ engine: engine.identity, model: engine.model }, "engine ready");
-    const receipt = await engine
-      .run({
-        prompt: opts.prompt,
-        seed: opts.seed,
-        maxTokens: opts.maxTokens,
-        sampling: { temperatureMilli: opts.temperature, topK: opts.topK },
-      })
-      .catch(asFlagError);
+    const receipt = await engine.run(request).catch(asFlagError);
     if (opts.out) await writeFile(opts.out, `${JSON.stringify(receipt, null, 2)}\n`);
     return receipt;
   } finally {

@@ -13,7 +13,7 @@ import { privateKeyToAccount } from "viem/accounts";
 import { z } from "zod";
 
 import { devnetAccounts } from "../../devnet/accounts.js";
-import { DEVNET_PARAMETERS, deployStack } from "../../devnet/deploy.js";
+import { DEVNET_PARAMETERS, deployStack, readParameters } from "../../devnet/deploy.js";
 import { startHardhatNode, type DevnetNode, waitForRpc } from "../../devnet/node.js";
 import { dashboardPageFor, startServices, type DevnetServices } from "../../devnet/services.js";
 import { storySteps } from "../../devnet/steps/index.js";
@@ -279,6 +279,8 @@ export function registerDevnet(program: Command): void {
           }),
           raw,
         );
+        // A bad parameters file is bad input: say so before waiting for the chain.
+        readParameters(opts.parameters);
         await waitForRpc(opts.rpcUrl, 10_000);
         const deployment = await deployStack({
           rpcUrl: opts.rpcUrl,

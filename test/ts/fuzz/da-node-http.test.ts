@@ -17,7 +17,7 @@ import { commitmentsTree } from "../../../keepers/da-network/certificate.js";
 import { startDaNode, type DaNode } from "../../../keepers/da-network/node.js";
 import { createLogger } from "../../../keepers/lib/logger.js";
 import { deployDaStack, ether } from "../helpers/da-stack.js";
-import { FUZZ_RUNS, mutateBytes, mutateJson, randomJson, Rng } from "./fuzz.js";
+import { FUZZ_RUNS, FUZZ_TIMEOUT_MS, mutateBytes, mutateJson, randomJson, Rng } from "./fuzz.js";
 
 const MAX_REQUEST_BYTES = 64 * 1024;
 
@@ -127,52 +127,56 @@ describe("DA node HTTP API under fuzzing", () => {
     expect(((await res.json()) as { error: string }).error).toContain("referenceBlock 0: no DA operator set");
   });
 
-  it(`answers ${FUZZ_RUNS} garbage requests with a 4xx JSON error and stores nothing`, async () => {
-    const rng = new Rng(0xda7a);
-    const statuses = new Map<number, number>();
-    for (let i = 0; i < FUZZ_RUNS; i++) {
-      let init: { method: string; path: string; body?: Uint8Array | string };
-      switch (rng.int(6)) {
-        case 0:
-          init = { method: "POST", path: "/v1/store", body: rng.bytes(rng.int(512)) };
-          break;
-        case 1:
-          init = { method: "POST", path: "/v1/store", body: JSON.stringify(randomJson(rng, 4)) };
-          break;
-        case 2:
-        case 3:
-          init = {
-            method: "POST",
-            path: "/v1/store",
-            body: JSON.stringify(mutateJson(baseRequest(rng, referenceBlock), rng)),
-          };
-          break;
-        case 4: {
-          const raw = Buffer.from(JSON.stringify(baseRequest(rng, referenceBlock)));
-          init = { method: "POST", path: "/v1/store", body: mutateBytes(raw, rng) };
-          if (rng.int(10) === 0) init.body = new Uint8Array(MAX_REQUEST_BYTES + 1 + rng.int(1024));
-          break;
+  it(
+    `answers ${FUZZ_RUNS} garbage requests with a 4xx JSON error and stores nothing`,
+    { timeout: FUZZ_TIMEOUT_MS },
+    async () => {
+      const rng = new Rng(0xda7a);
+      const statuses = new Map<number, number>();
+      for (let i = 0; i < FUZZ_RUNS; i++) {
+        let init: { method: string; path: string; body?: Uint8Array | string };
+        switch (rng.int(6)) {
+          case 0:
+            init = { method: "POST", path: "/v1/store", body: rng.bytes(rng.int(512)) };
+            break;
+          case 1:
+            init = { method: "POST", path: "/v1/store", body: JSON.stringify(randomJson(rng, 4)) };
+            break;
+          case 2:
+          case 3:
+            init = {
+              method: "POST",
+              path: "/v1/store",
+              body: JSON.stringify(mutateJson(baseRequest(rng, referenceBlock), rng)),
+            };
+            break;
+          case 4: {
+            const raw = Buffer.from(JSON.stringify(baseRequest(rng, referenceBlock)));
+            init = { method: "POST", path: "/v1/store", body: mutateBytes(raw, rng) };
+            if (rng.int(10) === 0) init.body = new Uint8Array(MAX_REQUEST_BYTES + 1 + rng.int(1024));
+            break;
+          }
+          default: {
+            const id = rng.int(2) === 0 ? bytesToHex(rng.bytes(32)) : encodeURIComponent(String(randomJson(rng, 0)));
+            init = rng.pick([
+              { method: "GET", path: `/v1/certificates/${id}` },
+              { method: "GET", path: `/v1/${id}` },
+              { method: "PUT", path: "/v1/store", body: "{}" },
+              { method: "DELETE", path: `/v1/certificates/${id}` },
+            ]);
+          }
         }
-        default: {
-          const id = rng.int(2) === 0 ? bytesToHex(rng.bytes(32)) : encodeURIComponent(String(randomJson(rng, 0)));
-          init = rng.pick([
-            { method: "GET", path: `/v1/certificates/${id}` },
-            { method: "GET", path: `/v1/${id}` },
-            { method: "PUT", path: "/v1/store", body: "{}" },
-            { method: "DELETE", path: `/v1/certificates/${id}` },
-          ]);
-        }
+        const status = await expectClientError(init, i);
+        statuses.set(status, (statuses.get(status) ?? 0) + 1);
       }
-      const status = await expectClientError(init, i);
-      statuses.set(status, (statuses.get(status) ?? 0) + 1);
-    }
-    // Nothing from a rejected request reached the store: no bytes accounted, no chunk or certificate files.
-    expect(node.store.used).toBe(0);
-    const health = (await (await fetch(`${node.url}/healthz`)).json()) as { ok: boolean; usedBytes: number };
-    expect(health).toMatchObject({ ok: true, usedBytes: 0 });
-    const files = readdirSync(dataDir, { recursive: true }).map(String);
-    expect(files.filter((f) => /chunk|cert/i.test(f) && !/\.(db|mdb|lock)/.test(f))).toEqual([]);
-    // The fuzzer reached several distinct rejections (not one early exit for everything).
-    expect(statuses.size).toBeGreaterThanOrEqual(2);
-  });
+      // Nothing from a rejected request reached the store: no bytes accounted, no chunk or certificate files.
+      expect(node.store.used).toBe(0);
+      const health = (await (await fetch(`${node.url}/healthz`)).json()) as { ok: boolean; usedBytes: number };
+      expect(health).toMatchObject({ ok: true, usedBytes: 0 });
+      const files = readdirSync(dataDir, { recursive: true }).map(String);
+      expect(files.filter((f) => /chunk|cert/i.test(f) && !/\.(db|mdb|lock)/.test(f))).toEqual([]);
+      // The fuzzer reached several distinct rejections (not one early exit for everything).
+      expect(statuses.size).toBeGreaterThanOrEqual(2);
+    },
+  );
 });

@@ -11,7 +11,7 @@ import { BYTES_PER_CELL, BYTES_PER_PROOF, codingParams } from "../../../keepers/
 import { InvalidChunkError, InvalidManifestError } from "../../../keepers/da/errors.js";
 import { MANIFEST_FORMAT, validateManifest } from "../../../keepers/da/manifest.js";
 import { InvalidInputError } from "../../../keepers/lib/errors.js";
-import { FUZZ_RUNS, mutateBytes, mutateJson, randomJson, Rng } from "./fuzz.js";
+import { FUZZ_RUNS, FUZZ_TIMEOUT_MS, mutateBytes, mutateJson, randomJson, Rng } from "./fuzz.js";
 
 /** A manifest that passes every structural check (its KZG values are random: validateManifest does not verify them). */
 function validManifest(rng: Rng, ratio: 2 | 4 | 8, payloadLength: number) {
@@ -59,7 +59,7 @@ describe("validateManifest under fuzzing", () => {
     }
   });
 
-  it(`rejects ${FUZZ_RUNS} mutated manifests only with InvalidManifestError`, () => {
+  it(`rejects ${FUZZ_RUNS} mutated manifests only with InvalidManifestError`, { timeout: FUZZ_TIMEOUT_MS }, () => {
     const rng = new Rng(0x13a);
     let rejected = 0;
     for (let i = 0; i < FUZZ_RUNS; i++) {
@@ -76,7 +76,13 @@ describe("validateManifest under fuzzing", () => {
     expect(rejected).toBeGreaterThan(FUZZ_RUNS / 2);
   });
 
-  it(`rejects ${FUZZ_RUNS} random JSON values only with InvalidManifestError`, () => {
+  it("regression (deep-profile input #15751): a payloadLength past the framing's maximum is an InvalidManifestError", () => {
+    const manifest = { ...validManifest(new Rng(2), 2, 1000), payloadLength: Number.MAX_SAFE_INTEGER };
+    expect(() => validateManifest(manifest, "fuzz")).toThrow(InvalidManifestError);
+    expect(() => validateManifest(manifest, "fuzz")).toThrow(/fuzz payloadLength: too large/);
+  });
+
+  it(`rejects ${FUZZ_RUNS} random JSON values only with InvalidManifestError`, { timeout: FUZZ_TIMEOUT_MS }, () => {
     const rng = new Rng(0x13b);
     for (let i = 0; i < FUZZ_RUNS; i++) {
       const input = randomJson(rng, 4);
@@ -99,31 +105,43 @@ describe("parseChunk under fuzzing", () => {
       ratio,
     );
 
-  it(`rejects ${FUZZ_RUNS} mutated chunks only with InvalidChunkError, and accepts only well-framed ones`, () => {
-    const rng = new Rng(0x13c);
-    let rejected = 0;
-    for (let i = 0; i < FUZZ_RUNS; i++) {
-      const ratio = rng.pick([2, 4, 8]);
-      const original = chunkBytes(rng, ratio);
-      const input = mutateBytes(original, rng);
-      try {
-        const { chunk, ratio: parsedRatio } = parseChunk(input, { ratio, cellsPerChunk }, "fuzz");
-        // Accepted only with the exact framing; the parsed chunk re-serializes to the same bytes.
-        expect(input.length).toBe(CHUNK_HEADER_BYTES + cellsPerChunk * (BYTES_PER_CELL + BYTES_PER_PROOF));
-        expect(parsedRatio).toBe(ratio);
-        expect(Buffer.from(serializeChunk(chunk, ratio)).equals(Buffer.from(input))).toBe(true);
-      } catch (error) {
-        if (!(error instanceof InvalidChunkError)) {
-          throw new Error(`input #${i} threw an untyped ${(error as Error)?.name}: ${String(error)}`, { cause: error });
+  it(
+    `rejects ${FUZZ_RUNS} mutated chunks only with InvalidChunkError, and accepts only well-framed ones`,
+    { timeout: FUZZ_TIMEOUT_MS },
+    () => {
+      const rng = new Rng(0x13c);
+      let rejected = 0;
+      for (let i = 0; i < FUZZ_RUNS; i++) {
+        const ratio = rng.pick([2, 4, 8]);
+        const original = chunkBytes(rng, ratio);
+        const input = mutateBytes(original, rng);
+        try {
+          const { chunk, ratio: parsedRatio } = parseChunk(input, { ratio, cellsPerChunk }, "fuzz");
+          // Accepted only with the exact framing; the parsed chunk re-serializes to the same bytes.
+          expect(input.length).toBe(CHUNK_HEADER_BYTES + cellsPerChunk * (BYTES_PER_CELL + BYTES_PER_PROOF));
+          expect(parsedRatio).toBe(ratio);
+          expect(Buffer.from(serializeChunk(chunk, ratio)).equals(Buffer.from(input))).toBe(true);
+        } catch (error) {
+          if (!(error instanceof InvalidChunkError)) {
+            throw new Error(`input #${i} threw an untyped ${(error as Error)?.name}: ${String(error)}`, {
+              cause: error,
+            });
+          }
+          expect(error.field).toBe("fuzz");
+          rejected++;
         }
-        expect(error.field).toBe("fuzz");
-        rejected++;
       }
-    }
-    expect(rejected).toBeGreaterThan(FUZZ_RUNS / 4);
+      expect(rejected).toBeGreaterThan(FUZZ_RUNS / 4);
+    },
+  );
+
+  it("regression (deep-profile input #6788): a non-zero reserved header byte is refused, not silently dropped", () => {
+    const bytes = chunkBytes(new Rng(3), 2);
+    bytes[9] = 0x40;
+    expect(() => parseChunk(bytes, { ratio: 2, cellsPerChunk }, "fuzz")).toThrow(/reserved header byte 9 is 64/);
   });
 
-  it(`rejects ${FUZZ_RUNS} random byte strings with InvalidChunkError`, () => {
+  it(`rejects ${FUZZ_RUNS} random byte strings with InvalidChunkError`, { timeout: FUZZ_TIMEOUT_MS }, () => {
     const rng = new Rng(0x13d);
     for (let i = 0; i < FUZZ_RUNS; i++) {
       const input = rng.bytes(rng.int(CHUNK_HEADER_BYTES * 2));

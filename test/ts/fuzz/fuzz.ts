@@ -13,6 +13,13 @@ export const FUZZ_RUNS = (() => {
   return n;
 })();
 
+/**
+ * Per-test time limit of the fuzz tests whose size follows FUZZ_RUNS: vitest's default 120 s in CI (a few
+ * hundred to 2,000 inputs), two hours with a larger VCLOUD_FUZZ_RUNS (the deep profile's 100,000 inputs run
+ * for minutes on a loaded machine).
+ */
+export const FUZZ_TIMEOUT_MS = FUZZ_RUNS > 2_000 ? 2 * 60 * 60_000 : 120_000;
+
 /** mulberry32: a small deterministic PRNG. */
 export class Rng {
   private state: number;

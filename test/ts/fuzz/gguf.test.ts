@@ -13,7 +13,7 @@ import {
   writeGguf,
   type GgufValue,
 } from "../../../keepers/ai/gguf.js";
-import { FUZZ_RUNS, mutateBytes, Rng } from "./fuzz.js";
+import { FUZZ_RUNS, FUZZ_TIMEOUT_MS, mutateBytes, Rng } from "./fuzz.js";
 
 const MODEL = writeGguf(
   new Map<string, GgufValue>([
@@ -58,28 +58,36 @@ describe("scanGguf under fuzzing", () => {
     expect(scan(MODEL, -1).tensors.map((t) => t.name)).toEqual(["a", "b"]);
   });
 
-  it(`${FUZZ_RUNS} mutated model headers scan or fail with GgufFormatError, reading only inside the file`, () => {
-    const rng = new Rng(0x6609);
-    // Mutate the header region (metadata and tensor infos), where the scanner reads.
-    const headerEnd = MODEL.length - 3 * 4 - 2 * 34;
-    let rejected = 0;
-    for (let i = 0; i < FUZZ_RUNS; i++) {
-      const head = mutateBytes(MODEL.subarray(0, headerEnd), rng);
-      const input = new Uint8Array(head.length + MODEL.length - headerEnd);
-      input.set(head);
-      input.set(MODEL.subarray(headerEnd), head.length);
-      if (expectScanOrFormatError(input, i) === "rejected") rejected++;
-    }
-    expect(rejected).toBeGreaterThan(FUZZ_RUNS / 4);
-  });
+  it(
+    `${FUZZ_RUNS} mutated model headers scan or fail with GgufFormatError, reading only inside the file`,
+    { timeout: FUZZ_TIMEOUT_MS },
+    () => {
+      const rng = new Rng(0x6609);
+      // Mutate the header region (metadata and tensor infos), where the scanner reads.
+      const headerEnd = MODEL.length - 3 * 4 - 2 * 34;
+      let rejected = 0;
+      for (let i = 0; i < FUZZ_RUNS; i++) {
+        const head = mutateBytes(MODEL.subarray(0, headerEnd), rng);
+        const input = new Uint8Array(head.length + MODEL.length - headerEnd);
+        input.set(head);
+        input.set(MODEL.subarray(headerEnd), head.length);
+        if (expectScanOrFormatError(input, i) === "rejected") rejected++;
+      }
+      expect(rejected).toBeGreaterThan(FUZZ_RUNS / 4);
+    },
+  );
 
-  it(`${FUZZ_RUNS} random files with a GGUF magic and version fail with GgufFormatError or scan`, () => {
-    const rng = new Rng(0x660a);
-    for (let i = 0; i < FUZZ_RUNS; i++) {
-      const input = rng.bytes(8 + rng.int(256));
-      new DataView(input.buffer).setUint32(0, 0x46554747, true);
-      new DataView(input.buffer).setUint32(4, rng.pick([2, 3]), true);
-      expectScanOrFormatError(input, i);
-    }
-  });
+  it(
+    `${FUZZ_RUNS} random files with a GGUF magic and version fail with GgufFormatError or scan`,
+    { timeout: FUZZ_TIMEOUT_MS },
+    () => {
+      const rng = new Rng(0x660a);
+      for (let i = 0; i < FUZZ_RUNS; i++) {
+        const input = rng.bytes(8 + rng.int(256));
+        new DataView(input.buffer).setUint32(0, 0x46554747, true);
+        new DataView(input.buffer).setUint32(4, rng.pick([2, 3]), true);
+        expectScanOrFormatError(input, i);
+      }
+    },
+  );
 });
