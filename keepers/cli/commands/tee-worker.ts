@@ -3,12 +3,19 @@ import { readFileSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { z } from "zod";
 
-import { parseOptions, zBytes32 } from "../../lib/config.js";
+import { BlsKey } from "../../bls/bls.js";
+import { send } from "../../da-network/setup.js";
+import { bLSAVSRegistrarAbi } from "../../lib/abis.js";
+import { fromEnv, parseOptions, zBytes32 } from "../../lib/config.js";
 import { InvalidInputError } from "../../lib/errors.js";
-import { loadBundleDir } from "../../tee/bundle.js";
-import { DEFAULT_LIMITS } from "../../tee/sandbox.js";
+import { bundleDigest, loadBundleDir } from "../../tee/bundle.js";
+import { claimSigner, type KnownApp } from "../../tee/dispatcher.js";
+import { startExecutorServer } from "../../tee/executor-server.js";
+import { POLICY_PRESETS } from "../../tee/policy.js";
+import { DEFAULT_LIMITS, sandboxCapabilities } from "../../tee/sandbox.js";
 import { runTask } from "../../tee/worker.js";
-import { action } from "../context.js";
+import { action, connectFromOptions } from "../context.js";
+import { daParams, loadBundle, locate, withLocations } from "./tee-compute.js";
 
 const positiveInt = (what: string) =>
   z.coerce
@@ -30,10 +37,12 @@ const workerSchema = z.object({
   allowNetwork: z.boolean(),
 });
 
-/** `vcloud tee worker`: runs one task in the sandbox and attests the result. */
+/** `vcloud tee worker`: runs one task in the sandbox and attests the result; `tee worker serve`: an executor. */
 export function registerTeeWorker(tee: Command): void {
-  tee
+  const worker = tee
     .command("worker")
+    // `tee worker serve --bundle …`: options after `serve` belong to it, not to the one-shot worker.
+    .enablePositionalOptions()
     .description(
       "run a program bundle on an input in the sandbox and attest the result (dev attestation without a TEE)",
     )
@@ -94,6 +103,114 @@ export function registerTeeWorker(tee: Command): void {
             : { attestation: Buffer.from(result.attestation.bytes).toString("base64") }),
         };
         ctx.print(summary);
+      }),
+    );
+  registerServe(worker);
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+const serveSchema = z.object({
+  listen: z
+    .string()
+    .regex(/^(\[[0-9a-fA-F:]+\]|[^:\s]+):\d{1,5}$/, "must be HOST:PORT, e.g. 127.0.0.1:7500")
+    .transform((v, ctx) => {
+      const at = v.lastIndexOf(":");
+      const port = Number(v.slice(at + 1));
+      if (port > 65535) ctx.addIssue({ code: "custom", message: "port must be at most 65535" });
+      return { host: v.slice(0, at).replace(/^\[|\]$/g, ""), port };
+    }),
+  bundle: z.array(z.string().min(1)).min(1, "give at least one --bundle"),
+  blsKey: zBytes32,
+  policy: z.enum(Object.keys(POLICY_PRESETS) as [keyof typeof POLICY_PRESETS], {
+    message: `must be one of ${Object.keys(POLICY_PRESETS).join(", ")}`,
+  }),
+  advertise: z.string().url("must be the URL other parties reach this executor at").optional(),
+  cpuSeconds: positiveInt("seconds"),
+  memoryMb: positiveInt("MiB"),
+  wallMs: positiveInt("milliseconds"),
+  maxOutputBytes: positiveInt("bytes"),
+});
+
+/** `vcloud tee worker serve`: a networked executor of the compute set (protocol: tee/executor-protocol.ts). */
+function registerServe(worker: Command): void {
+  withLocations(worker.command("serve"), ["mailbox", "compute", "da"])
+    .description(
+      "serve as an executor of the compute set: run tasks fetched from DA and certify results (BLS), over HTTP",
+    )
+    .requiredOption("--listen <host:port>", "address to listen on (port 0: any free port)")
+    .requiredOption("--bundle <dir>", "a program bundle this executor runs (repeatable)", collect)
+    .option(
+      "--bls-key <hex>",
+      "the operator's BLS secret key in the compute set (env VCLOUD_BLS_KEY)",
+      fromEnv("VCLOUD_BLS_KEY"),
+    )
+    .option("--policy <name>", "attestation policy for results it certifies: production | debug | devnet", "production")
+    .option("--advertise <url>", "register this URL as the operator's socket in the compute registrar at start")
+    .option("--cpu-seconds <n>", "CPU time limit per task", String(DEFAULT_LIMITS.cpuSeconds))
+    .option("--memory-mb <n>", "memory limit per task", String(DEFAULT_LIMITS.memoryBytes / 2 ** 20))
+    .option("--wall-ms <n>", "wall-clock limit per task", String(DEFAULT_LIMITS.wallMs))
+    .option("--max-output-bytes <n>", "output size limit per task", String(DEFAULT_LIMITS.maxOutputBytes))
+    .action(
+      action(async (ctx, raw: unknown) => {
+        const opts = parseOptions(serveSchema, raw);
+        const apps = new Map<string, KnownApp>();
+        for (const dir of opts.bundle) {
+          const bundle = loadBundle(dir);
+          const digest = bundleDigest(bundle);
+          apps.set(digest, { bundle, measurements: { imageDigest: digest } });
+        }
+        const caps = sandboxCapabilities();
+        if (caps.namespaces === "none" && opts.policy !== "devnet") {
+          throw new InvalidInputError(
+            "--policy",
+            "this machine cannot isolate the network; only a devnet may run here",
+          );
+        }
+        const { publicClient, walletClient } = await connectFromOptions(raw, { requireSigner: true });
+        const account = walletClient!.account;
+        if (account.type !== "local")
+          throw new InvalidInputError("--private-key", "the operator key must be a local key");
+        const chainId = publicClient.chain.id;
+        const where = locate(chainId, raw);
+        const da = daParams(chainId, raw);
+        const server = await startExecutorServer({
+          publicClient,
+          mailbox: where.mailbox(),
+          da: { certificateRegistry: da.certificateRegistry, registrar: da.registrar },
+          operator: walletClient!.account.address,
+          signClaim: claimSigner(walletClient!),
+          blsKey: BlsKey.fromSecretHex(opts.blsKey),
+          apps,
+          policy: POLICY_PRESETS[opts.policy],
+          limits: {
+            cpuSeconds: opts.cpuSeconds,
+            memoryBytes: opts.memoryMb * 2 ** 20,
+            wallMs: opts.wallMs,
+            maxOutputBytes: opts.maxOutputBytes,
+            network: caps.namespaces === "none",
+          },
+          host: opts.listen.host,
+          port: opts.listen.port,
+          logger: ctx.logger,
+        });
+        if (opts.advertise) {
+          await send({ publicClient }, walletClient!, {
+            address: where.computeRegistrar(),
+            abi: bLSAVSRegistrarAbi,
+            functionName: "updateSocket",
+            args: [opts.advertise],
+          });
+        }
+        ctx.print(
+          { url: server.url, operator: server.operator, advertised: opts.advertise ?? null, apps: [...apps.keys()] },
+          () => `TEE executor ${server.operator} serving on ${server.url}`,
+        );
+        await new Promise<void>((r) => {
+          process.once("SIGINT", r);
+          process.once("SIGTERM", r);
+        });
+        await server.close();
       }),
     );
 }
