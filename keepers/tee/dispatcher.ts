@@ -42,6 +42,7 @@ import {
 
 import { signatureFromHex, type BlsKey } from "../bls/bls.js";
 import { disperse, publicKeyOf, type DisperseParams } from "../da-network/disperser.js";
+import { NodeRequestError } from "../da-network/http.js";
 import { retrieve } from "../da-network/retriever.js";
 import { send } from "../da-network/setup.js";
 import { taskMailboxAbi } from "../lib/abis.js";
@@ -670,10 +671,11 @@ async function dispatchTask(
     .map((m) => ({ operator: m.operator, stake: m.stake }));
 
   // Resume: finished attempts are not repeated; an attempt in flight when the process stopped is re-run.
-  const past = checkpoint.attempts(taskHash);
-  const tried = new Set(past.filter((a) => a.outcome !== null).map((a) => a.operator.toLowerCase()));
-  const replaced = past.filter((a) => a.outcome !== null).map((a) => ({ operator: a.operator, reason: a.outcome! }));
-  let attempt = past.filter((a) => a.outcome !== null).length;
+  // An executor accepted in a pass that stopped before submitting (or could not certify) runs again.
+  const past = checkpoint.attempts(taskHash).filter((a) => a.outcome !== null && a.outcome !== "accepted");
+  const tried = new Set(past.map((a) => a.operator.toLowerCase()));
+  const replaced = past.map((a) => ({ operator: a.operator, reason: a.outcome! }));
+  let attempt = past.length;
   const chainId = params.publicClient.chain.id;
   const typedData = (claimed: MailboxTaskResult) =>
     claimTypedData({ chainId, mailbox: params.mailbox, taskHash, claimed });
@@ -728,7 +730,8 @@ async function dispatchTask(
     } catch (error) {
       if (error instanceof TaskDispatchError) throw error;
       reason =
-        error instanceof ExecutorTimeoutError
+        error instanceof ExecutorTimeoutError ||
+        (error instanceof NodeRequestError && /: timed out$/.test(error.message))
           ? "timeout"
           : `failed: ${error instanceof Error ? error.message : String(error)}`;
     }

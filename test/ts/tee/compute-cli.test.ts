@@ -223,7 +223,12 @@ describe.runIf(caps.prlimit)("vcloud tee app/task and keeper tee on an in-proces
     expect(pass.code).toBe(0);
     const outcomes = JSON.parse(pass.stdout) as { tasks: { taskHash: Hex; outcome: string; executor?: Address }[] };
     expect(outcomes.tasks).toEqual([
-      { taskHash, outcome: "verified", executor: expect.stringMatching(/^0x[0-9a-fA-F]{40}$/) },
+      {
+        taskHash,
+        outcome: "verified",
+        executor: expect.stringMatching(/^0x[0-9a-fA-F]{40}$/),
+        signers: expect.arrayContaining([expect.stringMatching(/^0x[0-9a-fA-F]{40}$/)]),
+      },
     ]);
     // One pass is idempotent: a second one finds nothing new and sends nothing.
     const governanceNonce = await nonceOf(0);
