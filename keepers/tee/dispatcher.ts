@@ -30,6 +30,7 @@ import {
   keccak256,
   parseAbiItem,
   verifyTypedData,
+  zeroAddress,
   zeroHash,
   type Account,
   type Address,
@@ -213,6 +214,7 @@ export class DispatchCheckpoint {
         outcome TEXT,
         PRIMARY KEY (task_hash, attempt)
       );
+      CREATE TABLE IF NOT EXISTS open_tasks (task_hash TEXT PRIMARY KEY);
       CREATE TABLE IF NOT EXISTS wrong_claims (
         task_hash TEXT NOT NULL,
         operator TEXT NOT NULL,
@@ -274,6 +276,19 @@ export class DispatchCheckpoint {
     this.db
       .prepare("UPDATE wrong_claims SET state = ?, reason = ? WHERE task_hash = ? AND operator = ?")
       .run(state, reason ?? null, taskHash.toLowerCase(), operator);
+  }
+
+  /** Tasks seen not yet verified: watched until verified, or expired (and its executor slashed). */
+  watch(taskHash: Hex): void {
+    this.db.prepare("INSERT OR IGNORE INTO open_tasks (task_hash) VALUES (?)").run(taskHash.toLowerCase());
+  }
+
+  unwatch(taskHash: Hex): void {
+    this.db.prepare("DELETE FROM open_tasks WHERE task_hash = ?").run(taskHash.toLowerCase());
+  }
+
+  watched(): Hex[] {
+    return (this.db.prepare("SELECT task_hash FROM open_tasks").all() as { task_hash: Hex }[]).map((r) => r.task_hash);
   }
 
   nextBlock(): bigint | undefined {
@@ -414,6 +429,8 @@ export async function dispatchOnce(params: DispatchParams): Promise<DispatchOutc
         checkpoint.setNextBlock(retryFrom, before?.hash);
       }
     }
+    // Executors that accepted a task which then expired: slashed once for missing its SLA.
+    outcomes.push(...(await slashMissedSlas(params, checkpoint)));
     // Wrong claims whose task is now verified (this pass, or a pass that stopped before slashing).
     const slashed = await slashWrongClaims(params, checkpoint);
     for (const outcome of outcomes) {
@@ -437,6 +454,7 @@ async function dispatchLogged(
     return { taskHash, outcome: "skipped", reason: `checkpoint: ${seen}` } satisfies DispatchOutcome;
   }
   const status = Number(await read<number>(params, "getTaskStatus", [taskHash]));
+  if (status === STATUS_CREATED || status === STATUS_EXPIRED) checkpoint.watch(taskHash);
   if (status !== STATUS_CREATED) {
     checkpoint.record(taskHash, "closed", { reason: `status ${status} on-chain` });
     return { taskHash, outcome: "skipped", reason: `status ${status} on-chain` } satisfies DispatchOutcome;
@@ -838,6 +856,50 @@ function queueFor(signer: object): SerialQueue {
 }
 
 const STATUS_VERIFIED = 2;
+const STATUS_EXPIRED = 3;
+
+/**
+ * Watched tasks: a verified one is dropped; an expired one whose accepted executor is not yet slashed is
+ * sent to `TaskMailbox.slashForMissedSla` (the compute set's slasher), once; its fee is left to the
+ * creator's refund. An outcome per slash.
+ */
+async function slashMissedSlas(params: DispatchParams, checkpoint: DispatchCheckpoint): Promise<DispatchOutcome[]> {
+  const outcomes: DispatchOutcome[] = [];
+  for (const taskHash of checkpoint.watched()) {
+    const status = Number(await read<number>(params, "getTaskStatus", [taskHash]));
+    if (status === STATUS_CREATED) continue;
+    if (status !== STATUS_EXPIRED) {
+      checkpoint.unwatch(taskHash);
+      continue;
+    }
+    const task = await read<{ executor: Address; executorSlashed: boolean }>(params, "getTask", [taskHash]);
+    if (task.executor === zeroAddress || task.executorSlashed) {
+      checkpoint.unwatch(taskHash);
+      continue;
+    }
+    try {
+      await send({ publicClient: params.publicClient }, params.walletClient, {
+        address: params.mailbox,
+        abi: taskMailboxAbi,
+        functionName: "slashForMissedSla",
+        args: [taskHash, task.executor],
+      });
+      checkpoint.unwatch(taskHash);
+      params.logger?.info({ taskHash, operator: task.executor }, "executor slashed for missing the SLA");
+      outcomes.push({
+        taskHash,
+        outcome: "skipped",
+        reason: "expired: its executor missed the SLA and was slashed",
+        slashed: [task.executor],
+      });
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      if (/ExecutorAlreadySlashed/.test(reason)) checkpoint.unwatch(taskHash);
+      else params.logger?.warn({ taskHash, operator: task.executor, reason }, "missed-SLA slash not sent");
+    }
+  }
+  return outcomes;
+}
 
 /** Sends every pending signed wrong claim whose task is verified to `slashForWrongResult`, once. */
 async function slashWrongClaims(

@@ -7,10 +7,22 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 
-import { keccak256, zeroHash, type Address, type Chain, type Hex, type PublicClient, type Transport } from "viem";
+import {
+  keccak256,
+  zeroAddress,
+  zeroHash,
+  type Account,
+  type Address,
+  type Chain,
+  type Hex,
+  type PublicClient,
+  type Transport,
+  type WalletClient,
+} from "viem";
 
 import { signatureToHex, type BlsKey } from "../bls/bls.js";
 import { retrieve } from "../da-network/retriever.js";
+import { send as sendTx } from "../da-network/setup.js";
 import { taskMailboxAbi } from "../lib/abis.js";
 import { InvalidInputError, VcloudError } from "../lib/errors.js";
 import type { Logger } from "../lib/logger.js";
@@ -50,6 +62,11 @@ export type ExecutorServerConfig = {
   limits?: Partial<SandboxLimits>;
   host: string;
   port: number;
+  /**
+   * Accept each task it runs on-chain (`TaskMailbox.acceptTask`, sent with this operator's wallet) when no
+   * executor has yet: the executor then answers for the SLA (`slashForMissedSla` once the task expires).
+   */
+  acceptWith?: WalletClient<Transport, Chain, Account>;
   /** Largest request body accepted (default 16 MiB). */
   maxRequestBytes?: number;
   logger?: Logger;
@@ -61,6 +78,7 @@ const STATUS_CREATED = 1;
 
 type OnChainTask = {
   status: number;
+  executor: Address;
   appId: Hex;
   imageDigest: Hex;
   measurementsHash: Hex;
@@ -137,6 +155,17 @@ export async function startExecutorServer(config: ExecutorServerConfig): Promise
       throw new ExecutorHttpError(400, `appId ${request.appId} is not the task's app ${task.appId}`);
     if (request.inputCertificateId.toLowerCase() !== task.inputCertificateId.toLowerCase())
       throw new ExecutorHttpError(400, `inputCertificateId ${request.inputCertificateId} is not the task's input`);
+    if (config.acceptWith && task.executor === zeroAddress) {
+      // Committing to the SLA; one that another executor accepted first is still run (a reassignment).
+      await sendTx({ publicClient: config.publicClient }, config.acceptWith, {
+        address: config.mailbox,
+        abi: taskMailboxAbi,
+        functionName: "acceptTask",
+        args: [taskHash],
+      }).catch((error: unknown) => {
+        if (!/TaskAlreadyAccepted/.test(String((error as Error).message))) throw error;
+      });
+    }
     const run = await execute(taskHash, task, app);
     const outputHash = hashBytes(run.output);
     ownRuns.set(taskHash, Promise.resolve({ output: run.output, outputHash }));

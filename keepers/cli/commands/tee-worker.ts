@@ -126,6 +126,7 @@ const serveSchema = z.object({
     message: `must be one of ${Object.keys(POLICY_PRESETS).join(", ")}`,
   }),
   advertise: z.string().url("must be the URL other parties reach this executor at").optional(),
+  acceptTasks: z.boolean(),
   cpuSeconds: positiveInt("seconds"),
   memoryMb: positiveInt("MiB"),
   wallMs: positiveInt("milliseconds"),
@@ -147,6 +148,11 @@ function registerServe(worker: Command): void {
     )
     .option("--policy <name>", "attestation policy for results it certifies: production | debug | devnet", "production")
     .option("--advertise <url>", "register this URL as the operator's socket in the compute registrar at start")
+    .option(
+      "--accept-tasks",
+      "accept each task it runs on-chain (TaskMailbox.acceptTask): it then answers for the SLA",
+      false,
+    )
     .option("--cpu-seconds <n>", "CPU time limit per task", String(DEFAULT_LIMITS.cpuSeconds))
     .option("--memory-mb <n>", "memory limit per task", String(DEFAULT_LIMITS.memoryBytes / 2 ** 20))
     .option("--wall-ms <n>", "wall-clock limit per task", String(DEFAULT_LIMITS.wallMs))
@@ -190,6 +196,7 @@ function registerServe(worker: Command): void {
             maxOutputBytes: opts.maxOutputBytes,
             network: caps.namespaces === "none",
           },
+          ...(opts.acceptTasks ? { acceptWith: walletClient! } : {}),
           host: opts.listen.host,
           port: opts.listen.port,
           logger: ctx.logger,

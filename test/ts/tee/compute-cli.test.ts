@@ -261,11 +261,14 @@ describe.runIf(caps.prlimit)("vcloud tee app/task and keeper tee on an in-proces
     expect(output).toBe(`${hashBytes(readFileSync(input)).slice(2)}\nHELLO FROM THE CLI\n`);
   }, 600_000);
 
-  it("keeper tee: refuses a missing executor, a malformed executor key and an unknown policy", async () => {
+  it("keeper tee / tee worker serve: refuse a malformed executor key, an unknown policy, a bad listen address", async () => {
     const base = ["keeper", "tee", "--once", "--bundle", bundleDir, "--policy", "devnet"];
-    const none = await cli(base, 0);
-    expect(none.code).toBe(2);
-    expect(none.stderr).toMatch(/--executor/);
+    const listen = await cli(["tee", "worker", "serve", "--listen", "nowhere", "--bundle", bundleDir], 0);
+    expect(listen.code).toBe(2);
+    expect(listen.stderr).toMatch(/--listen.*HOST:PORT/);
+    const noBls = await cli(["tee", "worker", "serve", "--listen", "127.0.0.1:0", "--bundle", bundleDir], 0);
+    expect(noBls.code).toBe(2);
+    expect(noBls.stderr).toMatch(/--bls-key/);
     const bad = await cli([...base, "--executor", "0x12:0x34"], 0);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--executor.*OPERATOR_KEY:BLS_KEY/);

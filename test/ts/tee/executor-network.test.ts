@@ -103,6 +103,7 @@ describe.runIf(caps.prlimit)("TEE executors over HTTP (tee worker serve) on loop
           policy: DEVNET_POLICY,
           attester: devAttester,
           limits,
+          acceptWith: wallet,
           host: "127.0.0.1",
           port: 0,
           logger,
@@ -207,10 +208,15 @@ describe.runIf(caps.prlimit)("TEE executors over HTTP (tee worker serve) on loop
       executor: (await drawOrder(taskHash))[0],
       signers: everyone,
     });
-    const task = await read<{ signedStake: bigint; totalStake: bigint; result: { outputHash: Hex } }>("getTask", [
-      taskHash,
-    ]);
+    const task = await read<{
+      signedStake: bigint;
+      totalStake: bigint;
+      executor: Address;
+      result: { outputHash: Hex };
+    }>("getTask", [taskHash]);
     expect(task.signedStake).toBe(task.totalStake);
+    // The executor that ran it accepted it on-chain (it answers for the SLA).
+    expect(getAddress(task.executor)).toBe(outcome!.executor);
     const expected = (await runTask(HASH_AND_UPPER, inputs.get(taskHash)!, limits, { taskHash })).output;
     expect(task.result.outputHash).toBe(hashBytes(expected));
   });
@@ -307,6 +313,56 @@ describe.runIf(caps.prlimit)("TEE executors over HTTP (tee worker serve) on loop
     });
     expect(new Set(outcome!.signers)).toEqual(new Set([slow, honest]));
     expect(await read<number>("getTaskStatus", [taskHash])).toBe(2);
+  });
+
+  it("an executor that accepted a task and never answered is slashed once the task expires", async () => {
+    const taskHash = await fx.createTask({
+      appId,
+      input: new TextEncoder().encode("accepted, then silent"),
+      sla: 600n,
+      fee: ether("0.01"),
+    });
+    const [silent, down1, down2] = await drawOrder(taskHash);
+    // The drawn executor accepts and runs the task but its answer never reaches the dispatcher; the others
+    // are down, so the task is left without a result.
+    let upstreamDone!: () => void;
+    const ran = new Promise<void>((r) => (upstreamDone = r));
+    const silentUrl = await proxy(silent!, {
+      run: () => {
+        upstreamDone();
+        return "hang";
+      },
+    });
+    const sockets = {
+      [silent!.toLowerCase()]: silentUrl,
+      [down1!.toLowerCase()]: await downSocket(),
+      [down2!.toLowerCase()]: await downSocket(),
+    };
+    const [first] = await dispatchOnce({ ...params, socketOverrides: sockets });
+    expect(first).toMatchObject({ taskHash, outcome: "failed", reason: expect.stringMatching(/no executor/) });
+    await ran;
+    const accepted = await read<{ executor: Address }>("getTask", [taskHash]);
+    expect(getAddress(accepted.executor)).toBe(silent);
+
+    // Still within the SLA: nothing to slash.
+    expect(await dispatchOnce({ ...params, socketOverrides: sockets })).toEqual([]);
+    const rpc = (method: string, args: unknown[]) =>
+      fx.stack.publicClient.request({ method: method as never, params: args as never });
+    await rpc("evm_increaseTime", [601]);
+    await rpc("evm_mine", []);
+    expect(await read<number>("getTaskStatus", [taskHash])).toBe(3);
+    expect(await dispatchOnce({ ...params, socketOverrides: sockets })).toEqual([
+      {
+        taskHash,
+        outcome: "skipped",
+        reason: "expired: its executor missed the SLA and was slashed",
+        slashed: [silent],
+      },
+    ]);
+    const slashed = await read<{ executorSlashed: boolean }>("getTask", [taskHash]);
+    expect(slashed.executorSlashed).toBe(true);
+    // Once only.
+    expect(await dispatchOnce({ ...params, socketOverrides: sockets })).toEqual([]);
   });
 
   it("an executor refuses requests that do not match the on-chain task", async () => {
