@@ -16,7 +16,7 @@
  * checkpointed, so a restarted dispatcher resumes at the same attempt and never slashes twice.
  *
  * Executors are reached over HTTP at the socket each registered in the compute set's registrar (`vcloud tee
- * worker serve`, protocol in executor-protocol.ts): the drawn executor runs the task (it fetches the input
+ * worker --listen`, protocol in executor-protocol.ts): the drawn executor runs the task (it fetches the input
  * from DA itself) and answers output, attestation and its signed claim; once the output is on DA every
  * member is asked to certify the result, each checking it on its own before it signs. The dispatcher
  * verifies all it gets (claim signature recovers to the operator, attestation against the app's

@@ -1,5 +1,5 @@
 /**
- * The wire protocol between the dispatcher and a networked executor (`vcloud tee worker serve`), JSON over
+ * The wire protocol between the dispatcher and a networked executor (`vcloud tee worker --listen`), JSON over
  * HTTP. Two requests per task:
  *
  * - `POST /v1/run` {taskHash, appId, inputCertificateId}: the executor checks the request against the

@@ -1,5 +1,5 @@
 /**
- * A networked executor (`vcloud tee worker serve`): an operator of the compute set runs it with its own
+ * A networked executor (`vcloud tee worker --listen`): an operator of the compute set runs it with its own
  * operator key (EIP-712 claims) and BLS key (result certificates). It serves the protocol of
  * executor-protocol.ts: `/v1/run` runs a task's program in the sandbox on the input it fetches from DA
  * itself, `/v1/sign` certifies a result after checking it (DA, its own run, the attestation). Nothing in a

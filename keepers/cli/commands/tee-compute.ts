@@ -517,7 +517,7 @@ function registerKeeperTee(program: Command): void {
     .requiredOption("--bundle <dir>", "a program bundle this dispatcher can run (repeatable)", collect)
     .option(
       "--executor <operatorKey:blsKey>",
-      "an executor run in this process (repeatable; env VCLOUD_TEE_EXECUTORS, comma-separated); without any, executors are called at the sockets they registered (`vcloud tee worker serve`)",
+      "an executor run in this process (repeatable; env VCLOUD_TEE_EXECUTORS, comma-separated); without any, executors are called at the sockets they registered (`vcloud tee worker --listen`)",
       collect,
     )
     .option(

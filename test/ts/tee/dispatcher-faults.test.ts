@@ -1,6 +1,6 @@
 /**
  * `vcloud keeper tee` SIGKILLed and restarted (issue #13): the dispatcher runs as a daemon (a child
- * process) against the served devnet chain and three networked executors (`tee worker serve` servers in
+ * process) against the served devnet chain and three networked executors (`tee worker --listen` servers in
  * this process, sockets registered on-chain). For each kill point a task is posted, the keeper is killed
  * when the point is reached (an executor has answered the run; the output is being stored on DA; the
  * executors are certifying; the result is on-chain), then restarted with `--once` as cron would. The chain

@@ -1,5 +1,5 @@
 /**
- * Executors over the network: three `tee worker serve` servers (one per executor of the compute set, each
+ * Executors over the network: three `tee worker --listen` servers (one per executor of the compute set, each
  * with its own operator and BLS key) on loopback, their sockets registered in the compute registrar. The
  * dispatcher calls them over HTTP: the drawn executor runs the task on the input it fetches from DA, every
  * executor re-checks and BLS-signs the result, and the certificate aggregates the signatures collected over
@@ -69,7 +69,7 @@ async function faultyExecutor(upstream: string, fault: Fault): Promise<{ url: st
   return { url: `http://127.0.0.1:${address.port}`, server };
 }
 
-describe.runIf(caps.prlimit)("TEE executors over HTTP (tee worker serve) on loopback", () => {
+describe.runIf(caps.prlimit)("TEE executors over HTTP (tee worker --listen) on loopback", () => {
   let fx: ComputeStack;
   let appId: Hex;
   let servers: ExecutorServer[] = [];
