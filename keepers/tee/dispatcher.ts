@@ -15,14 +15,22 @@
  * is certified, sent to `TaskMailbox.slashForWrongResult`. Attempts, assignments and pending slashes are
  * checkpointed, so a restarted dispatcher resumes at the same attempt and never slashes twice.
  *
- * On the devnet the executors run in-process (`executors`, with their keys); a networked deployment would
- * reach each executor over its registered socket instead (not built here).
+ * Executors are reached over HTTP at the socket each registered in the compute set's registrar (`vcloud tee
+ * worker --listen`, protocol in executor-protocol.ts): the drawn executor runs the task (it fetches the input
+ * from DA itself) and answers output, attestation and its signed claim; once the output is on DA every
+ * member is asked to certify the result, each checking it on its own before it signs. The dispatcher
+ * verifies all it gets (claim signature recovers to the operator, attestation against the app's
+ * measurements, output against re-execution, BLS signature against the registered key) before using it.
+ * `executors` (in-process, with their keys) is the thin adapter for runs without worker servers.
  */
 import Database from "better-sqlite3";
-import type { Signature } from "@chainsafe/blst";
+import { verify as blsVerify, type Signature } from "@chainsafe/blst";
 import {
+  hexToBytes,
   keccak256,
   parseAbiItem,
+  verifyTypedData,
+  zeroAddress,
   zeroHash,
   type Account,
   type Address,
@@ -33,18 +41,27 @@ import {
   type WalletClient,
 } from "viem";
 
-import type { BlsKey } from "../bls/bls.js";
-import { disperse, type DisperseParams } from "../da-network/disperser.js";
+import { signatureFromHex, type BlsKey } from "../bls/bls.js";
+import { disperse, publicKeyOf, type DisperseParams } from "../da-network/disperser.js";
+import { NodeRequestError } from "../da-network/http.js";
 import { retrieve } from "../da-network/retriever.js";
 import { send } from "../da-network/setup.js";
 import { taskMailboxAbi } from "../lib/abis.js";
 import { VcloudError } from "../lib/errors.js";
 import type { Logger } from "../lib/logger.js";
-import { readOperatorSet } from "../da-network/operator-set.js";
+import { readOperatorSet, type SetMember } from "../da-network/operator-set.js";
 import type { Attestation, Attester } from "./attester.js";
 import { hashBytes } from "./binding.js";
 import type { ProgramBundle } from "./bundle.js";
-import { buildTaskCertificate, measurementsHash, taskResultMessage, type MailboxTaskResult } from "./certificate.js";
+import {
+  buildTaskCertificate,
+  measurementsHash,
+  NoSignaturesError,
+  taskResultMessage,
+  type MailboxTaskResult,
+} from "./certificate.js";
+import { executorClient } from "./executor-client.js";
+import type { RunRequest } from "./executor-protocol.js";
 import type { VerifierPolicy } from "./policy.js";
 import type { SandboxLimits } from "./sandbox.js";
 import { verifyTaskResult } from "./task-result.js";
@@ -119,9 +136,14 @@ export type DispatchParams = {
   };
   /** Programs by image digest (lower-case). */
   apps: ReadonlyMap<string, KnownApp>;
-  /** Devnet: executors with in-process BLS keys. */
-  executors: readonly Executor[];
-  /** How long an executor may take before the task is reassigned (default 60 s). */
+  /**
+   * In-process executors with their keys (adapter for runs without worker servers). Without them the
+   * executors are reached over HTTP at the sockets registered in `registrar`.
+   */
+  executors?: readonly Executor[];
+  /** Sockets to use instead of the registered ones (lower-cased operator -> URL). */
+  socketOverrides?: Readonly<Record<string, string>>;
+  /** How long an executor may take to run or to certify before it is replaced / left out (default 60 s). */
   executorTimeoutMs?: number;
   /** Re-run the program here and refuse an executor whose output differs (default true). */
   reexecute?: boolean;
@@ -150,6 +172,10 @@ export type DispatchOutcome = {
   replaced?: { operator: Address; reason: string }[];
   /** Executors slashed for a wrong output of this task in this pass. */
   slashed?: Address[];
+  /** Executors whose BLS signatures are in the certificate. */
+  signers?: Address[];
+  /** Executors asked to certify that did not (down, slow, refused, bad signature), with why. */
+  refusedToSign?: { operator: Address; reason: string }[];
 };
 
 const TASK_CREATED = parseAbiItem(
@@ -188,6 +214,7 @@ export class DispatchCheckpoint {
         outcome TEXT,
         PRIMARY KEY (task_hash, attempt)
       );
+      CREATE TABLE IF NOT EXISTS open_tasks (task_hash TEXT PRIMARY KEY);
       CREATE TABLE IF NOT EXISTS wrong_claims (
         task_hash TEXT NOT NULL,
         operator TEXT NOT NULL,
@@ -251,6 +278,19 @@ export class DispatchCheckpoint {
       .run(state, reason ?? null, taskHash.toLowerCase(), operator);
   }
 
+  /** Tasks seen not yet verified: watched until verified, or expired (and its executor slashed). */
+  watch(taskHash: Hex): void {
+    this.db.prepare("INSERT OR IGNORE INTO open_tasks (task_hash) VALUES (?)").run(taskHash.toLowerCase());
+  }
+
+  unwatch(taskHash: Hex): void {
+    this.db.prepare("DELETE FROM open_tasks WHERE task_hash = ?").run(taskHash.toLowerCase());
+  }
+
+  watched(): Hex[] {
+    return (this.db.prepare("SELECT task_hash FROM open_tasks").all() as { task_hash: Hex }[]).map((r) => r.task_hash);
+  }
+
   nextBlock(): bigint | undefined {
     const row = this.db.prepare("SELECT value FROM meta WHERE key = 'nextBlock'").get() as
       { value: string } | undefined;
@@ -308,6 +348,7 @@ export class DispatchCheckpoint {
 }
 
 type OnChainTask = {
+  appId: Hex;
   imageDigest: Hex;
   measurementsHash: Hex;
   inputHash: Hex;
@@ -388,6 +429,8 @@ export async function dispatchOnce(params: DispatchParams): Promise<DispatchOutc
         checkpoint.setNextBlock(retryFrom, before?.hash);
       }
     }
+    // Executors that accepted a task which then expired: slashed once for missing its SLA.
+    outcomes.push(...(await slashMissedSlas(params, checkpoint)));
     // Wrong claims whose task is now verified (this pass, or a pass that stopped before slashing).
     const slashed = await slashWrongClaims(params, checkpoint);
     for (const outcome of outcomes) {
@@ -411,6 +454,7 @@ async function dispatchLogged(
     return { taskHash, outcome: "skipped", reason: `checkpoint: ${seen}` } satisfies DispatchOutcome;
   }
   const status = Number(await read<number>(params, "getTaskStatus", [taskHash]));
+  if (status === STATUS_CREATED || status === STATUS_EXPIRED) checkpoint.watch(taskHash);
   if (status !== STATUS_CREATED) {
     checkpoint.record(taskHash, "closed", { reason: `status ${status} on-chain` });
     return { taskHash, outcome: "skipped", reason: `status ${status} on-chain` } satisfies DispatchOutcome;
@@ -428,8 +472,14 @@ async function dispatchSafely(
   try {
     const done = await dispatchTask(params, checkpoint, taskHash);
     logger?.info({ taskHash, txHash: done.txHash, executor: done.executor }, "task result certified");
-    const outcome: DispatchOutcome = { taskHash, outcome: "verified", executor: done.executor };
+    const outcome: DispatchOutcome = {
+      taskHash,
+      outcome: "verified",
+      executor: done.executor,
+      signers: done.signers,
+    };
     if (done.replaced.length > 0) outcome.replaced = done.replaced;
+    if (done.refusedToSign.length > 0) outcome.refusedToSign = done.refusedToSign;
     return outcome;
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
@@ -477,11 +527,121 @@ const defaultRun: ExecutorRun = async (job) => {
   return { output: run.output, attestation: run.attestation };
 };
 
+/** How the dispatcher reaches one executor: over HTTP (its registered socket) or in-process (devnet adapter). */
+type Endpoint = {
+  operator: Address;
+  run(job: {
+    request: RunRequest;
+    bundle: ProgramBundle;
+    input: Uint8Array;
+    imageDigest: Hex;
+    limits: Partial<SandboxLimits>;
+    attester?: Attester;
+    typedData: (claimed: MailboxTaskResult) => ClaimTypedData;
+    timeoutMs: number;
+  }): Promise<{ output: Uint8Array; attestation: Attestation; claimSignature?: Hex }>;
+  sign(
+    request: { taskHash: Hex; result: MailboxTaskResult; attestation: Attestation },
+    timeoutMs: number,
+  ): Promise<Signature>;
+};
+
+function inProcessEndpoint(executor: Executor): Endpoint {
+  return {
+    operator: executor.operator,
+    async run(job) {
+      const run = await (executor.run ?? defaultRun)({
+        bundle: job.bundle,
+        input: job.input,
+        taskHash: job.request.taskHash as Hex,
+        imageDigest: job.imageDigest,
+        limits: job.limits,
+        ...(job.attester ? { attester: job.attester } : {}),
+      });
+      const claimed = claimOf(run.output, run.attestation);
+      const claimSignature = executor.signClaim ? await executor.signClaim(job.typedData(claimed)) : undefined;
+      return { ...run, ...(claimSignature ? { claimSignature } : {}) };
+    },
+    // The dispatcher's re-execution and attestation check stand in for an in-process executor's own.
+    sign: async (request) => executor.blsKey.sign(taskResultMessage(request.taskHash, request.result)),
+  };
+}
+
+function remoteEndpoint(operator: Address, socket: string): Endpoint {
+  const client = executorClient(operator, socket);
+  const wire = (a: Attestation) => ({ format: a.format, bytes: Buffer.from(a.bytes).toString("base64") });
+  return {
+    operator,
+    async run(job) {
+      const answer = await client.run(job.request, job.timeoutMs);
+      return {
+        output: Buffer.from(answer.output, "base64"),
+        attestation: { format: answer.attestation.format, bytes: Buffer.from(answer.attestation.bytes, "base64") },
+        claimSignature: answer.claimSignature as Hex,
+      };
+    },
+    async sign(request, timeoutMs) {
+      const answer = await client.sign(
+        { taskHash: request.taskHash, result: request.result, attestation: wire(request.attestation) },
+        timeoutMs,
+      );
+      return signatureFromHex(answer.signature as Hex, `signature of ${operator}`);
+    },
+  };
+}
+
+function claimOf(output: Uint8Array, attestation: Attestation): MailboxTaskResult {
+  return {
+    outputHash: hashBytes(output),
+    attestationHash: keccak256(attestation.bytes),
+    outputCertificateId: zeroHash,
+  };
+}
+
+/** The executors this dispatcher can reach among the set's members, by lower-cased operator address. */
+function reachableEndpoints(params: DispatchParams, members: readonly SetMember[]): Map<string, Endpoint> {
+  const endpoints = new Map<string, Endpoint>();
+  if (params.executors) {
+    for (const e of params.executors) endpoints.set(e.operator.toLowerCase(), inProcessEndpoint(e));
+    return endpoints;
+  }
+  for (const m of members) {
+    const socket = params.socketOverrides?.[m.operator.toLowerCase()] ?? m.socket;
+    if (socket) endpoints.set(m.operator.toLowerCase(), remoteEndpoint(m.operator, socket));
+  }
+  return endpoints;
+}
+
+/** Too little stake certified a result (executors down or refusing); the task is retried next pass. */
+export class InsufficientExecutorSignaturesError extends VcloudError {
+  override name = "InsufficientExecutorSignaturesError";
+  constructor(
+    taskHash: Hex,
+    signedStake: bigint,
+    totalStake: bigint,
+    thresholdBps: number,
+    readonly refused: { operator: Address; reason: string }[],
+  ) {
+    super(
+      `task ${taskHash}: executors with ${signedStake} of ${totalStake} stake signed, below ${thresholdBps} bps` +
+        (refused.length > 0 ? ` (${refused.map((r) => `${r.operator}: ${r.reason}`).join("; ")})` : ""),
+    );
+  }
+}
+
+type DispatchedTask = {
+  txHash: Hex;
+  executor: Address;
+  replaced: { operator: Address; reason: string }[];
+  signers: Address[];
+  refusedToSign: { operator: Address; reason: string }[];
+};
+
 async function dispatchTask(
   params: DispatchParams,
   checkpoint: DispatchCheckpoint,
   taskHash: Hex,
-): Promise<{ txHash: Hex; executor: Address; replaced: { operator: Address; reason: string }[] }> {
+): Promise<DispatchedTask> {
   const task = await read<OnChainTask>(params, "getTask", [taskHash]);
   const app = params.apps.get(task.imageDigest.toLowerCase());
   if (!app) throw new TaskDispatchError(taskHash, `no program known for image digest ${task.imageDigest}`);
@@ -502,6 +662,7 @@ async function dispatchTask(
   };
   const limits = params.limits ?? {};
   const attesterOption = params.attester ? { attester: params.attester } : {};
+  const timeoutMs = params.executorTimeoutMs ?? 60_000;
   // The reference output: the dispatcher runs the registered program itself on the DA input.
   const reference =
     params.reexecute === false
@@ -516,54 +677,60 @@ async function dispatchTask(
         });
 
   // Executors by allocated stake at the latest settled block, among those this dispatcher can reach.
-  const reachable = new Map(params.executors.map((e) => [e.operator.toLowerCase(), e]));
   const head = await params.publicClient.getBlockNumber();
   const snapshot = await readOperatorSet({
     publicClient: params.publicClient,
     registrar: params.registrar,
     referenceBlock: Number(head) - 1,
   });
+  const reachable = reachableEndpoints(params, snapshot.members);
   const candidates: Candidate[] = snapshot.members
     .filter((m) => reachable.has(m.operator.toLowerCase()))
     .map((m) => ({ operator: m.operator, stake: m.stake }));
 
   // Resume: finished attempts are not repeated; an attempt in flight when the process stopped is re-run.
-  const past = checkpoint.attempts(taskHash);
-  const tried = new Set(past.filter((a) => a.outcome !== null).map((a) => a.operator.toLowerCase()));
-  const replaced = past.filter((a) => a.outcome !== null).map((a) => ({ operator: a.operator, reason: a.outcome! }));
-  let attempt = past.filter((a) => a.outcome !== null).length;
+  // An executor accepted in a pass that stopped before submitting (or could not certify) runs again.
+  const past = checkpoint.attempts(taskHash).filter((a) => a.outcome !== null && a.outcome !== "accepted");
+  const tried = new Set(past.map((a) => a.operator.toLowerCase()));
+  const replaced = past.map((a) => ({ operator: a.operator, reason: a.outcome! }));
+  let attempt = past.length;
   const chainId = params.publicClient.chain.id;
-  let accepted: { executor: Executor; operator: Address; run: ExecutorRunResult } | undefined;
+  const typedData = (claimed: MailboxTaskResult) =>
+    claimTypedData({ chainId, mailbox: params.mailbox, taskHash, claimed });
+  let accepted: { operator: Address; output: Uint8Array; attestation: Attestation } | undefined;
   while (!accepted) {
     const pick = selectExecutor({ taskHash, attempt, candidates, exclude: tried });
-    const executor = reachable.get(pick.operator.toLowerCase())!;
+    const endpoint = reachable.get(pick.operator.toLowerCase())!;
     checkpoint.assign(taskHash, attempt, pick.operator);
     let reason: string;
     try {
-      // Each attempt starts from the DA-stored input.
+      // Each attempt starts from the DA-stored input (a networked executor fetches it itself).
       const input = await fetchInput();
       const run = await withTimeout(
-        (executor.run ?? defaultRun)({
+        endpoint.run({
+          request: { taskHash, appId: task.appId, inputCertificateId: task.inputCertificateId },
           bundle: app.bundle,
           input,
-          taskHash,
           imageDigest: task.imageDigest,
           limits,
           ...attesterOption,
+          typedData,
+          timeoutMs,
         }),
-        params.executorTimeoutMs ?? 60_000,
+        timeoutMs,
         pick.operator,
       );
-      const claimed: MailboxTaskResult = {
-        outputHash: hashBytes(run.output),
-        attestationHash: keccak256(run.attestation.bytes),
-        outputCertificateId: zeroHash,
-      };
-      if (reference && claimed.outputHash !== hashBytes(reference.output)) {
-        const signature = executor.signClaim
-          ? await executor.signClaim(claimTypedData({ chainId, mailbox: params.mailbox, taskHash, claimed }))
-          : undefined;
-        checkpoint.addWrongClaim(taskHash, pick.operator, claimed, signature);
+      const claimed = claimOf(run.output, run.attestation);
+      // A claim signature must be the executor's own over what it returned (else it is worth nothing).
+      const claimValid =
+        run.claimSignature !== undefined &&
+        (await verifyTypedData({ address: pick.operator, ...typedData(claimed), signature: run.claimSignature }).catch(
+          () => false,
+        ));
+      if (run.claimSignature !== undefined && !claimValid) {
+        reason = "bad claim signature";
+      } else if (reference && claimed.outputHash !== hashBytes(reference.output)) {
+        checkpoint.addWrongClaim(taskHash, pick.operator, claimed, run.claimSignature);
         reason = "wrong output (re-execution differs)";
       } else {
         await verifyTaskResult({
@@ -574,14 +741,15 @@ async function dispatchTask(
           output: Buffer.from(run.output),
           policy: { ...params.policy, expectedMeasurements: app.measurements },
         });
-        accepted = { executor, operator: pick.operator, run };
+        accepted = { operator: pick.operator, output: run.output, attestation: run.attestation };
         checkpoint.finishAttempt(taskHash, attempt, "accepted");
         break;
       }
     } catch (error) {
       if (error instanceof TaskDispatchError) throw error;
       reason =
-        error instanceof ExecutorTimeoutError
+        error instanceof ExecutorTimeoutError ||
+        (error instanceof NodeRequestError && /: timed out$/.test(error.message))
           ? "timeout"
           : `failed: ${error instanceof Error ? error.message : String(error)}`;
     }
@@ -598,27 +766,66 @@ async function dispatchTask(
       ...params.da,
       publicClient: params.publicClient,
       walletClient: params.walletClient,
-      payload: accepted.run.output,
+      payload: accepted.output,
       ...(params.logger ? { logger: params.logger } : {}),
     });
     const result: MailboxTaskResult = {
-      outputHash: hashBytes(accepted.run.output),
-      attestationHash: keccak256(accepted.run.attestation.bytes),
+      outputHash: hashBytes(accepted.output),
+      attestationHash: keccak256(accepted.attestation.bytes),
       outputCertificateId: stored.certificateId,
     };
-    // Every reachable executor has checked the result (the dispatcher's re-execution and attestation check
-    // stand in for theirs on the devnet) and signs it.
-    const message = taskResultMessage(taskHash, result);
-    const signatures = new Map<string, Signature>();
-    for (const executor of params.executors)
-      signatures.set(executor.operator.toLowerCase(), executor.blsKey.sign(message));
+    // Every reachable executor of the set is asked to certify the result (each checks it first); each
+    // signature is verified against the operator's registered key before it enters the aggregate.
+    const message = hexToBytes(taskResultMessage(taskHash, result));
     const certHead = await params.publicClient.getBlockNumber();
+    const referenceBlock = Number(certHead) - 1;
+    const certSet = await readOperatorSet({
+      publicClient: params.publicClient,
+      registrar: params.registrar,
+      referenceBlock,
+    });
+    const signatures = new Map<string, Signature>();
+    const refusedToSign: { operator: Address; reason: string }[] = [];
+    await Promise.all(
+      certSet.members.map(async (member) => {
+        const endpoint = reachable.get(member.operator.toLowerCase());
+        if (!endpoint || member.stake === 0n) return;
+        try {
+          const signature = await withTimeout(
+            endpoint.sign({ taskHash, result, attestation: accepted.attestation }, timeoutMs),
+            timeoutMs,
+            member.operator,
+          );
+          if (!blsVerify(message, publicKeyOf(member.pubkey), signature, true, true))
+            throw new VcloudError("BLS signature does not verify against the registered key");
+          signatures.set(member.operator.toLowerCase(), signature);
+        } catch (error) {
+          const reason = error instanceof Error ? error.message : String(error);
+          refusedToSign.push({ operator: member.operator, reason });
+          params.logger?.warn({ taskHash, executor: member.operator, reason }, "executor did not certify the result");
+        }
+      }),
+    );
     const certificate = await buildTaskCertificate({
       publicClient: params.publicClient,
       registrar: params.registrar,
-      referenceBlock: Number(certHead) - 1,
+      referenceBlock,
       signatures,
+    }).catch((error: unknown) => {
+      if (error instanceof NoSignaturesError)
+        throw new InsufficientExecutorSignaturesError(taskHash, 0n, certSet.totalStake, 0, refusedToSign);
+      throw error;
     });
+    const thresholdBps = Number(await read<number>(params, "thresholdBps", []));
+    if (certificate.signedStake * 10_000n < certificate.totalStake * BigInt(thresholdBps)) {
+      throw new InsufficientExecutorSignaturesError(
+        taskHash,
+        certificate.signedStake,
+        certificate.totalStake,
+        thresholdBps,
+        refusedToSign,
+      );
+    }
     checkpoint.record(taskHash, "submitting");
     const txHash = await send({ publicClient: params.publicClient }, params.walletClient, {
       address: params.mailbox,
@@ -627,7 +834,7 @@ async function dispatchTask(
       args: [taskHash, result, certificate.referenceBlock, certificate.signature],
     });
     checkpoint.record(taskHash, "submitted", { txHash });
-    return { txHash, executor: accepted!.operator, replaced };
+    return { txHash, executor: accepted.operator, replaced, signers: certificate.signers, refusedToSign };
   });
 }
 
@@ -649,6 +856,50 @@ function queueFor(signer: object): SerialQueue {
 }
 
 const STATUS_VERIFIED = 2;
+const STATUS_EXPIRED = 3;
+
+/**
+ * Watched tasks: a verified one is dropped; an expired one whose accepted executor is not yet slashed is
+ * sent to `TaskMailbox.slashForMissedSla` (the compute set's slasher), once; its fee is left to the
+ * creator's refund. An outcome per slash.
+ */
+async function slashMissedSlas(params: DispatchParams, checkpoint: DispatchCheckpoint): Promise<DispatchOutcome[]> {
+  const outcomes: DispatchOutcome[] = [];
+  for (const taskHash of checkpoint.watched()) {
+    const status = Number(await read<number>(params, "getTaskStatus", [taskHash]));
+    if (status === STATUS_CREATED) continue;
+    if (status !== STATUS_EXPIRED) {
+      checkpoint.unwatch(taskHash);
+      continue;
+    }
+    const task = await read<{ executor: Address; executorSlashed: boolean }>(params, "getTask", [taskHash]);
+    if (task.executor === zeroAddress || task.executorSlashed) {
+      checkpoint.unwatch(taskHash);
+      continue;
+    }
+    try {
+      await send({ publicClient: params.publicClient }, params.walletClient, {
+        address: params.mailbox,
+        abi: taskMailboxAbi,
+        functionName: "slashForMissedSla",
+        args: [taskHash, task.executor],
+      });
+      checkpoint.unwatch(taskHash);
+      params.logger?.info({ taskHash, operator: task.executor }, "executor slashed for missing the SLA");
+      outcomes.push({
+        taskHash,
+        outcome: "skipped",
+        reason: "expired: its executor missed the SLA and was slashed",
+        slashed: [task.executor],
+      });
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      if (/ExecutorAlreadySlashed/.test(reason)) checkpoint.unwatch(taskHash);
+      else params.logger?.warn({ taskHash, operator: task.executor, reason }, "missed-SLA slash not sent");
+    }
+  }
+  return outcomes;
+}
 
 /** Sends every pending signed wrong claim whose task is verified to `slashForWrongResult`, once. */
 async function slashWrongClaims(

@@ -75,7 +75,7 @@ const locateSchema = z.object({
 });
 
 /** Contract addresses from flags, else from deployments/<chainId>.json (read only when a flag is missing). */
-function locate(chainId: number, raw: unknown) {
+export function locate(chainId: number, raw: unknown) {
   const opts = parseOptions(locateSchema, raw);
   let deployment: ReturnType<typeof readDeployment> | undefined;
   const get = (flag: Address | undefined, name: string): Address => {
@@ -92,7 +92,7 @@ function locate(chainId: number, raw: unknown) {
   };
 }
 
-function withLocations(command: Command, which: ("app" | "mailbox" | "compute" | "da")[]): Command {
+export function withLocations(command: Command, which: ("app" | "mailbox" | "compute" | "da")[]): Command {
   withChainOptions(command).option(
     "--deployments-dir <dir>",
     "deployments directory for contract addresses (env VCLOUD_DEPLOYMENTS_DIR)",
@@ -120,7 +120,7 @@ const daSchema = z.object({
   daTtl: zSeconds,
 });
 
-function daParams(chainId: number, raw: unknown) {
+export function daParams(chainId: number, raw: unknown) {
   const opts = parseOptions(daSchema, raw);
   const where = locate(chainId, raw);
   return {
@@ -140,7 +140,7 @@ function readFile(path: string, field: string): Buffer {
   }
 }
 
-function loadBundle(dir: string, field = "--bundle") {
+export function loadBundle(dir: string, field = "--bundle") {
   try {
     return loadBundleDir(dir);
   } catch (cause) {
@@ -517,7 +517,7 @@ function registerKeeperTee(program: Command): void {
     .requiredOption("--bundle <dir>", "a program bundle this dispatcher can run (repeatable)", collect)
     .option(
       "--executor <operatorKey:blsKey>",
-      "an executor run in this process (repeatable; env VCLOUD_TEE_EXECUTORS, comma-separated)",
+      "an executor run in this process (repeatable; env VCLOUD_TEE_EXECUTORS, comma-separated); without any, executors are called at the sockets they registered (`vcloud tee worker --listen`)",
       collect,
     )
     .option(
@@ -559,10 +559,8 @@ function registerKeeperTee(program: Command): void {
             ?.split(",")
             .map((s) => s.trim()) ??
           [];
-        if (executorSpecs.length === 0) {
-          throw new InvalidInputError("--executor", "at least one executor is needed (or set VCLOUD_TEE_EXECUTORS)");
-        }
-        const executors = executorSpecs.map(parseExecutor);
+        // No in-process executor: the set's executors are called at their registered sockets.
+        const executors = executorSpecs.length > 0 ? executorSpecs.map(parseExecutor) : undefined;
         const apps = new Map<string, KnownApp>();
         for (const dir of opts.bundle) {
           const bundle = loadBundle(dir);
@@ -591,7 +589,7 @@ function registerKeeperTee(program: Command): void {
             registrar,
             da: daParams(chainId, raw),
             apps,
-            executors,
+            ...(executors ? { executors } : {}),
             policy: POLICY_PRESETS[opts.policy],
             limits: { network: caps.namespaces === "none" },
             executorTimeoutMs: opts.executorTimeout * 1000,

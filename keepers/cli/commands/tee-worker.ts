@@ -3,12 +3,19 @@ import { readFileSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { z } from "zod";
 
-import { parseOptions, zBytes32 } from "../../lib/config.js";
+import { BlsKey } from "../../bls/bls.js";
+import { send } from "../../da-network/setup.js";
+import { bLSAVSRegistrarAbi } from "../../lib/abis.js";
+import { fromEnv, parseOptions, zBytes32 } from "../../lib/config.js";
 import { InvalidInputError } from "../../lib/errors.js";
-import { loadBundleDir } from "../../tee/bundle.js";
-import { DEFAULT_LIMITS } from "../../tee/sandbox.js";
+import { bundleDigest, loadBundleDir } from "../../tee/bundle.js";
+import { claimSigner, type KnownApp } from "../../tee/dispatcher.js";
+import { startExecutorServer } from "../../tee/executor-server.js";
+import { POLICY_PRESETS } from "../../tee/policy.js";
+import { DEFAULT_LIMITS, sandboxCapabilities } from "../../tee/sandbox.js";
 import { runTask } from "../../tee/worker.js";
-import { action } from "../context.js";
+import { action, connectFromOptions, type CommandContext } from "../context.js";
+import { daParams, loadBundle, locate, withLocations } from "./tee-compute.js";
 
 const positiveInt = (what: string) =>
   z.coerce
@@ -17,9 +24,12 @@ const positiveInt = (what: string) =>
     .positive("must be positive");
 
 const workerSchema = z.object({
-  bundle: z.string().min(1, "required"),
-  input: z.string().min(1, "required"),
-  taskHash: zBytes32,
+  bundle: z
+    .array(z.string().min(1), { message: "required" })
+    .length(1, "give exactly one for a run (several only with --listen)")
+    .transform((dirs) => dirs[0]!),
+  input: z.string({ message: "required" }).min(1, "required"),
+  taskHash: z.string({ message: "required" }).pipe(zBytes32),
   expectDigest: zBytes32.optional(),
   out: z.string().min(1).optional(),
   attestationOut: z.string().min(1).optional(),
@@ -30,16 +40,23 @@ const workerSchema = z.object({
   allowNetwork: z.boolean(),
 });
 
-/** `vcloud tee worker`: runs one task in the sandbox and attests the result. */
+/**
+ * `vcloud tee worker`: runs one task in the sandbox and attests the result; with `--listen HOST:PORT` it is a
+ * networked executor of the compute set instead (server mode, see `serve`).
+ */
 export function registerTeeWorker(tee: Command): void {
-  tee
-    .command("worker")
+  withLocations(tee.command("worker"), ["mailbox", "compute", "da"])
     .description(
-      "run a program bundle on an input in the sandbox and attest the result (dev attestation without a TEE)",
+      "run a program bundle on an input in the sandbox and attest the result (dev attestation without a TEE); " +
+        "with --listen, serve as an executor of the compute set over HTTP",
     )
-    .requiredOption("--bundle <dir>", 'bundle directory: vcloud-bundle.json {"entry": [...]} plus its files')
-    .requiredOption("--input <file>", "the task input, given to the program on stdin")
-    .requiredOption("--task-hash <bytes32>", "the on-chain task hash the result is for")
+    .option(
+      "--bundle <dir>",
+      'bundle directory: vcloud-bundle.json {"entry": [...]} plus its files (repeatable with --listen)',
+      collect,
+    )
+    .option("--input <file>", "the task input, given to the program on stdin")
+    .option("--task-hash <bytes32>", "the on-chain task hash the result is for")
     .option("--expect-digest <bytes32>", "refuse to run unless the bundle digest equals this (the registered digest)")
     .option("--out <file>", "write the output here (default: hex in the JSON result)")
     .option("--attestation-out <file>", "write the attestation here (default: base64 in the JSON result)")
@@ -52,8 +69,22 @@ export function registerTeeWorker(tee: Command): void {
     .option("--wall-ms <n>", "wall-clock limit", String(DEFAULT_LIMITS.wallMs))
     .option("--max-output-bytes <n>", "output size limit", String(DEFAULT_LIMITS.maxOutputBytes))
     .option("--allow-network", "let the program use the network (only if the app allows it)", false)
+    .option("--listen <host:port>", "server mode: serve as an executor on this address (port 0: any free port)")
+    .option(
+      "--bls-key <hex>",
+      "server mode: the operator's BLS secret key in the compute set (env VCLOUD_BLS_KEY)",
+      fromEnv("VCLOUD_BLS_KEY"),
+    )
+    .option(
+      "--policy <name>",
+      "server mode: policy for results it certifies: production | debug | devnet",
+      "production",
+    )
+    .option("--advertise <url>", "server mode: register this URL as the operator's socket in the compute registrar")
+    .option("--accept-tasks", "server mode: accept each task it runs on-chain (it then answers for the SLA)", false)
     .action(
       action(async (ctx, raw: unknown) => {
+        if ((raw as { listen?: string }).listen !== undefined) return serve(ctx, raw);
         const opts = parseOptions(workerSchema, raw);
         const bundle = loadBundleDir(opts.bundle);
         let input: Buffer;
@@ -96,4 +127,89 @@ export function registerTeeWorker(tee: Command): void {
         ctx.print(summary);
       }),
     );
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+const serveSchema = z.object({
+  listen: z
+    .string()
+    .regex(/^(\[[0-9a-fA-F:]+\]|[^:\s]+):\d{1,5}$/, "must be HOST:PORT, e.g. 127.0.0.1:7500")
+    .transform((v, ctx) => {
+      const at = v.lastIndexOf(":");
+      const port = Number(v.slice(at + 1));
+      if (port > 65535) ctx.addIssue({ code: "custom", message: "port must be at most 65535" });
+      return { host: v.slice(0, at).replace(/^\[|\]$/g, ""), port };
+    }),
+  bundle: z.array(z.string().min(1)).min(1, "give at least one --bundle"),
+  blsKey: zBytes32,
+  policy: z.enum(Object.keys(POLICY_PRESETS) as [keyof typeof POLICY_PRESETS], {
+    message: `must be one of ${Object.keys(POLICY_PRESETS).join(", ")}`,
+  }),
+  advertise: z.string().url("must be the URL other parties reach this executor at").optional(),
+  acceptTasks: z.boolean(),
+  cpuSeconds: positiveInt("seconds"),
+  memoryMb: positiveInt("MiB"),
+  wallMs: positiveInt("milliseconds"),
+  maxOutputBytes: positiveInt("bytes"),
+});
+
+/**
+ * `vcloud tee worker --listen HOST:PORT`: a networked executor of the compute set (protocol:
+ * tee/executor-protocol.ts), with the operator key (`--private-key`) and its BLS key; serves until SIGINT/SIGTERM.
+ */
+async function serve(ctx: CommandContext, raw: unknown): Promise<void> {
+  const opts = parseOptions(serveSchema, raw);
+  const apps = new Map<string, KnownApp>();
+  for (const dir of opts.bundle) {
+    const bundle = loadBundle(dir);
+    const digest = bundleDigest(bundle);
+    apps.set(digest, { bundle, measurements: { imageDigest: digest } });
+  }
+  const caps = sandboxCapabilities();
+  if (caps.namespaces === "none" && opts.policy !== "devnet") {
+    throw new InvalidInputError("--policy", "this machine cannot isolate the network; only a devnet may run here");
+  }
+  const { publicClient, walletClient } = await connectFromOptions(raw, { requireSigner: true });
+  const chainId = publicClient.chain.id;
+  const where = locate(chainId, raw);
+  const da = daParams(chainId, raw);
+  const server = await startExecutorServer({
+    publicClient,
+    mailbox: where.mailbox(),
+    da: { certificateRegistry: da.certificateRegistry, registrar: da.registrar },
+    operator: walletClient!.account.address,
+    signClaim: claimSigner(walletClient!),
+    blsKey: BlsKey.fromSecretHex(opts.blsKey),
+    apps,
+    policy: POLICY_PRESETS[opts.policy],
+    limits: {
+      cpuSeconds: opts.cpuSeconds,
+      memoryBytes: opts.memoryMb * 2 ** 20,
+      wallMs: opts.wallMs,
+      maxOutputBytes: opts.maxOutputBytes,
+      network: caps.namespaces === "none",
+    },
+    ...(opts.acceptTasks ? { acceptWith: walletClient! } : {}),
+    host: opts.listen.host,
+    port: opts.listen.port,
+    logger: ctx.logger,
+  });
+  if (opts.advertise) {
+    await send({ publicClient }, walletClient!, {
+      address: where.computeRegistrar(),
+      abi: bLSAVSRegistrarAbi,
+      functionName: "updateSocket",
+      args: [opts.advertise],
+    });
+  }
+  ctx.print(
+    { url: server.url, operator: server.operator, advertised: opts.advertise ?? null, apps: [...apps.keys()] },
+    () => `TEE executor ${server.operator} serving on ${server.url}`,
+  );
+  await new Promise<void>((r) => {
+    process.once("SIGINT", r);
+    process.once("SIGTERM", r);
+  });
+  await server.close();
 }

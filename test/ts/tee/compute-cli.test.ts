@@ -6,6 +6,7 @@
  * is refused before anything is sent, and a task goes from submission to a certified result whose output
  * the CLI fetches from DA and re-checks.
  */
+import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,6 +20,7 @@ import { buildProgram } from "../../../keepers/cli/main.js";
 import { advanceBlocks } from "../../../keepers/da-network/setup.js";
 import { devnetAccounts } from "../../../keepers/devnet/accounts.js";
 import { writeDeployment } from "../../../keepers/lib/deployments.js";
+import { PROJECT_ROOT } from "../../../keepers/lib/paths.js";
 import { hashBytes } from "../../../keepers/tee/binding.js";
 import { bundleDigest } from "../../../keepers/tee/bundle.js";
 import { sandboxCapabilities } from "../../../keepers/tee/sandbox.js";
@@ -223,7 +225,12 @@ describe.runIf(caps.prlimit)("vcloud tee app/task and keeper tee on an in-proces
     expect(pass.code).toBe(0);
     const outcomes = JSON.parse(pass.stdout) as { tasks: { taskHash: Hex; outcome: string; executor?: Address }[] };
     expect(outcomes.tasks).toEqual([
-      { taskHash, outcome: "verified", executor: expect.stringMatching(/^0x[0-9a-fA-F]{40}$/) },
+      {
+        taskHash,
+        outcome: "verified",
+        executor: expect.stringMatching(/^0x[0-9a-fA-F]{40}$/),
+        signers: expect.arrayContaining([expect.stringMatching(/^0x[0-9a-fA-F]{40}$/)]),
+      },
     ]);
     // One pass is idempotent: a second one finds nothing new and sends nothing.
     const governanceNonce = await nonceOf(0);
@@ -256,11 +263,60 @@ describe.runIf(caps.prlimit)("vcloud tee app/task and keeper tee on an in-proces
     expect(output).toBe(`${hashBytes(readFileSync(input)).slice(2)}\nHELLO FROM THE CLI\n`);
   }, 600_000);
 
-  it("keeper tee: refuses a missing executor, a malformed executor key and an unknown policy", async () => {
+  it("tee worker --listen: the real binary serves as an executor for the operator of its key", async () => {
+    const child = spawn(
+      process.execPath,
+      [
+        join(PROJECT_ROOT, "bin", "vcloud.mjs"),
+        "--json",
+        "tee",
+        "worker",
+        "--listen",
+        "127.0.0.1:0",
+        "--bundle",
+        bundleDir,
+        "--bls-key",
+        fx.computeKeys[0]!.secretHex,
+        "--policy",
+        "devnet",
+        "--rpc-url",
+        fx.rpcUrl!,
+        "--deployments-dir",
+        deploymentsDir,
+      ],
+      {
+        cwd: PROJECT_ROOT,
+        env: { ...process.env, VCLOUD_PRIVATE_KEY: keys[3]!.privateKey, VCLOUD_LOG_LEVEL: "error" },
+      },
+    );
+    try {
+      const started = await new Promise<{ url: string; operator: string; apps: string[] }>((resolve, reject) => {
+        let out = "";
+        child.stdout.setEncoding("utf8").on("data", (d: string) => {
+          out += d;
+          if (out.includes("\n")) resolve(JSON.parse(out.slice(0, out.indexOf("\n"))) as never);
+        });
+        child.once("exit", (code) => reject(new Error(`exited ${code}`)));
+      });
+      expect(started.operator).toBe(keys[3]!.address);
+      expect(started.apps).toEqual([bundleDigest(HASH_AND_UPPER)]);
+      const health = (await (await fetch(`${started.url}/healthz`)).json()) as { operator: string };
+      expect(health.operator).toBe(keys[3]!.address);
+      const refused = await fetch(`${started.url}/v1/run`, { method: "POST", body: "{}" });
+      expect(refused.status).toBe(400);
+    } finally {
+      child.kill("SIGTERM");
+    }
+  }, 120_000);
+
+  it("keeper tee / tee worker --listen: refuse a malformed executor key, an unknown policy, a bad listen address", async () => {
     const base = ["keeper", "tee", "--once", "--bundle", bundleDir, "--policy", "devnet"];
-    const none = await cli(base, 0);
-    expect(none.code).toBe(2);
-    expect(none.stderr).toMatch(/--executor/);
+    const listen = await cli(["tee", "worker", "--listen", "nowhere", "--bundle", bundleDir], 0);
+    expect(listen.code).toBe(2);
+    expect(listen.stderr).toMatch(/--listen.*HOST:PORT/);
+    const noBls = await cli(["tee", "worker", "--listen", "127.0.0.1:0", "--bundle", bundleDir], 0);
+    expect(noBls.code).toBe(2);
+    expect(noBls.stderr).toMatch(/--bls-key/);
     const bad = await cli([...base, "--executor", "0x12:0x34"], 0);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--executor.*OPERATOR_KEY:BLS_KEY/);

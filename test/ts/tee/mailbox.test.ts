@@ -244,7 +244,12 @@ describe.runIf(caps.prlimit)("TEE compute: TaskMailbox with BLS-certified result
     };
     const first = await dispatchOnce(params);
     expect(first).toEqual(
-      tasks.map((taskHash) => ({ taskHash, outcome: "verified", executor: expect.stringMatching(/^0x/) })),
+      tasks.map((taskHash) => ({
+        taskHash,
+        outcome: "verified",
+        executor: expect.stringMatching(/^0x/),
+        signers: executors.map((o) => getAddress(o.account.address)),
+      })),
     );
     for (const taskHash of tasks) {
       expect(await read<number>("getTaskStatus", [taskHash])).toBe(2);
@@ -376,6 +381,7 @@ describe.runIf(caps.prlimit)("TEE compute: TaskMailbox with BLS-certified result
         { operator: second.operator, reason: "wrong output (re-execution differs)" },
       ],
       slashed: [second.operator],
+      signers: executors.map((o) => getAddress(o.account.address)),
     });
     expect(runs).toEqual([`timeout ${first.operator}`, `wrong ${second.operator}`, `honest ${third}`]);
     // The certified output is the program's, re-checked from DA; the wrong executor lost half its allocation.
