@@ -183,6 +183,8 @@ contract InferenceClaims is IInferenceClaims, ReentrancyGuard {
         claim.challengerReceiptHash = correctReceiptHash;
         claim.firstDivergentStep = firstDivergentStep;
         claim.evidenceCertificateId = evidenceCertificateId;
+        // the resolution timeout lasts hours; seconds of proposer leeway cannot settle a challenge early
+        // solhint-disable-next-line not-rely-on-time
         claim.resolutionDeadline = uint64(block.timestamp) + resolutionTimeout;
         _challengeBlock[claimId] = block.number;
         emit ClaimChallenged(
@@ -204,6 +206,8 @@ contract InferenceClaims is IInferenceClaims, ReentrancyGuard {
     ) external nonReentrant {
         Claim storage claim = _existing(claimId);
         if (claim.status != ClaimStatus.Challenged) revert WrongClaimStatus(claimId, claim.status);
+        // the resolution timeout lasts hours; seconds of proposer leeway cannot settle a challenge early
+        // solhint-disable-next-line not-rely-on-time
         if (block.timestamp > claim.resolutionDeadline) {
             revert ResolutionDeadlinePassed(claimId, claim.resolutionDeadline);
         }
@@ -246,8 +250,12 @@ contract InferenceClaims is IInferenceClaims, ReentrancyGuard {
         Claim storage claim = _existing(claimId);
         if (claim.status != ClaimStatus.Challenged) revert WrongClaimStatus(claimId, claim.status);
         uint64 deadline = claim.resolutionDeadline;
+        // the resolution timeout lasts hours; seconds of proposer leeway cannot settle a challenge early
+        // solhint-disable-next-line not-rely-on-time
         if (block.timestamp <= deadline) revert ResolutionDeadlineNotReached(claimId, deadline);
         claim.status = ClaimStatus.TimedOut;
+        // the resolution timeout lasts hours; seconds of proposer leeway cannot settle a challenge early
+        // solhint-disable-next-line not-rely-on-time
         claim.decidedAt = uint64(block.timestamp);
         uint256 bond = claim.bond;
         emit ChallengeTimedOut(claimId, claim.challenger, bond);

@@ -79,7 +79,7 @@ async function runCli(argv: string[]): Promise<Outcome> {
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`no exit within ${CASE_TIMEOUT_MS} ms (hang)`)), CASE_TIMEOUT_MS);
     });
-    await Promise.race([buildProgram().parseAsync(["node", "vcloud", ...argv]), timeout]);
+    await Promise.race([buildProgram(argv).then((p) => p.parseAsync(["node", "vcloud", ...argv])), timeout]);
     return { code: Number(process.exitCode ?? 0), stdout, stderr };
   } catch (error) {
     if (error instanceof ExitCalled) return { code: error.code, stdout, stderr };
@@ -117,7 +117,7 @@ describe("fuzz: vcloud command line (every group, in-process)", () => {
       delete process.env[key];
     }
     process.chdir(join(scratch, "work"));
-    program = buildProgram();
+    program = await buildProgram();
     all = leaves(program);
   });
 
