@@ -11,6 +11,7 @@ const PAGES = [
   ["/inference", "Inference"],
   ["/agents", "Agents"],
   ["/fees", "Fees"],
+  ["/fork", "Fork"],
 ];
 
 // ---- data -------------------------------------------------------------------------------------------
@@ -172,11 +173,12 @@ function cards(items) {
 
 const pages = {
   async "/operators"() {
-    const [operators, strategies, sets, allocations] = await Promise.all([
+    const [operators, strategies, sets, allocations, keepers] = await Promise.all([
       all("operators", "id metadataURI registeredBlock delegatedShares slashCount"),
       all("operatorStrategys", "id operator strategy shares maxMagnitude encumberedMagnitude"),
       all("operatorSets", "id avs setId redistributionRecipient createdBlock"),
       all("allocations", "id operator avs setId strategy magnitude effectBlock updatedBlock"),
+      fetch("/api/keepers").then((r) => (r.ok ? r.json() : [])),
     ]);
     const strat = new Map(strategies.map((s) => [`${s.operator}-${s.strategy}`, s]));
     const unique = (a) => {
@@ -247,6 +249,20 @@ const pages = {
         ]),
         { id: "operator-sets" },
       ),
+      el("h2", {}, "Keeper daemons"),
+      table(
+        ["keeper", "state", "pid", "restarts", "passes", "last pass", "last error"],
+        keepers.map((k) => [
+          k.name,
+          k.state,
+          num(k.pid ?? "-"),
+          num(k.restarts),
+          num(k.passes),
+          k.lastPassAt ? k.lastPassAt.replace("T", " ").slice(0, 19) : "-",
+          k.lastError ?? "",
+        ]),
+        { id: "keepers", empty: "no keeper daemons (they start after the story, in serve mode)" },
+      ),
     ];
   },
 
@@ -267,14 +283,45 @@ const pages = {
       const max = staker?.operator ? BigInt(strat.get(`${staker.operator}-${p.strategy}`)?.maxMagnitude ?? WAD) : WAD;
       return (((BigInt(p.depositShares) * BigInt(p.depositScalingFactor)) / WAD) * max) / WAD;
     };
+    // Queued withdrawals stay slashable until completable: the position (DelegationManager views over RPC)
+    // gives each set's queued part.
+    const position = chosen ? await (await fetch(`/api/staker/${chosen}`)).json() : undefined;
+    if (position?.error) throw new Error(position.error);
+    const lower = (a) => String(a).toLowerCase();
+    const queuedPart = new Map(
+      (position?.slashable ?? []).map((s) => [
+        `${lower(s.operatorSet.avs)}-${s.operatorSet.id}-${lower(s.operator)}-${lower(s.strategy)}`,
+        BigInt(s.queuedSlashableShares),
+      ]),
+    );
     const slashable = [];
+    const seen = new Set();
     if (staker?.operator)
       for (const p of mine)
         for (const a of allocations.filter((x) => x.operator === staker.operator && x.strategy === p.strategy)) {
           const max = BigInt(strat.get(`${a.operator}-${a.strategy}`)?.maxMagnitude ?? WAD);
           if (max === 0n) continue;
-          slashable.push({ ...a, amount: (withdrawable(p) * BigInt(a.magnitude)) / max });
+          const key = `${a.avs}-${a.setId}-${a.operator}-${a.strategy}`;
+          seen.add(key);
+          const queued = queuedPart.get(key) ?? 0n;
+          slashable.push({ ...a, delegated: (withdrawable(p) * BigInt(a.magnitude)) / max, queued });
         }
+    // Sets that can slash only queued shares (the staker undelegated or withdrew everything).
+    for (const s of position?.slashable ?? []) {
+      const key = `${lower(s.operatorSet.avs)}-${s.operatorSet.id}-${lower(s.operator)}-${lower(s.strategy)}`;
+      if (seen.has(key) || BigInt(s.queuedSlashableShares) === 0n) continue;
+      slashable.push({
+        avs: lower(s.operatorSet.avs),
+        setId: s.operatorSet.id,
+        operator: lower(s.operator),
+        strategy: lower(s.strategy),
+        magnitude: s.magnitude,
+        delegated: 0n,
+        queued: BigInt(s.queuedSlashableShares),
+      });
+    }
+    for (const s of slashable) s.amount = s.delegated + s.queued;
+    const queuedWithdrawals = position?.queuedWithdrawals ?? [];
     const picker = el(
       "select",
       { id: "staker-picker" },
@@ -308,16 +355,31 @@ const pages = {
         },
       }),
       table(
-        ["AVS", "set", "operator", "strategy", "magnitude", "slashable (tokens)"],
+        ["AVS", "set", "operator", "strategy", "magnitude", "delegated", "in queued withdrawals", "slashable (tokens)"],
         slashable.map((s) => [
           code(s.avs),
           num(s.setId),
           code(s.operator),
           code(s.strategy),
           num(percent(s.magnitude)),
+          num(tokens(s.delegated)),
+          num(tokens(s.queued)),
           num(tokens(s.amount)),
         ]),
         { id: "slashable" },
+      ),
+      el("h2", {}, "Queued withdrawals"),
+      table(
+        ["root", "operator", "from block", "completable at block", "shares", "slashable"],
+        queuedWithdrawals.map((w) => [
+          code(w.root),
+          code(w.delegatedTo),
+          num(w.startBlock),
+          num(w.completableAtBlock),
+          w.shares.map((x) => tokens(x)).join(", "),
+          w.slashable ? "yes, until completable" : "no",
+        ]),
+        { id: "queued-withdrawals" },
       ),
       el("h2", {}, "All stakers"),
       table(
@@ -611,6 +673,72 @@ const pages = {
         ]),
         { id: "buybacks" },
       ),
+    ];
+  },
+
+  async "/fork"() {
+    const rows = await events(
+      ["ForkChallengeManager", "ForkFactory", "CanonicalForkRegistry"],
+      ["ChallengeOpened", "ChallengeResolved", "ForkCreated", "CanonicalForkSet", "ChallengeRejected"],
+    );
+    const challenges = new Map();
+    const of = (id) => {
+      const key = String(id);
+      if (!challenges.has(key)) challenges.set(key, { id: key });
+      return challenges.get(key);
+    };
+    for (const e of rows) {
+      const c = of(e.args.challengeId);
+      if (e.name === "ChallengeOpened") Object.assign(c, { opened: e, ...e.args });
+      else if (e.name === "ChallengeResolved") Object.assign(c, { resolved: e, forkAccepted: e.args.forkAccepted });
+      else if (e.name === "ForkCreated") Object.assign(c, { fork: e.args });
+      else if (e.name === "CanonicalForkSet") c.canonical = e.args;
+      else if (e.name === "ChallengeRejected") c.rejected = true;
+    }
+    const list = [...challenges.values()].filter((c) => c.opened);
+    const outcome = (c) =>
+      c.resolved
+        ? c.forkAccepted
+          ? `fork ${c.canonical?.forkId ?? c.fork?.forkId ?? "?"} made canonical`
+          : "rejected"
+        : "open";
+    return [
+      el("h1", {}, "Fork challenges"),
+      cards([
+        ["challenges opened", list.length],
+        ["resolved", list.filter((c) => c.resolved).length],
+        ["forks accepted", list.filter((c) => c.forkAccepted).length],
+      ]),
+      el("h2", {}, "Challenges"),
+      table(
+        [
+          "id",
+          "opened at block",
+          "challenger",
+          "accused",
+          "bEIGEN burned (commitment)",
+          "bEIGEN dropped",
+          "reward",
+          "outcome",
+        ],
+        list.map((c) => [
+          num(c.id),
+          num(c.opened.blockNumber),
+          code(c.challenger),
+          el(
+            "span",
+            {},
+            (c.accused ?? []).map((a) => el("span", {}, code(a), " ")),
+          ),
+          num(tokens(c.commitment)),
+          num(c.fork ? tokens(c.fork.stakedExcluded) : "-"),
+          num(c.fork ? tokens(c.fork.reward) : "-"),
+          outcome(c),
+        ]),
+        { id: "fork-challenges" },
+      ),
+      el("h2", {}, "All fork events"),
+      eventTable(rows, "fork-events"),
     ];
   },
 };
