@@ -55,6 +55,8 @@ async function startDevnet(): Promise<Devnet> {
       String(indexerPort),
       "--deployments-dir",
       dir,
+      // The keeper daemons are tested in devnet.test.ts; here they would only add load and events.
+      "--no-keepers",
     ],
     { cwd: PROJECT_ROOT, env: { ...process.env, VCLOUD_LOG_LEVEL: "warn" }, stdio: ["ignore", "pipe", "pipe"] },
   );
@@ -246,6 +248,7 @@ const PAGES: PageCheck[] = [
       (await logCount("ExchangeReleaser", "Released")),
     chart: "fees",
   },
+  { path: "/fork", table: "fork-challenges", expected: () => logCount("ForkChallengeManager", "ChallengeOpened") },
 ];
 
 describe("dashboard in Chromium", () => {
@@ -301,6 +304,31 @@ describe("dashboard in Chromium", () => {
       const unknown = await fetch(`${devnet.dashboardUrl}/api/da/blob/0x${"00".repeat(32)}`);
       expect(unknown.status).toBe(404);
       expect(((await unknown.json()) as { error: string }).error).toContain("is not confirmed on-chain");
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("the fork page shows the story's challenge: two accused, bEIGEN burned and dropped, the fork made canonical", async () => {
+    const page = await browser.newPage();
+    try {
+      await page.goto(`${devnet.dashboardUrl}/fork`);
+      await page.waitForSelector('main[data-state="ready"]', { timeout: 30_000 });
+      const [opened] = await logsOf("ForkChallengeManager", "ChallengeOpened");
+      const [created] = await logsOf("ForkFactory", "ForkCreated");
+      const row = await page.innerText('[data-table="fork-challenges"] tbody tr');
+      expect(row).toContain(String(opened!.args.challengeId));
+      expect((opened!.args.accused as string[]).length).toBe(2);
+      for (const accused of opened!.args.accused as string[])
+        expect(row.toLowerCase()).toContain(accused.slice(2, 8).toLowerCase());
+      expect(row).toContain(`fork ${String(created!.args.forkId)} made canonical`);
+      const cells = await page.$$eval('[data-table="fork-challenges"] tbody tr td', (tds) =>
+        tds.map((td) => td.textContent ?? ""),
+      );
+      const amount = (wei: unknown) => Number(BigInt(String(wei))) / 1e18;
+      expect(Number(cells[4]!.replace(/,/g, ""))).toBeCloseTo(amount(opened!.args.commitment), 3);
+      expect(Number(cells[5]!.replace(/,/g, ""))).toBeCloseTo(amount(created!.args.stakedExcluded), 3);
+      expect(Number(cells[6]!.replace(/,/g, ""))).toBeCloseTo(amount(created!.args.reward), 3);
     } finally {
       await page.close();
     }
