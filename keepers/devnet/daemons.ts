@@ -116,7 +116,10 @@ export function startDaemons(options: { specs: DaemonSpec[]; dataDir: string; lo
   const launch = (d: Running) => {
     d.timer = undefined;
     if (stopping) return;
-    const child = spawn(process.execPath, [join(PROJECT_ROOT, "bin", "vcloud.mjs"), ...d.spec.args], {
+    // The CLI's main module under tsx in one process (not through bin/vcloud.mjs, whose wrapper would put
+    // two more processes between the supervisor and the daemon): the pid is the daemon's own.
+    const main = join(PROJECT_ROOT, "keepers", "cli", "main.ts");
+    const child = spawn(process.execPath, ["--import", "tsx", main, ...d.spec.args], {
       cwd: PROJECT_ROOT,
       env: { ...process.env, ...d.spec.env, FORCE_COLOR: "0" },
       stdio: ["ignore", "pipe", "pipe"],

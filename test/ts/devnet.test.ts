@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -24,6 +24,20 @@ function alive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** Command lines of running processes that mention `text` (from /proc). */
+function processesMentioning(text: string): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync("/proc").filter((n) => /^\d+$/.test(n))) {
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " ");
+      if (cmdline.includes(text)) found.push(`${pid}: ${cmdline}`);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
 }
 
 describe("devnet", () => {
@@ -124,6 +138,7 @@ describe("devnet", () => {
     expect(await exited).toBe(0);
     // Every daemon was stopped with the devnet: no orphan process, and the status file says so.
     for (const k of keepers) expect(alive(k.pid!), `${k.name} (pid ${k.pid}) still runs`).toBe(false);
+    expect(processesMentioning(dataDir)).toEqual([]);
     expect(readKeepers(dataDir).map((k) => k.state)).toEqual(keepers.map(() => "stopped"));
     // The node is gone with it.
     const client = createPublicClient({

@@ -222,7 +222,7 @@ export async function devnetStart(ctx: CommandContext, opts: StartOptions): Prom
       });
       services?.dashboard.setKeepers(daemons.status);
       await daemons
-        .waitForPasses(1, 120_000)
+        .waitForPasses(1, 180_000)
         .catch((err: unknown) => ctx.logger.warn({ err }, "a keeper daemon has not completed a pass yet"));
       process.stderr.write(`${renderDaemons(daemons.status())}\n`);
     }
