@@ -10,6 +10,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, mkdirSync, writeFileSync, type WriteStream } from "node:fs";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 
 import type { Logger } from "../lib/logger.js";
 import { PROJECT_ROOT } from "../lib/paths.js";
@@ -118,10 +119,13 @@ export function startDaemons(options: { specs: DaemonSpec[]; dataDir: string; lo
     if (stopping) return;
     // The CLI's main module under tsx in one process (not through bin/vcloud.mjs, whose wrapper would put
     // two more processes between the supervisor and the daemon): the pid is the daemon's own.
+    // parent-watchdog.ts stops the daemon if this process dies without stopping it.
     const main = join(PROJECT_ROOT, "keepers", "cli", "main.ts");
-    const child = spawn(process.execPath, ["--import", "tsx", main, ...d.spec.args], {
+    const watchdog = pathToFileURL(join(PROJECT_ROOT, "keepers", "devnet", "parent-watchdog.ts")).href;
+    const child = spawn(process.execPath, ["--import", "tsx", "--import", watchdog, main, ...d.spec.args], {
       cwd: PROJECT_ROOT,
-      env: { ...process.env, ...d.spec.env, FORCE_COLOR: "0" },
+      // Info level at least: the supervisor counts passes from the daemons' "… pass" log lines.
+      env: { ...process.env, VCLOUD_LOG_LEVEL: "info", ...d.spec.env, FORCE_COLOR: "0" },
       stdio: ["ignore", "pipe", "pipe"],
     });
     d.child = child;
@@ -198,6 +202,7 @@ export function startDaemons(options: { specs: DaemonSpec[]; dataDir: string; lo
             ),
           );
         }, timeoutMs);
+        timer.unref();
         listeners.add(check);
         check();
       }),

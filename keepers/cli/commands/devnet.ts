@@ -204,6 +204,15 @@ export async function devnetStart(ctx: CommandContext, opts: StartOptions): Prom
         ].join("\n"),
     );
     if (opts.once) return ok ? 0 : 1;
+    // From here on Ctrl-C / SIGTERM stop everything in order (the keeper daemons first).
+    const stopRequested = new Promise<void>((resolvePromise) => {
+      const onSignal = () => resolvePromise();
+      process.once("SIGINT", onSignal);
+      process.once("SIGTERM", onSignal);
+      node?.process.once("exit", onSignal);
+    });
+    let stopping = false;
+    void stopRequested.then(() => (stopping = true));
     if (opts.keepers && ok) {
       // The daemons start after the story: the story drives each keeper pass itself (deterministically, and
       // checks its effect), so no daemon races a step for the same work; from here on the daemons do it.
@@ -221,20 +230,19 @@ export async function devnetStart(ctx: CommandContext, opts: StartOptions): Prom
         logger: ctx.logger,
       });
       services?.dashboard.setKeepers(daemons.status);
-      await daemons
-        .waitForPasses(1, 180_000)
-        .catch((err: unknown) => ctx.logger.warn({ err }, "a keeper daemon has not completed a pass yet"));
+      await Promise.race([
+        stopRequested,
+        daemons
+          .waitForPasses(1, 180_000)
+          .catch((err: unknown) => ctx.logger.warn({ err }, "a keeper daemon has not completed a pass yet")),
+      ]);
       process.stderr.write(`${renderDaemons(daemons.status())}\n`);
     }
+    if (stopping) return 0;
     process.stderr.write(
       `devnet serving JSON-RPC on ${url}${dashboardUrl ? `, dashboard on ${dashboardUrl}` : ""}; press Ctrl-C to stop\n`,
     );
-    await new Promise<void>((resolvePromise) => {
-      const onSignal = () => resolvePromise();
-      process.once("SIGINT", onSignal);
-      process.once("SIGTERM", onSignal);
-      node?.process.once("exit", onSignal);
-    });
+    await stopRequested;
     return 0;
   } finally {
     await stop();
