@@ -158,7 +158,7 @@ export function startDaemons(options: { specs: DaemonSpec[]; dataDir: string; lo
     child.once("error", (error) => {
       d.status.lastError = error.message;
     });
-    child.once("exit", (code, signal) => {
+    child.once("close", (code, signal) => {
       d.child = undefined;
       d.log.write(`--- ${new Date().toISOString()} exit: code ${code} signal ${signal}\n`);
       if (stopping) {
@@ -213,7 +213,7 @@ export function startDaemons(options: { specs: DaemonSpec[]; dataDir: string; lo
           if (d.timer) clearTimeout(d.timer);
           const child = d.child;
           if (child) {
-            const exited = new Promise<void>((r) => child.once("exit", () => r()));
+            const exited = new Promise<void>((r) => child.once("close", () => r()));
             child.kill("SIGTERM");
             const timer = setTimeout(() => child.kill("SIGKILL"), STOP_GRACE_MS);
             await exited;
