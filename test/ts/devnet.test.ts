@@ -132,6 +132,11 @@ describe("devnet", () => {
         expect(readFileSync(k.log, "utf8")).toContain(`keeper ${k.name}`);
       }
       expect(stderr).toContain("keeper daemons:");
+      // Work on the story's chain: the DA challenger sampled the story's certificates, the replay keeper
+      // re-executed the story's honest claim and found it matching.
+      const log = (name: string) => readFileSync(keepers.find((k) => k.name === name)!.log, "utf8");
+      expect(log("da-challenge")).toMatch(/"sampled":[1-9]/);
+      expect(log("replay")).toContain('"reason":"replay matches"');
     } finally {
       child.kill("SIGINT");
     }
