@@ -285,8 +285,14 @@ const pages = {
     };
     // Queued withdrawals stay slashable until completable: the position (DelegationManager views over RPC)
     // gives each set's queued part.
-    const position = chosen ? await (await fetch(`/api/staker/${chosen}`)).json() : undefined;
-    if (position?.error) throw new Error(position.error);
+    let position;
+    let positionError;
+    try {
+      position = chosen ? await (await fetch(`/api/staker/${chosen}`)).json() : undefined;
+      if (position?.error) throw new Error(position.error);
+    } catch (error) {
+      [position, positionError] = [undefined, error.message];
+    }
     const lower = (a) => String(a).toLowerCase();
     const queuedPart = new Map(
       (position?.slashable ?? []).map((s) => [
@@ -369,6 +375,9 @@ const pages = {
         { id: "slashable" },
       ),
       el("h2", {}, "Queued withdrawals"),
+      ...(positionError
+        ? [el("p", { class: "error" }, `queued withdrawals unavailable (chain read failed): ${positionError}`)]
+        : []),
       table(
         ["root", "operator", "from block", "completable at block", "shares", "slashable"],
         queuedWithdrawals.map((w) => [
