@@ -46,6 +46,12 @@ describe("dashboard server", () => {
     expect(((await none.json()) as { error: string }).error).toBe("this deployment has no restaking contracts");
   });
 
+  it("answers the /fork page's chain fallback only for a deployment with fork contracts", async () => {
+    const none = await app.request("/api/fork");
+    expect(none.status).toBe(404);
+    expect(((await none.json()) as { error: string }).error).toBe("this deployment has no fork contracts");
+  });
+
   it("reports the keeper daemons it is given, and none before", async () => {
     expect(await (await app.request("/api/keepers")).json()).toEqual([]);
     const status = [

@@ -13,6 +13,7 @@ import { createPublicClient, getAddress, http, isAddress, type Address, type Hex
 import { CertificateNotFoundError, retrieve } from "../da-network/retriever.js";
 import { chainFor } from "../lib/chain.js";
 import type { DaemonStatus } from "../devnet/daemons.js";
+import { rpcForkChallenges } from "../indexer/fork-reads.js";
 import type { Logger } from "../lib/logger.js";
 import { toJson } from "../lib/output.js";
 import { PROJECT_ROOT } from "../lib/paths.js";
@@ -112,6 +113,20 @@ export function dashboardApp(options: {
         { indexerUrl: options.indexerUrl },
       );
       return c.body(toJson(position), 200, { "content-type": "application/json" });
+    } catch (error) {
+      return c.json({ error: (error as Error).message }, 502);
+    }
+  });
+  // Fork challenges from the chain's logs: the /fork page's fallback when the indexer does not answer.
+  app.get("/api/fork", async (c) => {
+    const { ForkChallengeManager, ForkFactory } = options.info.contracts;
+    if (!ForkChallengeManager || !ForkFactory) return c.json({ error: "this deployment has no fork contracts" }, 404);
+    try {
+      const records = await rpcForkChallenges(publicClient, {
+        challengeManager: ForkChallengeManager as Address,
+        factory: ForkFactory as Address,
+      });
+      return c.body(toJson(records), 200, { "content-type": "application/json" });
     } catch (error) {
       return c.json({ error: (error as Error).message }, 502);
     }

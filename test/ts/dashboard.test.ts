@@ -16,8 +16,10 @@ import { createPublicClient, getAddress, http, type Abi, type Address } from "vi
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { readSlashingHistory } from "../../keepers/agents/slashing.js";
+import { indexerForkChallenges, rpcForkChallenges } from "../../keepers/indexer/fork-reads.js";
 import { indexerAllocations, indexerSlashes, rpcAllocations } from "../../keepers/indexer/reads.js";
 import { abiFor } from "../../keepers/indexer/sources.js";
+import { toJson } from "../../keepers/lib/output.js";
 import { PROJECT_ROOT } from "../../keepers/lib/paths.js";
 import { readSlashes } from "../../keepers/restaking/views.js";
 import { ensureChromium } from "./helpers/chromium.js";
@@ -151,6 +153,21 @@ describe("indexer reads", () => {
     const viaIndexer = await readSlashingHistory(client as never, { ...params, indexerUrl: devnet.indexerUrl });
     expect([...viaRpc.values()].flat().length).toBe(slashes.length);
     expect(viaIndexer).toEqual(viaRpc);
+  });
+
+  it("fork challenges are the same from the indexer, from RPC logs and from the dashboard's chain fallback", async () => {
+    const client = createPublicClient({ transport: http(devnet.rpcUrl) });
+    const viaRpc = await rpcForkChallenges(client as never, {
+      challengeManager: devnet.contracts.ForkChallengeManager!,
+      factory: devnet.contracts.ForkFactory!,
+    });
+    expect(viaRpc).toHaveLength(1);
+    expect(viaRpc[0]!.outcome).toBe("fork accepted");
+    expect(viaRpc[0]!.accused).toHaveLength(2);
+    expect(viaRpc[0]!.fork?.forkId).toBe(1n);
+    expect(await indexerForkChallenges(devnet.indexerUrl)).toEqual(viaRpc);
+    const fallback = (await (await fetch(`${devnet.dashboardUrl}/api/fork`)).json()) as unknown[];
+    expect(fallback).toEqual(JSON.parse(toJson(viaRpc)));
   });
 
   it("every operator's allocations are the same from the indexer and from RPC logs", async () => {

@@ -686,10 +686,15 @@ const pages = {
   },
 
   async "/fork"() {
-    const rows = await events(
-      ["ForkChallengeManager", "ForkFactory", "CanonicalForkRegistry"],
-      ["ChallengeOpened", "ChallengeResolved", "ForkCreated", "CanonicalForkSet", "ChallengeRejected"],
-    );
+    let rows;
+    try {
+      rows = await events(
+        ["ForkChallengeManager", "ForkFactory", "CanonicalForkRegistry"],
+        ["ChallengeOpened", "ChallengeResolved", "ForkCreated", "CanonicalForkSet", "ChallengeRejected"],
+      );
+    } catch (error) {
+      return forkFromChain(error.message);
+    }
     const challenges = new Map();
     const of = (id) => {
       const key = String(id);
@@ -751,6 +756,44 @@ const pages = {
     ];
   },
 };
+
+/** The /fork page from the chain's logs (GET /api/fork) when the indexer does not answer. */
+async function forkFromChain(indexerError) {
+  const res = await fetch("/api/fork");
+  const records = await res.json();
+  if (!res.ok) throw new Error(`${indexerError}; from the chain: ${records.error}`);
+  return [
+    el("h1", {}, "Fork challenges"),
+    el("p", { class: "muted" }, `read from the chain's logs: the indexer did not answer (${indexerError})`),
+    table(
+      [
+        "id",
+        "opened at block",
+        "challenger",
+        "accused",
+        "bEIGEN burned (commitment)",
+        "bEIGEN dropped",
+        "reward",
+        "outcome",
+      ],
+      records.map((c) => [
+        num(c.challengeId),
+        num(c.openedBlock),
+        code(c.challenger),
+        el(
+          "span",
+          {},
+          c.accused.map((a) => el("span", {}, code(a), " ")),
+        ),
+        num(tokens(c.commitment)),
+        num(c.fork ? tokens(c.fork.stakedExcluded) : "-"),
+        num(c.fork ? tokens(c.fork.reward) : "-"),
+        c.outcome === "fork accepted" ? `fork ${c.fork?.forkId ?? "?"} made canonical` : c.outcome,
+      ]),
+      { id: "fork-challenges" },
+    ),
+  ];
+}
 
 // ---- shell ------------------------------------------------------------------------------------------
 
