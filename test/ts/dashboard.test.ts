@@ -16,6 +16,8 @@ import { createPublicClient, getAddress, http, type Abi, type Address } from "vi
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { readSlashingHistory } from "../../keepers/agents/slashing.js";
+import { devnetAccounts } from "../../keepers/devnet/accounts.js";
+import { RESTAKING_ROLES } from "../../keepers/devnet/steps/restaking.js";
 import { indexerForkChallenges, rpcForkChallenges } from "../../keepers/indexer/fork-reads.js";
 import { indexerAllocations, indexerSlashes, rpcAllocations } from "../../keepers/indexer/reads.js";
 import { abiFor } from "../../keepers/indexer/sources.js";
@@ -361,6 +363,45 @@ describe("dashboard in Chromium", () => {
       expect(allocations).toBeGreaterThanOrEqual(4);
       const text = await page.innerText('[data-table="operators"]');
       expect(text).toContain("ipfs://vcloud-devnet-operator-0");
+    } finally {
+      await page.close();
+    }
+  });
+});
+
+describe("queued withdrawals on the stakers page", () => {
+  it("a withdrawal queued by a story staker is still counted as slashable while it is not completable", async () => {
+    // Staker 5 of the story (delegated to an allocated operator) queues all its shares.
+    const staker = devnetAccounts()[RESTAKING_ROLES.stakers[0]]!;
+    const queued = vcloud(
+      [
+        "--json",
+        "stake",
+        "queue-withdrawal",
+        "--strategy",
+        devnet.contracts.TestTokenStrategy!,
+        "--shares",
+        "all",
+        "--rpc-url",
+        devnet.rpcUrl,
+      ],
+      { VCLOUD_DEPLOYMENTS_DIR: devnet.deploymentsDir, VCLOUD_PRIVATE_KEY: staker.privateKey },
+    );
+    expect(queued.stderr).not.toContain("error:");
+    expect(queued.code).toBe(0);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    try {
+      await page.goto(`${devnet.dashboardUrl}/stakers?staker=${staker.address.toLowerCase()}`);
+      await page.waitForSelector('main[data-state="ready"]', { timeout: 30_000 });
+      expect(await page.getAttribute('[data-table="queued-withdrawals"]', "data-rows")).toBe("1");
+      expect(await page.innerText('[data-table="queued-withdrawals"]')).toContain("yes, until completable");
+      const cells = await page.$$eval('[data-table="slashable"] tbody tr td', (tds) =>
+        tds.map((td) => td.textContent ?? ""),
+      );
+      // Columns: AVS, set, operator, strategy, magnitude, delegated, in queued withdrawals, slashable.
+      expect(Number(cells[5])).toBe(0);
+      expect(Number(cells[6])).toBeGreaterThan(0);
+      expect(cells[7]).toBe(cells[6]);
     } finally {
       await page.close();
     }

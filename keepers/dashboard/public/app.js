@@ -294,38 +294,27 @@ const pages = {
       [position, positionError] = [undefined, error.message];
     }
     const lower = (a) => String(a).toLowerCase();
-    const queuedPart = new Map(
-      (position?.slashable ?? []).map((s) => [
-        `${lower(s.operatorSet.avs)}-${s.operatorSet.id}-${lower(s.operator)}-${lower(s.strategy)}`,
-        BigInt(s.queuedSlashableShares),
-      ]),
-    );
+    // With the chain's position, its per-set split (delegated + queued) is authoritative: the indexer's
+    // deposit shares do not follow withdrawals. Without it, the delegated part from the indexer's tables.
     const slashable = [];
-    const seen = new Set();
-    if (staker?.operator)
+    if (position)
+      for (const s of position.slashable)
+        slashable.push({
+          avs: lower(s.operatorSet.avs),
+          setId: s.operatorSet.id,
+          operator: lower(s.operator),
+          strategy: lower(s.strategy),
+          magnitude: s.magnitude,
+          delegated: BigInt(s.delegatedSlashableShares),
+          queued: BigInt(s.queuedSlashableShares),
+        });
+    else if (staker?.operator)
       for (const p of mine)
         for (const a of allocations.filter((x) => x.operator === staker.operator && x.strategy === p.strategy)) {
           const max = BigInt(strat.get(`${a.operator}-${a.strategy}`)?.maxMagnitude ?? WAD);
           if (max === 0n) continue;
-          const key = `${a.avs}-${a.setId}-${a.operator}-${a.strategy}`;
-          seen.add(key);
-          const queued = queuedPart.get(key) ?? 0n;
-          slashable.push({ ...a, delegated: (withdrawable(p) * BigInt(a.magnitude)) / max, queued });
+          slashable.push({ ...a, delegated: (withdrawable(p) * BigInt(a.magnitude)) / max, queued: 0n });
         }
-    // Sets that can slash only queued shares (the staker undelegated or withdrew everything).
-    for (const s of position?.slashable ?? []) {
-      const key = `${lower(s.operatorSet.avs)}-${s.operatorSet.id}-${lower(s.operator)}-${lower(s.strategy)}`;
-      if (seen.has(key) || BigInt(s.queuedSlashableShares) === 0n) continue;
-      slashable.push({
-        avs: lower(s.operatorSet.avs),
-        setId: s.operatorSet.id,
-        operator: lower(s.operator),
-        strategy: lower(s.strategy),
-        magnitude: s.magnitude,
-        delegated: 0n,
-        queued: BigInt(s.queuedSlashableShares),
-      });
-    }
     for (const s of slashable) s.amount = s.delegated + s.queued;
     const queuedWithdrawals = position?.queuedWithdrawals ?? [];
     const picker = el(
@@ -347,7 +336,13 @@ const pages = {
       el("h2", {}, "Deposits"),
       table(
         ["strategy", "deposit shares", "withdrawable (tokens)"],
-        mine.map((p) => [code(p.strategy), num(tokens(p.depositShares)), num(tokens(withdrawable(p)))]),
+        position
+          ? position.strategies.map((p) => [
+              code(p.strategy),
+              num(tokens(p.depositShares)),
+              num(tokens(p.withdrawableShares)),
+            ])
+          : mine.map((p) => [code(p.strategy), num(tokens(p.depositShares)), num(tokens(withdrawable(p)))]),
         { id: "deposits" },
       ),
       el("h2", {}, "Slashable by each AVS (tokens)"),
