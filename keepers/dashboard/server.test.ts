@@ -37,6 +37,43 @@ describe("dashboard server", () => {
     expect(((await none.json()) as { error: string }).error).toBe("this deployment has no DA contracts");
   });
 
+  it("refuses a malformed staker address and a deployment without restaking contracts, with the reason", async () => {
+    const bad = await app.request("/api/staker/0x12");
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: string }).error).toContain('invalid staker "0x12"');
+    const none = await app.request(`/api/staker/0x${"ab".repeat(20)}`);
+    expect(none.status).toBe(404);
+    expect(((await none.json()) as { error: string }).error).toBe("this deployment has no restaking contracts");
+  });
+
+  it("answers the /fork page's chain fallback only for a deployment with fork contracts", async () => {
+    const none = await app.request("/api/fork");
+    expect(none.status).toBe(404);
+    expect(((await none.json()) as { error: string }).error).toBe("this deployment has no fork contracts");
+  });
+
+  it("reports the keeper daemons it is given, and none before", async () => {
+    expect(await (await app.request("/api/keepers")).json()).toEqual([]);
+    const status = [
+      {
+        name: "rewards",
+        state: "running",
+        pid: 1,
+        restarts: 0,
+        passes: 3,
+        lastPassAt: null,
+        lastError: null,
+        log: "x",
+      },
+    ] as const;
+    const withKeepers = dashboardApp({
+      indexerUrl: "http://127.0.0.1:9/graphql",
+      info,
+      keepers: { status: () => [...status] },
+    });
+    expect(await (await withKeepers.request("/api/keepers")).json()).toEqual(status);
+  });
+
   it("answers a GraphQL error, not a crash, when the indexer is unreachable", async () => {
     const res = await app.request("/graphql", {
       method: "POST",

@@ -8,12 +8,16 @@ import { join } from "node:path";
 
 import { serve, type ServerType } from "@hono/node-server";
 import { Hono } from "hono";
-import { createPublicClient, http, type Address, type Hex } from "viem";
+import { createPublicClient, getAddress, http, isAddress, type Address, type Hex } from "viem";
 
 import { CertificateNotFoundError, retrieve } from "../da-network/retriever.js";
 import { chainFor } from "../lib/chain.js";
+import type { DaemonStatus } from "../devnet/daemons.js";
+import { rpcForkChallenges } from "../indexer/fork-reads.js";
 import type { Logger } from "../lib/logger.js";
+import { toJson } from "../lib/output.js";
 import { PROJECT_ROOT } from "../lib/paths.js";
+import { readStakerPosition } from "../restaking/views.js";
 
 /** The dashboard's pages: path, title, and what each shows (docs/dashboard.md lists the same). */
 export const DASHBOARD_PAGES = [
@@ -25,17 +29,27 @@ export const DASHBOARD_PAGES = [
   { path: "/inference", title: "Inference", about: "inference claims and challenges" },
   { path: "/agents", title: "Agents", about: "ERC-8004 agents with reputation and validations" },
   { path: "/fees", title: "Fees", about: "protocol fees and EIGEN buybacks over time" },
+  { path: "/fork", title: "Fork", about: "fork challenges opened and resolved, bEIGEN burned and dropped, rewards" },
 ] as const;
 
 const PUBLIC = join(PROJECT_ROOT, "keepers", "dashboard", "public");
 const CHART_JS = join(PROJECT_ROOT, "node_modules", "chart.js", "dist", "chart.umd.min.js");
 
-export type DashboardServer = { url: string; close: () => Promise<void> };
+export type DashboardServer = {
+  url: string;
+  /** Makes GET /api/keepers report the keeper daemons (the devnet calls it once they start). */
+  setKeepers: (status: () => DaemonStatus[]) => void;
+  close: () => Promise<void>;
+};
 
 export type DashboardInfo = { chainId: number; contracts: Record<string, string>; rpcUrl: string };
 
 /** The hono app of the dashboard (exported for tests that call it without a socket). */
-export function dashboardApp(options: { indexerUrl: string; info: DashboardInfo }) {
+export function dashboardApp(options: {
+  indexerUrl: string;
+  info: DashboardInfo;
+  keepers?: { status: () => DaemonStatus[] };
+}) {
   const files = {
     html: readFileSync(join(PUBLIC, "index.html"), "utf8"),
     js: readFileSync(join(PUBLIC, "app.js"), "utf8"),
@@ -52,6 +66,8 @@ export function dashboardApp(options: { indexerUrl: string; info: DashboardInfo 
   app.get("/vendor/chart.js", (c) => c.body(files.chart, 200, { "content-type": "text/javascript; charset=utf-8" }));
   app.get("/favicon.ico", (c) => c.body(null, 204));
   app.get("/api/info", (c) => c.json({ ...options.info, pages: DASHBOARD_PAGES }));
+  // The keeper daemons' supervisor status (empty until the devnet starts them).
+  app.get("/api/keepers", (c) => c.json(options.keepers?.status() ?? []));
   // Blob retrieval: the dashboard is read-only, but reading a blob back from the DA nodes is a read.
   app.get("/api/da/blob/:certificateId", async (c) => {
     const id = c.req.param("certificateId");
@@ -75,6 +91,44 @@ export function dashboardApp(options: { indexerUrl: string; info: DashboardInfo 
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       return c.json({ error: message }, error instanceof CertificateNotFoundError ? 404 : 502);
+    }
+  });
+  // A staker's position from the chain's views (queued withdrawals included), as `vcloud stake show` reads it.
+  app.get("/api/staker/:address", async (c) => {
+    const address = c.req.param("address");
+    if (!isAddress(address, { strict: false }))
+      return c.json({ error: `invalid staker "${address}": expected a 0x-prefixed 20-byte address` }, 400);
+    const { StrategyManager, DelegationManager, AllocationManager } = options.info.contracts;
+    if (!StrategyManager || !DelegationManager || !AllocationManager)
+      return c.json({ error: "this deployment has no restaking contracts" }, 404);
+    try {
+      const position = await readStakerPosition(
+        publicClient,
+        {
+          strategyManager: StrategyManager as Address,
+          delegationManager: DelegationManager as Address,
+          allocationManager: AllocationManager as Address,
+        },
+        getAddress(address),
+        { indexerUrl: options.indexerUrl },
+      );
+      return c.body(toJson(position), 200, { "content-type": "application/json" });
+    } catch (error) {
+      return c.json({ error: (error as Error).message }, 502);
+    }
+  });
+  // Fork challenges from the chain's logs: the /fork page's fallback when the indexer does not answer.
+  app.get("/api/fork", async (c) => {
+    const { ForkChallengeManager, ForkFactory } = options.info.contracts;
+    if (!ForkChallengeManager || !ForkFactory) return c.json({ error: "this deployment has no fork contracts" }, 404);
+    try {
+      const records = await rpcForkChallenges(publicClient, {
+        challengeManager: ForkChallengeManager as Address,
+        factory: ForkFactory as Address,
+      });
+      return c.body(toJson(records), 200, { "content-type": "application/json" });
+    } catch (error) {
+      return c.json({ error: (error as Error).message }, 502);
     }
   });
   app.post("/graphql", async (c) => {
@@ -101,7 +155,8 @@ export async function startDashboard(options: {
   info: DashboardInfo;
   logger: Logger;
 }): Promise<DashboardServer> {
-  const app = dashboardApp(options);
+  const keepers = { status: (): DaemonStatus[] => [] };
+  const app = dashboardApp({ ...options, keepers });
   const server = await new Promise<ServerType>((resolvePromise, reject) => {
     const s = serve({ fetch: app.fetch, hostname: options.host, port: options.port }, () => resolvePromise(s));
     s.once("error", reject);
@@ -111,6 +166,7 @@ export async function startDashboard(options: {
   options.logger.info({ url }, "dashboard started");
   return {
     url,
+    setKeepers: (status) => void (keepers.status = status),
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
 }

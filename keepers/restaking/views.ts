@@ -113,13 +113,20 @@ export type StakerPosition = {
     strategy: Address;
     magnitude: bigint;
     maxMagnitude: bigint;
+    /** Everything the set can slash: the delegated part plus the queued part. */
     slashableShares: bigint;
+    /** The part of slashableShares from withdrawable shares still delegated to the operator. */
+    delegatedSlashableShares: bigint;
+    /** The part of slashableShares from queued withdrawals that are not completable yet. */
+    queuedSlashableShares: bigint;
   }[];
   queuedWithdrawals: {
     root: Hex;
     delegatedTo: Address;
     startBlock: number;
     completableAtBlock: bigint;
+    /** True while the withdrawal is inside the delay: its shares can still be slashed. */
+    slashable: boolean;
     strategies: Address[];
     shares: bigint[];
   }[];
@@ -203,22 +210,26 @@ export async function readStakerPosition(
       delegatedTo: getAddress(w.delegatedTo),
       startBlock: w.startBlock,
       completableAtBlock: BigInt(w.startBlock) + minDelay + 1n,
+      slashable: w.delegatedTo !== zeroAddress && block < BigInt(w.startBlock) + minDelay + 1n,
       strategies: w.strategies.map((s) => getAddress(s)),
       shares: [...(queuedShares[i] ?? [])],
     });
   }
 
-  // Shares each operator can still slash: delegated withdrawable shares + queued shares inside the delay.
-  const exposure = new Map<Address, Map<Address, bigint>>();
-  const add = (operator: Address, strategy: Address, shares: bigint) => {
-    const perStrategy = exposure.get(operator) ?? new Map<Address, bigint>();
-    perStrategy.set(strategy, (perStrategy.get(strategy) ?? 0n) + shares);
+  // Shares each operator can still slash: delegated withdrawable shares + queued shares inside the delay
+  // (the DelegationManager keeps a queued withdrawal slashable until it is completable).
+  const exposure = new Map<Address, Map<Address, { delegated: bigint; queued: bigint }>>();
+  const add = (operator: Address, strategy: Address, shares: bigint, part: "delegated" | "queued") => {
+    const perStrategy = exposure.get(operator) ?? new Map<Address, { delegated: bigint; queued: bigint }>();
+    const entry = perStrategy.get(strategy) ?? { delegated: 0n, queued: 0n };
+    entry[part] += shares;
+    perStrategy.set(strategy, entry);
     exposure.set(operator, perStrategy);
   };
-  if (delegatedTo) rows.forEach((r) => add(delegatedTo, r.strategy, r.withdrawableShares));
+  if (delegatedTo) rows.forEach((r) => add(delegatedTo, r.strategy, r.withdrawableShares, "delegated"));
   for (const w of queued) {
-    if (w.delegatedTo === zeroAddress || block >= w.completableAtBlock) continue;
-    w.strategies.forEach((s, i) => add(w.delegatedTo, s, w.shares[i] ?? 0n));
+    if (!w.slashable) continue;
+    w.strategies.forEach((s, i) => add(w.delegatedTo, s, w.shares[i] ?? 0n, "queued"));
   }
   const slashable: StakerPosition["slashable"] = [];
   for (const [operator, perStrategy] of exposure) {
@@ -228,7 +239,7 @@ export async function readStakerPosition(
       functionName: "getAllocatedSets",
       args: [operator],
     });
-    for (const [strategy, shares] of perStrategy) {
+    for (const [strategy, { delegated, queued: inQueue }] of perStrategy) {
       const maxMagnitude = await client.readContract({
         address: am,
         abi: iAllocationManagerAbi,
@@ -243,13 +254,17 @@ export async function readStakerPosition(
           args: [operator, set, strategy],
         });
         if (allocation.currentMagnitude === 0n) continue;
+        const delegatedPart = slashableShares(delegated, allocation.currentMagnitude, maxMagnitude);
+        const queuedPart = slashableShares(inQueue, allocation.currentMagnitude, maxMagnitude);
         slashable.push({
           operator,
           operatorSet: { avs: getAddress(set.avs), id: set.id },
           strategy,
           magnitude: allocation.currentMagnitude,
           maxMagnitude,
-          slashableShares: slashableShares(shares, allocation.currentMagnitude, maxMagnitude),
+          slashableShares: delegatedPart + queuedPart,
+          delegatedSlashableShares: delegatedPart,
+          queuedSlashableShares: queuedPart,
         });
       }
     }

@@ -16,8 +16,12 @@ import { createPublicClient, getAddress, http, type Abi, type Address } from "vi
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { readSlashingHistory } from "../../keepers/agents/slashing.js";
+import { devnetAccounts } from "../../keepers/devnet/accounts.js";
+import { RESTAKING_ROLES } from "../../keepers/devnet/steps/restaking.js";
+import { indexerForkChallenges, rpcForkChallenges } from "../../keepers/indexer/fork-reads.js";
 import { indexerAllocations, indexerSlashes, rpcAllocations } from "../../keepers/indexer/reads.js";
 import { abiFor } from "../../keepers/indexer/sources.js";
+import { toJson } from "../../keepers/lib/output.js";
 import { PROJECT_ROOT } from "../../keepers/lib/paths.js";
 import { readSlashes } from "../../keepers/restaking/views.js";
 import { ensureChromium } from "./helpers/chromium.js";
@@ -55,6 +59,8 @@ async function startDevnet(): Promise<Devnet> {
       String(indexerPort),
       "--deployments-dir",
       dir,
+      // The keeper daemons are tested in devnet.test.ts; here they would only add load and events.
+      "--no-keepers",
     ],
     { cwd: PROJECT_ROOT, env: { ...process.env, VCLOUD_LOG_LEVEL: "warn" }, stdio: ["ignore", "pipe", "pipe"] },
   );
@@ -149,6 +155,21 @@ describe("indexer reads", () => {
     const viaIndexer = await readSlashingHistory(client as never, { ...params, indexerUrl: devnet.indexerUrl });
     expect([...viaRpc.values()].flat().length).toBe(slashes.length);
     expect(viaIndexer).toEqual(viaRpc);
+  });
+
+  it("fork challenges are the same from the indexer, from RPC logs and from the dashboard's chain fallback", async () => {
+    const client = createPublicClient({ transport: http(devnet.rpcUrl) });
+    const viaRpc = await rpcForkChallenges(client as never, {
+      challengeManager: devnet.contracts.ForkChallengeManager!,
+      factory: devnet.contracts.ForkFactory!,
+    });
+    expect(viaRpc).toHaveLength(1);
+    expect(viaRpc[0]!.outcome).toBe("fork accepted");
+    expect(viaRpc[0]!.accused).toHaveLength(2);
+    expect(viaRpc[0]!.fork?.forkId).toBe(1n);
+    expect(await indexerForkChallenges(devnet.indexerUrl)).toEqual(viaRpc);
+    const fallback = (await (await fetch(`${devnet.dashboardUrl}/api/fork`)).json()) as unknown[];
+    expect(fallback).toEqual(JSON.parse(toJson(viaRpc)));
   });
 
   it("every operator's allocations are the same from the indexer and from RPC logs", async () => {
@@ -246,6 +267,7 @@ const PAGES: PageCheck[] = [
       (await logCount("ExchangeReleaser", "Released")),
     chart: "fees",
   },
+  { path: "/fork", table: "fork-challenges", expected: () => logCount("ForkChallengeManager", "ChallengeOpened") },
 ];
 
 describe("dashboard in Chromium", () => {
@@ -306,6 +328,31 @@ describe("dashboard in Chromium", () => {
     }
   });
 
+  it("the fork page shows the story's challenge: two accused, bEIGEN burned and dropped, the fork made canonical", async () => {
+    const page = await browser.newPage();
+    try {
+      await page.goto(`${devnet.dashboardUrl}/fork`);
+      await page.waitForSelector('main[data-state="ready"]', { timeout: 30_000 });
+      const [opened] = await logsOf("ForkChallengeManager", "ChallengeOpened");
+      const [created] = await logsOf("ForkFactory", "ForkCreated");
+      const row = await page.innerText('[data-table="fork-challenges"] tbody tr');
+      expect(row).toContain(String(opened!.args.challengeId));
+      expect((opened!.args.accused as string[]).length).toBe(2);
+      for (const accused of opened!.args.accused as string[])
+        expect(row.toLowerCase()).toContain(accused.slice(2, 8).toLowerCase());
+      expect(row).toContain(`fork ${String(created!.args.forkId)} made canonical`);
+      const cells = await page.$$eval('[data-table="fork-challenges"] tbody tr td', (tds) =>
+        tds.map((td) => td.textContent ?? ""),
+      );
+      const amount = (wei: unknown) => Number(BigInt(String(wei))) / 1e18;
+      expect(Number(cells[4]!.replace(/,/g, ""))).toBeCloseTo(amount(opened!.args.commitment), 3);
+      expect(Number(cells[5]!.replace(/,/g, ""))).toBeCloseTo(amount(created!.args.stakedExcluded), 3);
+      expect(Number(cells[6]!.replace(/,/g, ""))).toBeCloseTo(amount(created!.args.reward), 3);
+    } finally {
+      await page.close();
+    }
+  });
+
   it("the operators page shows the story's operators and their allocations", async () => {
     const page = await browser.newPage();
     try {
@@ -316,6 +363,45 @@ describe("dashboard in Chromium", () => {
       expect(allocations).toBeGreaterThanOrEqual(4);
       const text = await page.innerText('[data-table="operators"]');
       expect(text).toContain("ipfs://vcloud-devnet-operator-0");
+    } finally {
+      await page.close();
+    }
+  });
+});
+
+describe("queued withdrawals on the stakers page", () => {
+  it("a withdrawal queued by a story staker is still counted as slashable while it is not completable", async () => {
+    // Staker 5 of the story (delegated to an allocated operator) queues all its shares.
+    const staker = devnetAccounts()[RESTAKING_ROLES.stakers[0]]!;
+    const queued = vcloud(
+      [
+        "--json",
+        "stake",
+        "queue-withdrawal",
+        "--strategy",
+        devnet.contracts.TestTokenStrategy!,
+        "--shares",
+        "all",
+        "--rpc-url",
+        devnet.rpcUrl,
+      ],
+      { VCLOUD_DEPLOYMENTS_DIR: devnet.deploymentsDir, VCLOUD_PRIVATE_KEY: staker.privateKey },
+    );
+    expect(queued.stderr).not.toContain("error:");
+    expect(queued.code).toBe(0);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    try {
+      await page.goto(`${devnet.dashboardUrl}/stakers?staker=${staker.address.toLowerCase()}`);
+      await page.waitForSelector('main[data-state="ready"]', { timeout: 30_000 });
+      expect(await page.getAttribute('[data-table="queued-withdrawals"]', "data-rows")).toBe("1");
+      expect(await page.innerText('[data-table="queued-withdrawals"]')).toContain("yes, until completable");
+      const cells = await page.$$eval('[data-table="slashable"] tbody tr td', (tds) =>
+        tds.map((td) => td.textContent ?? ""),
+      );
+      // Columns: AVS, set, operator, strategy, magnitude, delegated, in queued withdrawals, slashable.
+      expect(Number(cells[5])).toBe(0);
+      expect(Number(cells[6])).toBeGreaterThan(0);
+      expect(cells[7]).toBe(cells[6]);
     } finally {
       await page.close();
     }

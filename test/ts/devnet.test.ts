@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,10 +7,38 @@ import { join } from "node:path";
 import { createPublicClient, http, parseAbiItem } from "viem";
 import { describe, expect, it } from "vitest";
 
+import type { DaemonStatus } from "../../keepers/devnet/daemons.js";
 import { waitForRpc } from "../../keepers/devnet/node.js";
 import { canonicalForkRegistryAbi } from "../../keepers/lib/abis.js";
 import { PROJECT_ROOT } from "../../keepers/lib/paths.js";
 import { freePort, vcloud } from "./helpers/cli.js";
+
+const readKeepers = (dataDir: string) =>
+  JSON.parse(readFileSync(join(dataDir, "keepers", "status.json"), "utf8")) as DaemonStatus[];
+
+/** Whether a process with this id exists (signal 0 checks without signalling). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Command lines of running processes that mention `text` (from /proc). */
+function processesMentioning(text: string): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync("/proc").filter((n) => /^\d+$/.test(n))) {
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " ");
+      if (cmdline.includes(text)) found.push(`${pid}: ${cmdline}`);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}
 
 describe("devnet", () => {
   it("`devnet start --once` deploys every contract, writes deployments/<chainId>.json and passes the story", async () => {
@@ -50,9 +78,10 @@ describe("devnet", () => {
     expect((JSON.parse(listed.stdout) as { contracts: unknown }).contracts).toEqual(file.contracts);
   }, 900_000);
 
-  it("`devnet start` serves JSON-RPC on 127.0.0.1 until stopped", async () => {
+  it("`devnet start` serves JSON-RPC on 127.0.0.1 with the keeper daemons until stopped, leaving no process behind", async () => {
     const port = await freePort();
     const dir = mkdtempSync(join(tmpdir(), "vcloud-devnet-"));
+    const dataDir = join(dir, "data");
     const child = spawn(
       process.execPath,
       [
@@ -64,6 +93,10 @@ describe("devnet", () => {
         "--deployments-dir",
         dir,
         "--no-dashboard",
+        "--data-dir",
+        dataDir,
+        "--keeper-interval",
+        "2",
       ],
       {
         cwd: PROJECT_ROOT,
@@ -74,6 +107,7 @@ describe("devnet", () => {
     let stderr = "";
     child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
     const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
+    const keepers: DaemonStatus[] = [];
     try {
       const deadline = Date.now() + 480_000;
       while (!stderr.includes("press Ctrl-C")) {
@@ -87,10 +121,30 @@ describe("devnet", () => {
       };
       const code = await client.getCode({ address: deployment.contracts.PauserRegistry! });
       expect(code?.length).toBeGreaterThan(2);
+
+      // The keeper daemons run as child processes and have each completed a pass against this chain.
+      keepers.push(...readKeepers(dataDir));
+      expect(keepers.map((k) => k.name).sort()).toEqual(["buyback", "da-challenge", "replay", "rewards", "tee"]);
+      for (const k of keepers) {
+        expect(k.state, `${k.name}: ${k.lastError}`).toBe("running");
+        expect(k.passes, `${k.name}: ${k.lastError}`).toBeGreaterThanOrEqual(1);
+        expect(alive(k.pid!)).toBe(true);
+        expect(readFileSync(k.log, "utf8")).toContain(`keeper ${k.name}`);
+      }
+      expect(stderr).toContain("keeper daemons:");
+      // Work on the story's chain: the DA challenger sampled the story's certificates, the replay keeper
+      // re-executed the story's honest claim and found it matching.
+      const log = (name: string) => readFileSync(keepers.find((k) => k.name === name)!.log, "utf8");
+      expect(log("da-challenge")).toMatch(/"sampled":[1-9]/);
+      expect(log("replay")).toContain('"reason":"replay matches"');
     } finally {
       child.kill("SIGINT");
     }
     expect(await exited).toBe(0);
+    // Every daemon was stopped with the devnet: no orphan process, and the status file says so.
+    for (const k of keepers) expect(alive(k.pid!), `${k.name} (pid ${k.pid}) still runs`).toBe(false);
+    expect(processesMentioning(dataDir)).toEqual([]);
+    expect(readKeepers(dataDir).map((k) => k.state)).toEqual(keepers.map(() => "stopped"));
     // The node is gone with it.
     const client = createPublicClient({
       transport: http(`http://127.0.0.1:${port}`, { retryCount: 0, timeout: 1_000 }),

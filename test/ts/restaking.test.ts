@@ -185,15 +185,22 @@ describe("restaking through the CLI", () => {
       /can be completed from block/,
     );
 
-    // Shares in the queue are still slashable by the set during the delay.
-    const during = cli<{ slashable: { slashableShares: string }[]; strategies: { depositShares: string }[] }>(
-      devnet,
-      undefined,
-      ["stake", "show", "--staker", staker.address],
-    );
+    // Shares in the queue are still slashable by the set during the delay, and `stake show` says which part.
+    type Shown = {
+      slashable: { slashableShares: string; delegatedSlashableShares: string; queuedSlashableShares: string }[];
+      queuedWithdrawals: { slashable: boolean }[];
+    };
+    const during = cli<Shown>(devnet, undefined, ["stake", "show", "--staker", staker.address]);
     expect(big(during.slashable[0]!.slashableShares)).toBe(25n * WAD);
+    expect(big(during.slashable[0]!.queuedSlashableShares)).toBe(25n * WAD);
+    expect(big(during.slashable[0]!.delegatedSlashableShares)).toBe(0n);
+    expect(during.queuedWithdrawals[0]!.slashable).toBe(true);
 
     await mine(devnet, 12);
+    // Once the withdrawal is completable (not yet completed), nothing of it is slashable any more.
+    const after = cli<Shown>(devnet, undefined, ["stake", "show", "--staker", staker.address]);
+    expect(after.queuedWithdrawals[0]!.slashable).toBe(false);
+    expect(after.slashable.reduce((n, s) => n + big(s.queuedSlashableShares) + big(s.slashableShares), 0n)).toBe(0n);
     const cleared = cli<{ strategies: { encumberedMagnitude: string }[] }>(devnet, operator.privateKey, [
       "operator",
       "clear-deallocations",

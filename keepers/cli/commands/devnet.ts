@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { join } from "node:path";
 import {
   createPublicClient,
   createWalletClient,
@@ -13,6 +14,8 @@ import { privateKeyToAccount } from "viem/accounts";
 import { z } from "zod";
 
 import { devnetAccounts } from "../../devnet/accounts.js";
+import { renderDaemons, startDaemons, type DaemonSupervisor } from "../../devnet/daemons.js";
+import { devnetDaemonSpecs } from "../../devnet/keeper-daemons.js";
 import { DEVNET_PARAMETERS, deployStack, readParameters } from "../../devnet/deploy.js";
 import { startHardhatNode, type DevnetNode, waitForRpc } from "../../devnet/node.js";
 import { dashboardPageFor, startServices, type DevnetServices } from "../../devnet/services.js";
@@ -23,6 +26,7 @@ import { fromEnv, parseOptions, zPort, zRpcUrl } from "../../lib/config.js";
 import { InvalidInputError } from "../../lib/errors.js";
 import { writeDeployment, type Deployment } from "../../lib/deployments.js";
 import type { Logger } from "../../lib/logger.js";
+import { PROJECT_ROOT } from "../../lib/paths.js";
 import { action, type CommandContext } from "../context.js";
 
 const startSchema = z.object({
@@ -37,6 +41,9 @@ const startSchema = z.object({
   dashboard: z.boolean(),
   dashboardPort: z.coerce.number().int().min(0).max(65535),
   indexerPort: z.coerce.number().int().min(0).max(65535),
+  keepers: z.boolean(),
+  keeperInterval: z.coerce.number().int("must be an integer").min(1, "must be at least 1 second"),
+  dataDir: z.string().min(1).optional(),
 });
 
 type StartOptions = z.infer<typeof startSchema>;
@@ -110,9 +117,12 @@ async function storyContext(url: string, deployment: Deployment, logger: Logger,
 export async function devnetStart(ctx: CommandContext, opts: StartOptions): Promise<number> {
   let node: DevnetNode | undefined;
   let services: DevnetServices | undefined;
+  let daemons: DaemonSupervisor | undefined;
   const shutdown: (() => Promise<void>)[] = [];
   const stop = async () => {
-    // Services the story started (DA nodes, keepers) first, then the chain.
+    // The keeper daemons first (they use everything else), then services the story started (DA nodes), then
+    // the chain.
+    await daemons?.stop().catch((err: unknown) => ctx.logger.warn({ err }, "stopping the keeper daemons failed"));
     for (const fn of shutdown.reverse()) {
       await fn().catch((err: unknown) => ctx.logger.warn({ err }, "shutdown step failed"));
     }
@@ -194,15 +204,45 @@ export async function devnetStart(ctx: CommandContext, opts: StartOptions): Prom
         ].join("\n"),
     );
     if (opts.once) return ok ? 0 : 1;
-    process.stderr.write(
-      `devnet serving JSON-RPC on ${url}${dashboardUrl ? `, dashboard on ${dashboardUrl}` : ""}; press Ctrl-C to stop\n`,
-    );
-    await new Promise<void>((resolvePromise) => {
+    // From here on Ctrl-C / SIGTERM stop everything in order (the keeper daemons first).
+    const stopRequested = new Promise<void>((resolvePromise) => {
       const onSignal = () => resolvePromise();
       process.once("SIGINT", onSignal);
       process.once("SIGTERM", onSignal);
       node?.process.once("exit", onSignal);
     });
+    let stopping = false;
+    void stopRequested.then(() => (stopping = true));
+    if (opts.keepers && ok) {
+      // The daemons start after the story: the story drives each keeper pass itself (deterministically, and
+      // checks its effect), so no daemon races a step for the same work; from here on the daemons do it.
+      const dataDir = opts.dataDir ?? join(PROJECT_ROOT, ".vcloud", "devnet", `${deployment.chainId}-${process.pid}`);
+      daemons = startDaemons({
+        specs: await devnetDaemonSpecs({
+          rpcUrl: url,
+          deploymentsDir: opts.deploymentsDir,
+          dataDir,
+          accounts: story.accounts,
+          token: deployment.contracts.VcloudTestToken!,
+          intervalSeconds: opts.keeperInterval,
+        }),
+        dataDir,
+        logger: ctx.logger,
+      });
+      services?.dashboard.setKeepers(daemons.status);
+      await Promise.race([
+        stopRequested,
+        daemons
+          .waitForPasses(1, 180_000)
+          .catch((err: unknown) => ctx.logger.warn({ err }, "a keeper daemon has not completed a pass yet")),
+      ]);
+      process.stderr.write(`${renderDaemons(daemons.status())}\n`);
+    }
+    if (stopping) return 0;
+    process.stderr.write(
+      `devnet serving JSON-RPC on ${url}${dashboardUrl ? `, dashboard on ${dashboardUrl}` : ""}; press Ctrl-C to stop\n`,
+    );
+    await stopRequested;
     return 0;
   } finally {
     await stop();
@@ -244,6 +284,12 @@ export function registerDevnet(program: Command): void {
       fromEnv("VCLOUD_INDEXER_PORT") ?? "42069",
     )
     .option("--no-dashboard", "run neither the indexer nor the dashboard")
+    .option("--no-keepers", "serve without the keeper daemons (rewards, buyback, da-challenge, tee, replay)")
+    .option("--keeper-interval <seconds>", "seconds between the keeper daemons' passes", "10")
+    .option(
+      "--data-dir <dir>",
+      "keeper daemons' logs, checkpoints and status.json (default .vcloud/devnet/<chainId>-<pid>)",
+    )
     .action(
       action(async (ctx, raw: { rpc?: string; rpcUrl?: string }) => {
         if (raw.rpc !== undefined && raw.rpcUrl !== undefined && raw.rpc !== raw.rpcUrl)

@@ -404,12 +404,12 @@ function renderPosition(p: Awaited<ReturnType<typeof readStakerPosition>>): stri
   lines.push("slashable by operator set:");
   for (const s of p.slashable)
     lines.push(
-      `  ${s.operatorSet.avs}#${s.operatorSet.id} via ${s.operator}: ${s.slashableShares} shares of ${s.strategy} (magnitude ${s.magnitude}/${s.maxMagnitude})`,
+      `  ${s.operatorSet.avs}#${s.operatorSet.id} via ${s.operator}: ${s.slashableShares} shares of ${s.strategy} (${s.delegatedSlashableShares} delegated + ${s.queuedSlashableShares} in queued withdrawals; magnitude ${s.magnitude}/${s.maxMagnitude})`,
     );
   lines.push("queued withdrawals:");
   for (const w of p.queuedWithdrawals)
     lines.push(
-      `  ${w.root} from block ${w.startBlock}, completable at ${w.completableAtBlock}: ${w.shares.join(", ")} shares`,
+      `  ${w.root} from block ${w.startBlock}, completable at ${w.completableAtBlock}${w.slashable ? " (still slashable)" : ""}: ${w.shares.join(", ")} shares`,
     );
   lines.push("slashes that hit this position:");
   for (const s of p.slashes)

@@ -614,7 +614,7 @@ function registerKeeperTee(program: Command): void {
         while (!stopping) {
           try {
             const outcomes = await pass();
-            if (outcomes.length > 0) ctx.logger.info({ tasks: outcomes }, "tee dispatcher pass");
+            ctx.logger.info({ tasks: outcomes }, "tee dispatcher pass");
           } catch (error) {
             ctx.logger.error({ err: error }, "tee dispatcher pass failed; retrying next interval");
           }

@@ -11,6 +11,7 @@ const PAGES = [
   ["/inference", "Inference"],
   ["/agents", "Agents"],
   ["/fees", "Fees"],
+  ["/fork", "Fork"],
 ];
 
 // ---- data -------------------------------------------------------------------------------------------
@@ -172,11 +173,12 @@ function cards(items) {
 
 const pages = {
   async "/operators"() {
-    const [operators, strategies, sets, allocations] = await Promise.all([
+    const [operators, strategies, sets, allocations, keepers] = await Promise.all([
       all("operators", "id metadataURI registeredBlock delegatedShares slashCount"),
       all("operatorStrategys", "id operator strategy shares maxMagnitude encumberedMagnitude"),
       all("operatorSets", "id avs setId redistributionRecipient createdBlock"),
       all("allocations", "id operator avs setId strategy magnitude effectBlock updatedBlock"),
+      fetch("/api/keepers").then((r) => (r.ok ? r.json() : [])),
     ]);
     const strat = new Map(strategies.map((s) => [`${s.operator}-${s.strategy}`, s]));
     const unique = (a) => {
@@ -247,6 +249,20 @@ const pages = {
         ]),
         { id: "operator-sets" },
       ),
+      el("h2", {}, "Keeper daemons"),
+      table(
+        ["keeper", "state", "pid", "restarts", "passes", "last pass", "last error"],
+        keepers.map((k) => [
+          k.name,
+          k.state,
+          num(k.pid ?? "-"),
+          num(k.restarts),
+          num(k.passes),
+          k.lastPassAt ? k.lastPassAt.replace("T", " ").slice(0, 19) : "-",
+          k.lastError ?? "",
+        ]),
+        { id: "keepers", empty: "no keeper daemons (they start after the story, in serve mode)" },
+      ),
     ];
   },
 
@@ -267,14 +283,40 @@ const pages = {
       const max = staker?.operator ? BigInt(strat.get(`${staker.operator}-${p.strategy}`)?.maxMagnitude ?? WAD) : WAD;
       return (((BigInt(p.depositShares) * BigInt(p.depositScalingFactor)) / WAD) * max) / WAD;
     };
+    // Queued withdrawals stay slashable until completable: the position (DelegationManager views over RPC)
+    // gives each set's queued part.
+    let position;
+    let positionError;
+    try {
+      position = chosen ? await (await fetch(`/api/staker/${chosen}`)).json() : undefined;
+      if (position?.error) throw new Error(position.error);
+    } catch (error) {
+      [position, positionError] = [undefined, error.message];
+    }
+    const lower = (a) => String(a).toLowerCase();
+    // With the chain's position, its per-set split (delegated + queued) is authoritative: the indexer's
+    // deposit shares do not follow withdrawals. Without it, the delegated part from the indexer's tables.
     const slashable = [];
-    if (staker?.operator)
+    if (position)
+      for (const s of position.slashable)
+        slashable.push({
+          avs: lower(s.operatorSet.avs),
+          setId: s.operatorSet.id,
+          operator: lower(s.operator),
+          strategy: lower(s.strategy),
+          magnitude: s.magnitude,
+          delegated: BigInt(s.delegatedSlashableShares),
+          queued: BigInt(s.queuedSlashableShares),
+        });
+    else if (staker?.operator)
       for (const p of mine)
         for (const a of allocations.filter((x) => x.operator === staker.operator && x.strategy === p.strategy)) {
           const max = BigInt(strat.get(`${a.operator}-${a.strategy}`)?.maxMagnitude ?? WAD);
           if (max === 0n) continue;
-          slashable.push({ ...a, amount: (withdrawable(p) * BigInt(a.magnitude)) / max });
+          slashable.push({ ...a, delegated: (withdrawable(p) * BigInt(a.magnitude)) / max, queued: 0n });
         }
+    for (const s of slashable) s.amount = s.delegated + s.queued;
+    const queuedWithdrawals = position?.queuedWithdrawals ?? [];
     const picker = el(
       "select",
       { id: "staker-picker" },
@@ -294,7 +336,13 @@ const pages = {
       el("h2", {}, "Deposits"),
       table(
         ["strategy", "deposit shares", "withdrawable (tokens)"],
-        mine.map((p) => [code(p.strategy), num(tokens(p.depositShares)), num(tokens(withdrawable(p)))]),
+        position
+          ? position.strategies.map((p) => [
+              code(p.strategy),
+              num(tokens(p.depositShares)),
+              num(tokens(p.withdrawableShares)),
+            ])
+          : mine.map((p) => [code(p.strategy), num(tokens(p.depositShares)), num(tokens(withdrawable(p)))]),
         { id: "deposits" },
       ),
       el("h2", {}, "Slashable by each AVS (tokens)"),
@@ -308,16 +356,34 @@ const pages = {
         },
       }),
       table(
-        ["AVS", "set", "operator", "strategy", "magnitude", "slashable (tokens)"],
+        ["AVS", "set", "operator", "strategy", "magnitude", "delegated", "in queued withdrawals", "slashable (tokens)"],
         slashable.map((s) => [
           code(s.avs),
           num(s.setId),
           code(s.operator),
           code(s.strategy),
           num(percent(s.magnitude)),
+          num(tokens(s.delegated)),
+          num(tokens(s.queued)),
           num(tokens(s.amount)),
         ]),
         { id: "slashable" },
+      ),
+      el("h2", {}, "Queued withdrawals"),
+      ...(positionError
+        ? [el("p", { class: "error" }, `queued withdrawals unavailable (chain read failed): ${positionError}`)]
+        : []),
+      table(
+        ["root", "operator", "from block", "completable at block", "shares", "slashable"],
+        queuedWithdrawals.map((w) => [
+          code(w.root),
+          code(w.delegatedTo),
+          num(w.startBlock),
+          num(w.completableAtBlock),
+          w.shares.map((x) => tokens(x)).join(", "),
+          w.slashable ? "yes, until completable" : "no",
+        ]),
+        { id: "queued-withdrawals" },
       ),
       el("h2", {}, "All stakers"),
       table(
@@ -614,7 +680,116 @@ const pages = {
       ),
     ];
   },
+
+  async "/fork"() {
+    let rows;
+    try {
+      rows = await events(
+        ["ForkChallengeManager", "ForkFactory", "CanonicalForkRegistry"],
+        ["ChallengeOpened", "ChallengeResolved", "ForkCreated", "CanonicalForkSet", "ChallengeRejected"],
+      );
+    } catch (error) {
+      return forkFromChain(error.message);
+    }
+    const challenges = new Map();
+    const of = (id) => {
+      const key = String(id);
+      if (!challenges.has(key)) challenges.set(key, { id: key });
+      return challenges.get(key);
+    };
+    for (const e of rows) {
+      const c = of(e.args.challengeId);
+      if (e.name === "ChallengeOpened") Object.assign(c, { opened: e, ...e.args });
+      else if (e.name === "ChallengeResolved") Object.assign(c, { resolved: e, forkAccepted: e.args.forkAccepted });
+      else if (e.name === "ForkCreated") Object.assign(c, { fork: e.args });
+      else if (e.name === "CanonicalForkSet") c.canonical = e.args;
+      else if (e.name === "ChallengeRejected") c.rejected = true;
+    }
+    const list = [...challenges.values()].filter((c) => c.opened);
+    const outcome = (c) =>
+      c.resolved
+        ? c.forkAccepted
+          ? `fork ${c.canonical?.forkId ?? c.fork?.forkId ?? "?"} made canonical`
+          : "rejected"
+        : "open";
+    return [
+      el("h1", {}, "Fork challenges"),
+      cards([
+        ["challenges opened", list.length],
+        ["resolved", list.filter((c) => c.resolved).length],
+        ["forks accepted", list.filter((c) => c.forkAccepted).length],
+      ]),
+      el("h2", {}, "Challenges"),
+      table(
+        [
+          "id",
+          "opened at block",
+          "challenger",
+          "accused",
+          "bEIGEN burned (commitment)",
+          "bEIGEN dropped",
+          "reward",
+          "outcome",
+        ],
+        list.map((c) => [
+          num(c.id),
+          num(c.opened.blockNumber),
+          code(c.challenger),
+          el(
+            "span",
+            {},
+            (c.accused ?? []).map((a) => el("span", {}, code(a), " ")),
+          ),
+          num(tokens(c.commitment)),
+          num(c.fork ? tokens(c.fork.stakedExcluded) : "-"),
+          num(c.fork ? tokens(c.fork.reward) : "-"),
+          outcome(c),
+        ]),
+        { id: "fork-challenges" },
+      ),
+      el("h2", {}, "All fork events"),
+      eventTable(rows, "fork-events"),
+    ];
+  },
 };
+
+/** The /fork page from the chain's logs (GET /api/fork) when the indexer does not answer. */
+async function forkFromChain(indexerError) {
+  const res = await fetch("/api/fork");
+  const records = await res.json();
+  if (!res.ok) throw new Error(`${indexerError}; from the chain: ${records.error}`);
+  return [
+    el("h1", {}, "Fork challenges"),
+    el("p", { class: "muted" }, `read from the chain's logs: the indexer did not answer (${indexerError})`),
+    table(
+      [
+        "id",
+        "opened at block",
+        "challenger",
+        "accused",
+        "bEIGEN burned (commitment)",
+        "bEIGEN dropped",
+        "reward",
+        "outcome",
+      ],
+      records.map((c) => [
+        num(c.challengeId),
+        num(c.openedBlock),
+        code(c.challenger),
+        el(
+          "span",
+          {},
+          c.accused.map((a) => el("span", {}, code(a), " ")),
+        ),
+        num(tokens(c.commitment)),
+        num(c.fork ? tokens(c.fork.stakedExcluded) : "-"),
+        num(c.fork ? tokens(c.fork.reward) : "-"),
+        c.outcome === "fork accepted" ? `fork ${c.fork?.forkId ?? "?"} made canonical` : c.outcome,
+      ]),
+      { id: "fork-challenges" },
+    ),
+  ];
+}
 
 // ---- shell ------------------------------------------------------------------------------------------
 

@@ -29,6 +29,8 @@ const ALLOCATION_CONFIGURATION_DELAY = 15;
 const SLASH_RESOLUTION_DELAY = 5;
 /** A small model so that the step stays fast on two cores. */
 const SHAPE = { layers: 2, embedding: 128, feedForward: 256, heads: 4, kvHeads: 2 };
+/** The model the story's app asks for (the replay keeper daemon replays with the same file). */
+export const STORY_MODEL = { seed: 1n, shape: SHAPE } as const;
 
 /**
  * The inference AVS creates its set; an operator joins with 100 tokens and posts two claims for the app: one
@@ -94,7 +96,7 @@ export const cheatingOperatorCaught: StoryStep = {
     try {
       const asked = join(dir, "asked.gguf");
       const other = join(dir, "other.gguf");
-      await writeModel(asked, { seed: 1n, shape: SHAPE });
+      await writeModel(asked, STORY_MODEL);
       await writeModel(other, { seed: 2n, shape: SHAPE });
       for (const modelPath of [asked, other]) {
         engines.push(await LlamaEngine.create({ modelPath, settings: { threads: 1, contextSize: 128 } }));
