@@ -12,6 +12,7 @@ import {IBLSAVSRegistrar} from "../interfaces/IBLSAVSRegistrar.sol";
 import {IBLSApkRegistry} from "../interfaces/IBLSApkRegistry.sol";
 import {IBLSSignatureChecker} from "../interfaces/IBLSSignatureChecker.sol";
 import {IStrategy} from "../interfaces/IStrategy.sol";
+import {BLS12381} from "../bls/BLS12381.sol";
 import {BlobElements} from "./BlobElements.sol";
 
 /// @title BlobCertificateRegistry
@@ -135,7 +136,16 @@ contract BlobCertificateRegistry is IBlobCertificateRegistry, Ownable2Step, Reen
         });
         uint256 protocolShare = (fee * protocolFeeBps) / BPS;
         operatorFees += fee - protocolShare;
-        emit BlobConfirmed(id, header.payer, referenceBlock, header.expiry, totals.signedStake, totals.totalStake, fee);
+        emit BlobConfirmed(
+            id,
+            header.payer,
+            referenceBlock,
+            header.expiry,
+            totals.signedStake,
+            totals.totalStake,
+            fee,
+            _pubkeyHashes(signature.nonSignerPubkeys)
+        );
 
         if (protocolShare != 0) Address.sendValue(payable(feeJar), protocolShare);
         if (msg.value > fee) Address.sendValue(payable(msg.sender), msg.value - fee);
@@ -321,6 +331,14 @@ contract BlobCertificateRegistry is IBlobCertificateRegistry, Ownable2Step, Reen
         protocolFeeBps = protocolBps;
         feeJar = jar;
         emit FeesSet(perBytePeriod, period, protocolBps, jar);
+    }
+
+    /// @dev The key hashes (as the signature checker and `challengeAvailability` use them) of the non-signers.
+    function _pubkeyHashes(BLS12381.G1Point[] calldata pubkeys) private pure returns (bytes32[] memory hashes) {
+        hashes = new bytes32[](pubkeys.length);
+        for (uint256 i = 0; i < pubkeys.length; ++i) {
+            hashes[i] = keccak256(abi.encode(pubkeys[i]));
+        }
     }
 
     function _supportedRatio(uint16 ratio) private pure returns (bool) {

@@ -89,7 +89,10 @@ interface IBlobCertificateRegistry {
     /// @notice Thrown when the KZG point-evaluation proof does not verify.
     error InvalidEvaluationProof();
 
-    /// @notice Emitted when a certificate is confirmed.
+    /// @notice Emitted when a certificate is confirmed, by whatever path (a direct call, a contract, a
+    /// multicall). `nonSignerPubkeyHashes` are the non-signers' key hashes in the checker's (ascending)
+    /// order: with `referenceBlock` they reproduce the certificate's signatory record, which is what
+    /// `challengeAvailability` needs, so a keeper learns every certificate's signers from this event alone.
     event BlobConfirmed(
         bytes32 indexed certificateId,
         address indexed payer,
@@ -97,7 +100,8 @@ interface IBlobCertificateRegistry {
         uint64 expiry,
         uint256 signedStake,
         uint256 totalStake,
-        uint256 fee
+        uint256 fee,
+        bytes32[] nonSignerPubkeyHashes
     );
     /// @notice Emitted when a challenge is opened.
     event AvailabilityChallenged(

@@ -15,7 +15,6 @@ import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import {
   bytesToHex,
-  decodeFunctionData,
   getAbiItem,
   type Account,
   type Address,
@@ -26,7 +25,6 @@ import {
   type WalletClient,
 } from "viem";
 
-import { pubkeyHash } from "../bls/bls.js";
 import { assignChunks, parseChunk, validateManifest, verifyChunks, type Chunk } from "../da/index.js";
 import { blobCertificateRegistryAbi } from "../lib/abis.js";
 import { VcloudError } from "../lib/errors.js";
@@ -310,7 +308,7 @@ export async function runChallengePass(
   return result;
 }
 
-/** Records confirmed certificates (with their non-signers, from the confirming calldata) and challenges. */
+/** Records confirmed certificates (with their non-signers, from the BlobConfirmed event) and challenges. */
 async function scan(publicClient: Client, config: ChallengeKeeperConfig, store: ChallengeStore, head: number) {
   const range = config.logRange ?? 10_000;
   let from = (store.scannedThrough ?? (config.fromBlock ?? 0) - 1) + 1;
@@ -330,17 +328,14 @@ async function scan(publicClient: Client, config: ChallengeKeeperConfig, store: 
         toBlock: BigInt(to),
       }),
     ]);
-    const certificates = [];
-    for (const log of confirmed) {
-      const tx = await publicClient.getTransaction({ hash: log.transactionHash! });
-      const nonSignerHashes = nonSignerHashesOf(tx.input, log.args.certificateId!);
-      certificates.push({
-        id: log.args.certificateId!,
-        referenceBlock: Number(log.args.referenceBlock!),
-        expiry: Number(log.args.expiry!),
-        nonSignerHashes,
-      });
-    }
+    // The event carries the non-signers, so a certificate confirmed through any path (a contract, a
+    // multicall, a Safe) is known exactly like one confirmed by a direct confirmBlob transaction.
+    const certificates = confirmed.map((log) => ({
+      id: log.args.certificateId!,
+      referenceBlock: Number(log.args.referenceBlock!),
+      expiry: Number(log.args.expiry!),
+      nonSignerHashes: [...log.args.nonSignerPubkeyHashes!],
+    }));
     const challenges: ChallengeRecord[] = challenged.map((log) => ({
       challengeId: log.args.challengeId!,
       certificateId: log.args.certificateId!,
@@ -351,26 +346,6 @@ async function scan(publicClient: Client, config: ChallengeKeeperConfig, store: 
     store.recordScan(to, certificates, challenges);
     from = to + 1;
   }
-}
-
-/**
- * The non-signers' key hashes of a certificate, from the calldata of the `confirmBlob` call that confirmed
- * it (ascending, as the checker requires): the list `challengeAvailability` needs.
- */
-export function nonSignerHashesOf(input: Hex, certificateId: Hex): Hex[] {
-  let decoded;
-  try {
-    decoded = decodeFunctionData({ abi: blobCertificateRegistryAbi, data: input });
-  } catch (cause) {
-    throw new ChallengeKeeperError(
-      `certificate ${certificateId} was not confirmed by a direct confirmBlob call; its non-signers cannot be read`,
-      { cause },
-    );
-  }
-  if (decoded.functionName !== "confirmBlob")
-    throw new ChallengeKeeperError(`certificate ${certificateId} was confirmed by ${decoded.functionName}`);
-  const signature = decoded.args[2] as { nonSignerPubkeys: readonly Parameters<typeof pubkeyHash>[0][] };
-  return signature.nonSignerPubkeys.map((p) => pubkeyHash(p));
 }
 
 /** Asks each signer with assigned chunks for them and judges whether it serves. */

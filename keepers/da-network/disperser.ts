@@ -8,6 +8,7 @@ import { randomBytes } from "node:crypto";
 import { verify as blsVerify, PublicKey } from "@chainsafe/blst";
 import {
   bytesToHex,
+  encodeFunctionData,
   hexToBytes,
   type Account,
   type Address,
@@ -27,7 +28,7 @@ import {
   type EncodedPayload,
   type TaskRunner,
 } from "../da/index.js";
-import { blobCertificateRegistryAbi, bLSApkRegistryAbi } from "../lib/abis.js";
+import { blobCertificateRegistryAbi, bLSApkRegistryAbi, callForwarderAbi } from "../lib/abis.js";
 import { VcloudError } from "../lib/errors.js";
 import type { Logger } from "../lib/logger.js";
 import { blobHeaderFor, certificateId, certificateMessage, type BlobHeader } from "./certificate.js";
@@ -66,6 +67,11 @@ export type DisperseParams = {
   logger?: Logger;
   /** Overrides sockets read from the registrar (operator -> URL). */
   socketOverrides?: Record<string, string>;
+  /**
+   * Posts the certificate through this forwarding contract (`execute(address target, bytes data)`, as a
+   * Safe or multicall would) instead of calling the registry directly.
+   */
+  confirmVia?: Address;
 };
 
 export type DisperseResult = {
@@ -167,16 +173,36 @@ export async function disperse(params: DisperseParams): Promise<DisperseResult> 
     functionName: "quoteFee",
     args: [header.payloadLength, header.expiry],
   })) as bigint;
-  const { request } = await publicClient.simulateContract({
-    account: walletClient.account,
-    address: params.certificateRegistry,
+  const confirm = {
     abi: blobCertificateRegistryAbi,
     functionName: "confirmBlob",
     args: [header, referenceBlock, { nonSignerPubkeys, apkIndex, sigma }],
-    // A little headroom: the fee is rounded up to whole periods at the confirming block's timestamp.
-    value: fee + fee / 10n,
-  });
-  const transactionHash = await walletClient.writeContract(request);
+  } as const;
+  // A little headroom: the fee is rounded up to whole periods at the confirming block's timestamp.
+  const value = fee + fee / 10n;
+  const transactionHash = params.confirmVia
+    ? await walletClient.writeContract(
+        (
+          await publicClient.simulateContract({
+            account: walletClient.account,
+            address: params.confirmVia,
+            abi: callForwarderAbi,
+            functionName: "execute",
+            args: [params.certificateRegistry, encodeFunctionData(confirm)],
+            value,
+          })
+        ).request,
+      )
+    : await walletClient.writeContract(
+        (
+          await publicClient.simulateContract({
+            account: walletClient.account,
+            address: params.certificateRegistry,
+            ...confirm,
+            value,
+          })
+        ).request,
+      );
   const receipt = await publicClient.waitForTransactionReceipt({ hash: transactionHash });
   if (receipt.status !== "success") throw new VcloudError(`confirmBlob reverted in ${transactionHash}`);
   logger?.info(

@@ -1,5 +1,7 @@
 /**
- * The availability-challenge loop on loopback: a certificate signed by four DA nodes; one node then goes
+ * The availability-challenge loop on loopback: a certificate signed by four DA nodes and confirmed through
+ * an intermediate contract (a forwarder, standing for a Safe or multicall: the transaction's calldata is
+ * not a confirmBlob call, so the keeper must learn the certificate from the event); one node then goes
  * dark and another loses its data but stays online and answers challenges. The challenge keeper samples
  * the certificate, challenges exactly those two (once, even with a fresh checkpoint store), the node that
  * lost its data rebuilds the blob from the network and answers, and after the window the keeper slashes
@@ -60,11 +62,16 @@ describe("DA challenge keeper: a signer that does not serve is challenged, and s
       const { stack } = fleet;
       const keeperWallet = stack.feeJar;
       const store = new ChallengeStore(":memory:");
-      await disperse(fleet.disperseParams(payloadOf(140_000, 21))); // two blobs
+      const forwarder = await stack.viem.deployContract("CallForwarder");
+      const dispersed = await disperse(
+        fleet.disperseParams(payloadOf(140_000, 21), { confirmVia: forwarder.address }), // two blobs
+      );
+      const tx = await stack.publicClient.getTransaction({ hash: dispersed.transactionHash });
+      expect(tx.to?.toLowerCase()).toBe(forwarder.address.toLowerCase());
 
       // Everyone serves: the keeper samples and challenges no one.
       const quiet = await runChallengePass(stack.publicClient, keeperWallet, { config, store });
-      expect(quiet.sampled).toHaveLength(1);
+      expect(quiet.sampled.map((c) => c.certificateId)).toEqual([dispersed.certificateId]);
       expect(quiet.sampled[0]!.verdicts.every((v) => v.serves)).toBe(true);
       expect(quiet.opened).toEqual([]);
 
