@@ -94,20 +94,7 @@ contract BlobCertificateRegistry is IBlobCertificateRegistry, Ownable2Step, Reen
         uint32 referenceBlock,
         IBLSSignatureChecker.NonSignerStakesAndSignature calldata signature
     ) external payable nonReentrant returns (bytes32 id) {
-        if (header.payloadLength == 0 || header.blobCount == 0 || !_supportedRatio(header.codingRatio)) {
-            revert InvalidBlobHeader();
-        }
-        // blob expiry is days and the response window hours; seconds of proposer leeway cannot matter
-        // solhint-disable-next-line not-rely-on-time
-        uint256 latestExpiry = block.timestamp + maxTtl;
-        // blob expiry is days and the response window hours; seconds of proposer leeway cannot matter
-        // solhint-disable-next-line not-rely-on-time
-        if (header.expiry <= block.timestamp || header.expiry > latestExpiry) {
-            revert InvalidExpiry(header.expiry, latestExpiry);
-        }
-        if (referenceBlock + uint256(maxReferenceAge) < block.number) {
-            revert StaleReferenceBlock(referenceBlock, block.number);
-        }
+        _checkHeader(header, referenceBlock);
         id = keccak256(abi.encode(header));
         if (_certificates[id].confirmedAt != 0) revert CertificateAlreadyConfirmed(id);
         uint256 fee = quoteFee(header.payloadLength, header.expiry);
@@ -149,6 +136,25 @@ contract BlobCertificateRegistry is IBlobCertificateRegistry, Ownable2Step, Reen
 
         if (protocolShare != 0) Address.sendValue(payable(feeJar), protocolShare);
         if (msg.value > fee) Address.sendValue(payable(msg.sender), msg.value - fee);
+    }
+
+    /// @dev A header the registry can hold: non-empty, a supported ratio, an expiry within the maximum TTL,
+    /// and a reference block recent enough for its stake table to matter.
+    function _checkHeader(BlobHeader calldata header, uint32 referenceBlock) private view {
+        if (header.payloadLength == 0 || header.blobCount == 0 || !_supportedRatio(header.codingRatio)) {
+            revert InvalidBlobHeader();
+        }
+        // blob expiry is days and the response window hours; seconds of proposer leeway cannot matter
+        // solhint-disable-next-line not-rely-on-time
+        uint256 latestExpiry = block.timestamp + maxTtl;
+        // blob expiry is days and the response window hours; seconds of proposer leeway cannot matter
+        // solhint-disable-next-line not-rely-on-time
+        if (header.expiry <= block.timestamp || header.expiry > latestExpiry) {
+            revert InvalidExpiry(header.expiry, latestExpiry);
+        }
+        if (referenceBlock + uint256(maxReferenceAge) < block.number) {
+            revert StaleReferenceBlock(referenceBlock, block.number);
+        }
     }
 
     /// @inheritdoc IBlobCertificateRegistry
