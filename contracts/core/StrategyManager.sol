@@ -135,6 +135,7 @@ contract StrategyManager is IStrategyManager, Pausable, Ownable2Step, EIP712, No
         depositSharesLeft = current - depositSharesToRemove;
         stakerDepositShares[staker][strategy] = depositSharesLeft;
         if (depositSharesLeft == 0) _removeStrategyFromStakerList(staker, strategy);
+        emit DepositSharesRemoved(staker, strategy, depositSharesToRemove);
     }
 
     /// @inheritdoc IShareManager

@@ -36,6 +36,9 @@ interface IStrategyManagerErrors {
 interface IStrategyManagerEvents {
     /// @notice Emitted when `staker` deposits and receives `shares` deposit shares in `strategy`.
     event Deposit(address staker, IStrategy strategy, uint256 shares);
+    /// @notice Emitted when the DelegationManager removes `depositShares` of `staker`'s deposit shares in
+    /// `strategy` (a queued withdrawal), so that indexers can follow deposit shares without reading state.
+    event DepositSharesRemoved(address staker, IStrategy strategy, uint256 depositShares);
     /// @notice Emitted when the strategy whitelister changes.
     event StrategyWhitelisterChanged(address previousAddress, address newAddress);
     /// @notice Emitted when a strategy is whitelisted for deposits.

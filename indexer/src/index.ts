@@ -103,6 +103,14 @@ const restaking: Record<string, Handler> = {
       .onConflictDoUpdate((row: { depositShares: bigint }) => ({ depositShares: row.depositShares + shares }));
     await db.insert(schema.staker).values({ id: staker, operator: null, delegatedBlock: null }).onConflictDoNothing();
   },
+  "StrategyManager:DepositSharesRemoved": async (e, db) => {
+    const staker = lower(e.args.staker);
+    const strategy = lower(e.args.strategy);
+    const removed = e.args.depositShares as bigint;
+    await db
+      .update(schema.stakerStrategy, { id: `${staker}-${strategy}` })
+      .set((row: { depositShares: bigint }) => ({ depositShares: row.depositShares - removed }));
+  },
   "AllocationManager:OperatorSetCreated": async (e, db) => {
     const { avs, setId } = setOf(e.args);
     await db

@@ -21,6 +21,7 @@ import { RESTAKING_ROLES } from "../../keepers/devnet/steps/restaking.js";
 import { indexerForkChallenges, rpcForkChallenges } from "../../keepers/indexer/fork-reads.js";
 import { indexerAllocations, indexerSlashes, rpcAllocations } from "../../keepers/indexer/reads.js";
 import { abiFor } from "../../keepers/indexer/sources.js";
+import { strategyManagerAbi } from "../../keepers/lib/abis.js";
 import { toJson } from "../../keepers/lib/output.js";
 import { PROJECT_ROOT } from "../../keepers/lib/paths.js";
 import { readSlashes } from "../../keepers/restaking/views.js";
@@ -405,5 +406,35 @@ describe("queued withdrawals on the stakers page", () => {
     } finally {
       await page.close();
     }
+    // The indexer follows the queued withdrawal too (StrategyManager's DepositSharesRemoved): the staker's
+    // deposit shares there match the chain's (none left), once it has caught up.
+    const onChain = await createPublicClient({ transport: http(devnet.rpcUrl) }).readContract({
+      address: devnet.contracts.StrategyManager! as Address,
+      abi: strategyManagerAbi,
+      functionName: "stakerDepositShares",
+      args: [staker.address, devnet.contracts.TestTokenStrategy! as Address],
+    });
+    expect(onChain).toBe(0n);
+    const query = `{ stakerStrategys(where: { staker: "${staker.address.toLowerCase()}" }) { items { strategy depositShares } } }`;
+    const indexed = async () => {
+      const response = await fetch(devnet.indexerUrl, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ query }),
+      });
+      const body = (await response.json()) as {
+        data: { stakerStrategys: { items: { strategy: string; depositShares: string }[] } };
+      };
+      return body.data.stakerStrategys.items.find(
+        (i) => i.strategy.toLowerCase() === devnet.contracts.TestTokenStrategy!.toLowerCase(),
+      )?.depositShares;
+    };
+    const deadline = Date.now() + 30_000;
+    let shares = await indexed();
+    while (shares !== "0" && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 500));
+      shares = await indexed();
+    }
+    expect(shares).toBe("0");
   });
 });
