@@ -29,7 +29,8 @@ import {
   verifyChunks,
   type Chunk,
 } from "../da/index.js";
-import { describeError, InvalidInputError, VcloudError } from "../lib/errors.js";
+import { describeError, InvalidInputError } from "../lib/errors.js";
+import { HttpStatusError, readJsonBody, sendJson } from "../lib/http-json.js";
 import type { Logger } from "../lib/logger.js";
 import { certificateId, certificateMessage, headerMismatch } from "./certificate.js";
 import { ChallengeResponder } from "./challenge-responder.js";
@@ -72,17 +73,6 @@ export type DaNodeConfig = {
 
 export type DaNode = { url: string; server: Server; store: ChunkStore; close: () => Promise<void> };
 
-/** An HTTP error with a status code and a one-line reason. */
-class HttpError extends VcloudError {
-  override name = "HttpError";
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 export async function startDaNode(config: DaNodeConfig): Promise<DaNode> {
   const store = ChunkStore.open(config.dataDir, { maxBytes: config.maxBytes });
   const now = config.now ?? (() => Math.floor(Date.now() / 1000));
@@ -115,19 +105,19 @@ export async function startDaNode(config: DaNodeConfig): Promise<DaNode> {
     const parsed = storeRequestSchema.safeParse(body);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
-      throw new HttpError(400, `invalid ${issue.path.join(".") || "body"}: ${issue.message}`);
+      throw new HttpStatusError(400, `invalid ${issue.path.join(".") || "body"}: ${issue.message}`);
     }
     const { header, referenceBlock, chunks: wire } = parsed.data;
     const { manifest, params } = validateManifest(parsed.data.manifest);
     const mismatch = headerMismatch(header, manifest);
-    if (mismatch) throw new HttpError(400, `header ${mismatch}`);
-    if (header.expiry <= BigInt(now())) throw new HttpError(400, `header expiry ${header.expiry} is in the past`);
+    if (mismatch) throw new HttpStatusError(400, `header ${mismatch}`);
+    if (header.expiry <= BigInt(now())) throw new HttpStatusError(400, `header expiry ${header.expiry} is in the past`);
     const id = certificateId(header);
 
     // A reference block the chain has not produced yet cannot be read (the RPC refuses it): a client error.
     const head = await config.publicClient.getBlockNumber({ cacheTime: 0 });
     if (BigInt(referenceBlock) > head) {
-      throw new HttpError(400, `referenceBlock ${referenceBlock} is ahead of the chain head ${head}`);
+      throw new HttpStatusError(400, `referenceBlock ${referenceBlock} is ahead of the chain head ${head}`);
     }
     const snapshot = await snapshotAt(referenceBlock).catch((error: unknown) => {
       // No registrar / stake table code at that block (before deployment), or it reverts there: the client
@@ -135,7 +125,8 @@ export async function startDaNode(config: DaNodeConfig): Promise<DaNode> {
       const noSet =
         error instanceof BaseError &&
         error.walk((e) => e instanceof ContractFunctionZeroDataError || e instanceof ContractFunctionRevertedError);
-      if (noSet) throw new HttpError(400, `referenceBlock ${referenceBlock}: no DA operator set can be read there`);
+      if (noSet)
+        throw new HttpStatusError(400, `referenceBlock ${referenceBlock}: no DA operator set can be read there`);
       throw error;
     });
     const assignment = assignChunks({
@@ -147,7 +138,10 @@ export async function startDaNode(config: DaNodeConfig): Promise<DaNode> {
     proveAssignmentSafe({ ...assignment, ...config.thresholds, assignment });
     const mine = assignment.ranges.find((r) => r.operator.toLowerCase() === config.operator.toLowerCase());
     if (!mine || mine.count === 0)
-      throw new HttpError(409, `operator ${config.operator} holds no stake in the set at block ${referenceBlock}`);
+      throw new HttpStatusError(
+        409,
+        `operator ${config.operator} holds no stake in the set at block ${referenceBlock}`,
+      );
 
     const expected = new Set<string>();
     for (let blob = 0; blob < manifest.blobCount; blob++) {
@@ -158,22 +152,25 @@ export async function startDaNode(config: DaNodeConfig): Promise<DaNode> {
     for (const w of wire) {
       const key = `${w.blobIndex}/${w.index}`;
       if (!expected.delete(key))
-        throw new HttpError(400, `chunk ${key} is not assigned to operator ${config.operator} (or sent twice)`);
+        throw new HttpStatusError(400, `chunk ${key} is not assigned to operator ${config.operator} (or sent twice)`);
       const { chunk } = parseChunk(
         Buffer.from(w.data, "base64"),
         { ratio: manifest.ratio, cellsPerChunk },
         `chunk ${key}`,
       );
       if (chunk.blobIndex !== w.blobIndex || chunk.index !== w.index)
-        throw new HttpError(400, `chunk ${key} carries indices ${chunk.blobIndex}/${chunk.index}`);
+        throw new HttpStatusError(400, `chunk ${key} carries indices ${chunk.blobIndex}/${chunk.index}`);
       chunks.push(chunk);
     }
     if (expected.size > 0)
-      throw new HttpError(400, `${expected.size} assigned chunks missing, e.g. ${expected.values().next().value}`);
+      throw new HttpStatusError(
+        400,
+        `${expected.size} assigned chunks missing, e.g. ${expected.values().next().value}`,
+      );
     const verdict = await verifyChunks(manifest, chunks);
     if (verdict.rejected.length > 0) {
       const first = verdict.rejected[0]!;
-      throw new HttpError(400, `chunk ${first.chunk.blobIndex}/${first.chunk.index} rejected: ${first.reason}`);
+      throw new HttpStatusError(400, `chunk ${first.chunk.blobIndex}/${first.chunk.index} rejected: ${first.reason}`);
     }
 
     // Durable before the signature leaves the node.
@@ -198,9 +195,9 @@ export async function startDaNode(config: DaNodeConfig): Promise<DaNode> {
 
   function handleRetrieve(id: string) {
     if (!/^0x[0-9a-fA-F]{64}$/.test(id))
-      throw new HttpError(400, "certificate id must be 0x followed by 64 hex digits");
+      throw new HttpStatusError(400, "certificate id must be 0x followed by 64 hex digits");
     const record = store.getCertificate(id);
-    if (!record || record.expiry <= now()) throw new HttpError(404, `certificate ${id} is not stored here`);
+    if (!record || record.expiry <= now()) throw new HttpStatusError(404, `certificate ${id} is not stored here`);
     const chunks = store
       .getChunks(id)
       .map((c) => ({ blobIndex: c.blobIndex, index: c.index, data: Buffer.from(c.bytes).toString("base64") }));
@@ -221,24 +218,24 @@ export async function startDaNode(config: DaNodeConfig): Promise<DaNode> {
     try {
       if (req.method === "POST" && url.pathname === "/v1/store") {
         routeName = "store";
-        send(res, 200, await handleStore(await readJson(req, maxRequestBytes)));
+        sendJson(res, 200, await handleStore(await readJsonBody(req, maxRequestBytes)));
       } else if (req.method === "GET" && url.pathname.startsWith("/v1/certificates/")) {
         routeName = "retrieve";
-        send(res, 200, handleRetrieve(url.pathname.slice("/v1/certificates/".length)));
+        sendJson(res, 200, handleRetrieve(url.pathname.slice("/v1/certificates/".length)));
       } else if (req.method === "GET" && url.pathname === "/healthz") {
         routeName = "health";
-        send(res, 200, { ok: true, operator: config.operator, usedBytes: store.used, maxBytes: store.maxBytes });
+        sendJson(res, 200, { ok: true, operator: config.operator, usedBytes: store.used, maxBytes: store.maxBytes });
       } else if (req.method === "GET" && url.pathname === "/metrics") {
         routeName = "metrics";
         res.writeHead(200, { "content-type": metrics.contentType });
         res.end(await metrics.metrics());
       } else {
-        throw new HttpError(404, `no route ${req.method} ${url.pathname}`);
+        throw new HttpStatusError(404, `no route ${req.method} ${url.pathname}`);
       }
       requests.inc({ route: routeName, status: 200 });
     } catch (error) {
       const status =
-        error instanceof HttpError
+        error instanceof HttpStatusError
           ? error.status
           : error instanceof StoreFullError
             ? 507
@@ -247,7 +244,7 @@ export async function startDaNode(config: DaNodeConfig): Promise<DaNode> {
               : 500;
       if (status === 500) config.logger.error({ err: error }, "DA node request failed");
       requests.inc({ route: routeName, status });
-      send(res, status, { error: describeError(error) });
+      sendJson(res, status, { error: describeError(error) });
     }
   }
 
@@ -310,25 +307,4 @@ export async function startDaNode(config: DaNodeConfig): Promise<DaNode> {
       await store.close();
     },
   };
-}
-
-function send(res: ServerResponse, status: number, body: unknown) {
-  if (res.headersSent) return;
-  res.writeHead(status, { "content-type": "application/json" });
-  res.end(JSON.stringify(body));
-}
-
-async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
-  const parts: Buffer[] = [];
-  let size = 0;
-  for await (const part of req) {
-    size += (part as Buffer).length;
-    if (size > limit) throw new HttpError(413, `request body over ${limit} bytes`);
-    parts.push(part as Buffer);
-  }
-  try {
-    return JSON.parse(Buffer.concat(parts).toString("utf8"));
-  } catch {
-    throw new HttpError(400, "body is not valid JSON");
-  }
 }

@@ -28,6 +28,7 @@ import { publicKeyOf } from "../da-network/disperser.js";
 import type { SetMember } from "../da-network/operator-set.js";
 import { committeeEndpointsAbi, inferenceClaimsAbi } from "../lib/abis.js";
 import { describeError, VcloudError } from "../lib/errors.js";
+import { HttpStatusError, readJsonBody, sendJson } from "../lib/http-json.js";
 import type { Logger } from "../lib/logger.js";
 import { ClaimStatus } from "./decide.js";
 import {
@@ -49,15 +50,6 @@ const signResponseSchema = z.object({
   receiptHash: zHex32,
   signatures: z.array(z.object({ pubkeyHash: zHex32, signature: z.string().regex(/^0x[0-9a-fA-F]+$/) })),
 });
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 export type CommitteeMemberConfig = ReplaySource & {
   claims: Address;
@@ -94,20 +86,21 @@ export async function startCommitteeMember(config: CommitteeMemberConfig): Promi
     const parsed = signRequestSchema.safeParse(body);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
-      throw new HttpError(400, `${issue.path.join(".") || "body"} ${issue.message}`);
+      throw new HttpStatusError(400, `${issue.path.join(".") || "body"} ${issue.message}`);
     }
     const claimId = parsed.data.claimId.toLowerCase() as Hex;
     const asked = parsed.data.receiptHash.toLowerCase() as Hex;
     const claim = await readClaim(config, claimId);
-    if (claim.status === ClaimStatus.None) throw new HttpError(404, `claim ${claimId} is unknown`);
+    if (claim.status === ClaimStatus.None) throw new HttpStatusError(404, `claim ${claimId} is unknown`);
     if (claim.status !== ClaimStatus.Challenged) {
-      throw new HttpError(409, `claim ${claimId} is not challenged (status ${claim.status})`);
+      throw new HttpStatusError(409, `claim ${claimId} is not challenged (status ${claim.status})`);
     }
     let mine: Hex;
     try {
       mine = await replayed(claimId, claim);
     } catch (error) {
-      if (error instanceof UnverifiableClaimError) throw new HttpError(422, `cannot re-execute: ${error.message}`);
+      if (error instanceof UnverifiableClaimError)
+        throw new HttpStatusError(422, `cannot re-execute: ${error.message}`);
       throw error;
     }
     if (mine !== asked) {
@@ -115,7 +108,7 @@ export async function startCommitteeMember(config: CommitteeMemberConfig): Promi
         { claimId, asked, computed: mine },
         "refused to sign a receipt hash this member did not compute",
       );
-      throw new HttpError(409, `receipt mismatch: this member computed ${mine}, asked to sign ${asked}`);
+      throw new HttpStatusError(409, `receipt mismatch: this member computed ${mine}, asked to sign ${asked}`);
     }
     // The message names the hash this member computed (equal to the one asked, checked above).
     const message = (await config.publicClient.readContract({
@@ -141,13 +134,14 @@ export async function startCommitteeMember(config: CommitteeMemberConfig): Promi
   async function route(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? "/", "http://member");
     try {
-      if (req.method === "POST" && url.pathname === SIGN_PATH) reply(res, 200, await sign(await readJson(req)));
-      else if (req.method === "GET" && url.pathname === "/healthz") reply(res, 200, { ok: true });
-      else throw new HttpError(404, `no route ${req.method} ${url.pathname}`);
+      if (req.method === "POST" && url.pathname === SIGN_PATH)
+        sendJson(res, 200, await sign(await readJsonBody(req, 64 * 1024)));
+      else if (req.method === "GET" && url.pathname === "/healthz") sendJson(res, 200, { ok: true });
+      else throw new HttpStatusError(404, `no route ${req.method} ${url.pathname}`);
     } catch (error) {
-      const status = error instanceof HttpError ? error.status : 500;
+      const status = error instanceof HttpStatusError ? error.status : 500;
       if (status === 500) config.logger?.error({ err: error }, "committee request failed");
-      reply(res, status, { error: describeError(error) });
+      sendJson(res, status, { error: describeError(error) });
     }
   }
   await new Promise<void>((resolve, reject) => {
@@ -167,27 +161,6 @@ export async function startCommitteeMember(config: CommitteeMemberConfig): Promi
       await pool.close();
     },
   };
-}
-
-function reply(res: ServerResponse, status: number, body: unknown) {
-  if (res.headersSent) return;
-  res.writeHead(status, { "content-type": "application/json" });
-  res.end(JSON.stringify(body));
-}
-
-async function readJson(req: IncomingMessage): Promise<unknown> {
-  const parts: Buffer[] = [];
-  let size = 0;
-  for await (const part of req) {
-    size += (part as Buffer).length;
-    if (size > 64 * 1024) throw new HttpError(413, "request body over 65536 bytes");
-    parts.push(part as Buffer);
-  }
-  try {
-    return JSON.parse(Buffer.concat(parts).toString("utf8"));
-  } catch {
-    throw new HttpError(400, "body is not valid JSON");
-  }
 }
 
 /** How the aggregator reaches committee members on other hosts. */

@@ -24,7 +24,8 @@ import { signatureToHex, type BlsKey } from "../bls/bls.js";
 import { retrieve } from "../da-network/retriever.js";
 import { send as sendTx } from "../da-network/setup.js";
 import { taskMailboxAbi } from "../lib/abis.js";
-import { InvalidInputError, VcloudError } from "../lib/errors.js";
+import { InvalidInputError } from "../lib/errors.js";
+import { HttpStatusError, readJsonBody, sendJson } from "../lib/http-json.js";
 import type { Logger } from "../lib/logger.js";
 import type { Attester } from "./attester.js";
 import { hashBytes } from "./binding.js";
@@ -87,14 +88,8 @@ type OnChainTask = {
 };
 
 /** A refused request (4xx) or a failure of the executor (5xx), answered as `{"error": message}`. */
-export class ExecutorHttpError extends VcloudError {
+export class ExecutorHttpError extends HttpStatusError {
   override name = "ExecutorHttpError";
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 /** Starts the executor's HTTP server; resolves once it listens. */
@@ -242,19 +237,19 @@ export async function startExecutorServer(config: ExecutorServerConfig): Promise
     const path = new URL(req.url ?? "/", "http://executor").pathname;
     try {
       if (req.method === "POST" && path === "/v1/run") {
-        send(res, 200, await handleRun(parse(runRequestSchema, await readJson(req, maxRequestBytes))));
+        sendJson(res, 200, await handleRun(parse(runRequestSchema, await readJsonBody(req, maxRequestBytes))));
       } else if (req.method === "POST" && path === "/v1/sign") {
-        send(res, 200, await handleSign(parse(signRequestSchema, await readJson(req, maxRequestBytes))));
+        sendJson(res, 200, await handleSign(parse(signRequestSchema, await readJsonBody(req, maxRequestBytes))));
       } else if (req.method === "GET" && path === "/healthz") {
-        send(res, 200, { ok: true, operator });
+        sendJson(res, 200, { ok: true, operator });
       } else {
         throw new ExecutorHttpError(404, `no route ${req.method} ${path}`);
       }
     } catch (error) {
-      const status = error instanceof ExecutorHttpError ? error.status : error instanceof InvalidInputError ? 422 : 500;
+      const status = error instanceof HttpStatusError ? error.status : error instanceof InvalidInputError ? 422 : 500;
       if (status >= 500) config.logger?.error({ err: error, path }, "executor request failed");
       else config.logger?.warn({ reason: (error as Error).message, path }, "executor request refused");
-      send(res, status, { error: error instanceof Error ? error.message : String(error) });
+      sendJson(res, status, { error: error instanceof Error ? error.message : String(error) });
     }
   }
 
@@ -289,25 +284,4 @@ function parse<T>(
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
   throw new ExecutorHttpError(400, `${issue.path.map(String).join(".") || "body"}: ${issue.message}`);
-}
-
-function send(res: ServerResponse, status: number, body: unknown) {
-  if (res.headersSent) return;
-  res.writeHead(status, { "content-type": "application/json" });
-  res.end(JSON.stringify(body));
-}
-
-async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
-  const parts: Buffer[] = [];
-  let size = 0;
-  for await (const part of req) {
-    size += (part as Buffer).length;
-    if (size > limit) throw new ExecutorHttpError(413, `request body over ${limit} bytes`);
-    parts.push(part as Buffer);
-  }
-  try {
-    return JSON.parse(Buffer.concat(parts).toString("utf8"));
-  } catch {
-    throw new ExecutorHttpError(400, "body is not valid JSON");
-  }
 }
