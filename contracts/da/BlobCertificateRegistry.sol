@@ -8,6 +8,7 @@ import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProo
 
 import {IAllocationManager, IAllocationManagerTypes} from "../interfaces/IAllocationManager.sol";
 import {IBlobCertificateRegistry} from "../interfaces/IBlobCertificateRegistry.sol";
+import {IDAFeeDistributor} from "../interfaces/IDAFeeDistributor.sol";
 import {IBLSAVSRegistrar} from "../interfaces/IBLSAVSRegistrar.sol";
 import {IBLSApkRegistry} from "../interfaces/IBLSApkRegistry.sol";
 import {IBLSSignatureChecker} from "../interfaces/IBLSSignatureChecker.sol";
@@ -46,11 +47,14 @@ contract BlobCertificateRegistry is IBlobCertificateRegistry, Ownable2Step, Reen
     uint256 public feePerBytePeriod;
     /// @notice Length of a storage period (seconds).
     uint64 public periodSeconds;
-    /// @notice Share of fees (bps) sent to the fee jar; the rest accrues to `operatorFees`.
+    /// @notice Share of fees (bps) sent to the fee jar; the rest goes to the signers (via `feeDistributor`).
     uint16 public protocolFeeBps;
     /// @notice Where the protocol share of fees goes.
     address public feeJar;
-    /// @notice Fees owed to the DA operators, withdrawn by governance into rewards.
+    /// @inheritdoc IBlobCertificateRegistry
+    IDAFeeDistributor public feeDistributor;
+    /// @notice Operators' share of fees paid while no distributor was set: nobody can tell it to signers
+    /// on-chain, so governance may withdraw it (`withdrawOperatorFees`).
     uint256 public operatorFees;
 
     mapping(bytes32 certificateId => Certificate) private _certificates;
@@ -121,8 +125,6 @@ contract BlobCertificateRegistry is IBlobCertificateRegistry, Ownable2Step, Reen
             totalStake: uint128(totals.totalStake),
             signatoryRecordHash: record
         });
-        uint256 protocolShare = (fee * protocolFeeBps) / BPS;
-        operatorFees += fee - protocolShare;
         emit BlobConfirmed(
             id,
             header.payer,
@@ -134,8 +136,19 @@ contract BlobCertificateRegistry is IBlobCertificateRegistry, Ownable2Step, Reen
             _pubkeyHashes(signature.nonSignerPubkeys)
         );
 
-        if (protocolShare != 0) Address.sendValue(payable(feeJar), protocolShare);
+        _payFee(id, fee);
         if (msg.value > fee) Address.sendValue(payable(msg.sender), msg.value - fee);
+    }
+
+    /// @dev Splits a certificate's fee: the protocol share to the fee jar, the rest to the distributor for the
+    /// certificate's signers (or, with none set, into `operatorFees`).
+    function _payFee(bytes32 id, uint256 fee) private {
+        uint256 protocolShare = (fee * protocolFeeBps) / BPS;
+        uint256 signersShare = fee - protocolShare;
+        IDAFeeDistributor distributor = feeDistributor;
+        if (address(distributor) == address(0)) operatorFees += signersShare;
+        if (protocolShare != 0) Address.sendValue(payable(feeJar), protocolShare);
+        if (signersShare != 0 && address(distributor) != address(0)) distributor.accrue{value: signersShare}(id);
     }
 
     /// @dev A header the registry can hold: non-empty, a supported ratio, an expiry within the maximum TTL,
@@ -315,7 +328,14 @@ contract BlobCertificateRegistry is IBlobCertificateRegistry, Ownable2Step, Reen
         _setFees(perBytePeriod, period, protocolBps, jar);
     }
 
-    /// @notice Sends accrued operator fees to `to` (the rewards distribution). Only governance.
+    /// @inheritdoc IBlobCertificateRegistry
+    function setFeeDistributor(IDAFeeDistributor distributor) external onlyOwner {
+        feeDistributor = distributor;
+        emit FeeDistributorSet(address(distributor));
+    }
+
+    /// @notice Sends operator fees paid while no distributor was set (`operatorFees`) to `to`. Only
+    /// governance. Fees paid with a distributor set never stay here: they belong to the signers.
     function withdrawOperatorFees(address payable to, uint256 amount) external onlyOwner nonReentrant {
         operatorFees -= amount;
         Address.sendValue(to, amount);

@@ -3,6 +3,7 @@ pragma solidity ^0.8.30;
 
 import {IBLSAVSRegistrar} from "./IBLSAVSRegistrar.sol";
 import {IBLSSignatureChecker} from "./IBLSSignatureChecker.sol";
+import {IDAFeeDistributor} from "./IDAFeeDistributor.sol";
 
 /// @title IBlobCertificateRegistry
 /// @notice The DA AVS's on-chain side: availability certificates for encoded payloads, signed by DA
@@ -118,6 +119,8 @@ interface IBlobCertificateRegistry {
     event OperatorSlashedForUnavailability(uint256 indexed challengeId, address indexed operator, uint256 slashId);
     /// @notice Emitted when governance changes the thresholds.
     event ThresholdsSet(uint16 confirmationBps, uint16 adversaryBps);
+    /// @notice Emitted when governance points the operators' share of fees at a distributor (zero: none).
+    event FeeDistributorSet(address indexed feeDistributor);
     /// @notice Emitted when governance changes the fees.
     event FeesSet(uint256 feePerBytePeriod, uint64 periodSeconds, uint16 protocolFeeBps, address feeJar);
 
@@ -169,6 +172,13 @@ interface IBlobCertificateRegistry {
 
     /// @notice The evaluation point of blob element `index` (EIP-4844 bit-reversed roots of unity).
     function evaluationPoint(uint32 index) external pure returns (bytes32);
+
+    /// @notice Sends the operators' share of every later certificate's fee to `distributor`, which pays it
+    /// to the certificate's signers (zero: the share accrues to `operatorFees`). Only governance.
+    function setFeeDistributor(IDAFeeDistributor distributor) external;
+
+    /// @notice Where the operators' share of fees goes (zero: none set).
+    function feeDistributor() external view returns (IDAFeeDistributor);
 
     /// @notice The registrar holding the DA set's keys and weights.
     function registrar() external view returns (IBLSAVSRegistrar);

@@ -162,6 +162,8 @@ interface IRewardsCoordinatorEvents is IRewardsCoordinatorTypes {
         OperatorDirectedRewardsSubmission submission,
         uint256 fee
     );
+    /// @notice `avs` allowed (or stopped) `submitter` to fund rewards for its operator sets.
+    event RewardsSubmitterSet(address indexed avs, address indexed submitter, bool allowed);
     /// @notice `submitter` opted in (or out) of paying the protocol fee.
     event OptInForProtocolFeeSet(address indexed submitter, bool optIn);
     /// @notice `operator`'s split for `operatorSet` becomes `newSplitBips` at `activatedAt`.
@@ -203,14 +205,22 @@ interface IRewardsCoordinatorEvents is IRewardsCoordinatorTypes {
 /// Cumulative leaves make a second claim of the same earnings impossible, and no token can be paid out
 /// beyond what was funded in it, whatever root is posted.
 interface IRewardsCoordinator is IRewardsCoordinatorErrors, IRewardsCoordinatorEvents {
-    /// @notice Funds stake-weighted rewards for `operatorSet` (caller must be its AVS). Pulls each
+    /// @notice Lets `submitter` (a contract of the AVS, e.g. the DA fee distributor) fund rewards for the
+    /// caller's operator sets as if it were the AVS, or stops it. The caller is the AVS. In EigenLayer the
+    /// PermissionController's appointees play this part.
+    function setRewardsSubmitter(address submitter, bool allowed) external;
+
+    /// @notice Whether `submitter` may fund rewards for `avs`'s operator sets (besides `avs` itself).
+    function isRewardsSubmitter(address avs, address submitter) external view returns (bool);
+
+    /// @notice Funds stake-weighted rewards for `operatorSet` (caller must be its AVS or a submitter it appointed). Pulls each
     /// submission's amount; if the caller opted in, the protocol fee goes to the fee jar.
     function createOperatorSetRewardsSubmission(
         OperatorSet calldata operatorSet,
         RewardsSubmission[] calldata submissions
     ) external;
 
-    /// @notice Funds operator-directed rewards for `operatorSet` (caller must be its AVS); operators
+    /// @notice Funds operator-directed rewards for `operatorSet` (caller must be its AVS or a submitter it appointed); operators
     /// strictly ascending. The protocol fee (if opted in) is taken from each operator's amount.
     function createOperatorDirectedOperatorSetRewardsSubmission(
         OperatorSet calldata operatorSet,

@@ -59,6 +59,8 @@ contract RewardsCoordinator is IRewardsCoordinator, Ownable2Step, ReentrancyGuar
     mapping(IERC20 token => uint256) public totalClaimed;
     /// @inheritdoc IRewardsCoordinator
     mapping(address earner => address) public claimerFor;
+    /// @inheritdoc IRewardsCoordinator
+    mapping(address avs => mapping(address submitter => bool)) public isRewardsSubmitter;
     /// @notice Submissions made by each AVS (the nonce of its next submission).
     mapping(address avs => uint256) public submissionNonce;
 
@@ -155,6 +157,13 @@ contract RewardsCoordinator is IRewardsCoordinator, Ownable2Step, ReentrancyGuar
                 fee
             );
         }
+    }
+
+    /// @inheritdoc IRewardsCoordinator
+    function setRewardsSubmitter(address submitter, bool allowed) external {
+        if (submitter == address(0)) revert InputAddressZero();
+        isRewardsSubmitter[msg.sender][submitter] = allowed;
+        emit RewardsSubmitterSet(msg.sender, submitter, allowed);
     }
 
     /// @inheritdoc IRewardsCoordinator
@@ -314,7 +323,8 @@ contract RewardsCoordinator is IRewardsCoordinator, Ownable2Step, ReentrancyGuar
     }
 
     function _checkAVS(OperatorSet calldata operatorSet) internal view {
-        if (msg.sender != operatorSet.avs) revert CallerNotAVS(msg.sender, operatorSet.avs);
+        if (msg.sender != operatorSet.avs && !isRewardsSubmitter[operatorSet.avs][msg.sender])
+            revert CallerNotAVS(msg.sender, operatorSet.avs);
         if (!ALLOCATION_MANAGER.isOperatorSet(operatorSet)) revert InvalidOperatorSet(operatorSet.avs, operatorSet.id);
     }
 

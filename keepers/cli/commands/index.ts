@@ -23,6 +23,7 @@ export const COMMAND_MODULES: readonly { groups: readonly string[]; load: () => 
   { groups: ["fork"], load: async () => (await import("./fork.js")).registerFork },
   { groups: ["governance"], load: async () => (await import("./governance.js")).registerGovernance },
   { groups: ["keeper"], load: async () => (await import("./replay.js")).registerReplayKeeper },
+  { groups: ["keeper"], load: async () => (await import("./da-fees.js")).registerDaFees },
   { groups: ["keystore"], load: async () => (await import("./keystore.js")).registerKeystore },
   { groups: ["devnet"], load: async () => (await import("./devnet.js")).registerDevnet },
   { groups: ["deployments"], load: async () => (await import("./deployments.js")).registerDeployments },

@@ -1,0 +1,234 @@
+/**
+ * DA fees end to end on loopback: real DA nodes sign certificates whose fees the registry splits (protocol
+ * share to the fee jar, the rest to the DAFeeDistributor); `vcloud keeper da-fees` pays each ended period
+ * to the signers by signed stake as an operator-directed rewards submission in WETH; the rewards keeper
+ * turns it into a Merkle root and an operator claims its WETH.
+ */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { getAddress, keccak256, parseEther, toHex, type Address, type Hex } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { NotDistributorError, runDaFeesOnce } from "../../../keepers/da-fees/keeper.js";
+import { disperse } from "../../../keepers/da-network/disperser.js";
+import { blobCertificateRegistryAbi, iDAFeeDistributorAbi } from "../../../keepers/lib/abis.js";
+import { runRewardsOnce } from "../../../keepers/rewards/keeper.js";
+import { RewardsStore } from "../../../keepers/rewards/store.js";
+import { claimsFor } from "../../../keepers/rewards/tree.js";
+import { vcloud, vcloudAsync } from "../helpers/cli.js";
+import { startRpcBridge } from "../helpers/da-child-node.js";
+import { payloadOf, startDaFleet, type DaFleet } from "../helpers/da-fleet.js";
+
+const DAY = 86_400;
+const STAKES = [parseEther("100"), parseEther("200"), parseEther("300")];
+const KEEPER_KEY = keccak256(toHex("vcloud da-fees keeper test")) as Hex;
+
+describe("DA fees: certificate fees paid to their signers by stake, through rewards", () => {
+  let fleet: DaFleet;
+  let stack: DaFleet["stack"];
+  let bridge: Awaited<ReturnType<typeof startRpcBridge>>;
+  let distributor: Address;
+  let rewardsCoordinator: Address;
+  let weth: Address;
+  const keeper = privateKeyToAccount(KEEPER_KEY);
+
+  const increaseTime = async (seconds: number) => {
+    await stack.publicClient.request({ method: "evm_increaseTime" as never, params: [seconds] as never });
+    await stack.publicClient.request({ method: "evm_mine" as never });
+  };
+
+  beforeAll(async () => {
+    fleet = await startDaFleet({ stakes: STAKES });
+    stack = fleet.stack;
+    const { viem, governance, avs } = stack;
+    const gov = { client: governance };
+    const jar = await viem.deployContract(
+      "FeeJar",
+      [governance.account.address, "0x0000000000000000000000000000000000000000"],
+      gov,
+    );
+    const protocolFee = await viem.deployContract("ProtocolFee", [governance.account.address, jar.address, 2000], gov);
+    const rc = await viem.deployContract(
+      "RewardsCoordinator",
+      [
+        governance.account.address,
+        governance.account.address,
+        {
+          allocationManager: stack.core.allocationManager.address,
+          protocolFee: protocolFee.address,
+          calculationIntervalSeconds: DAY,
+          maxRewardsDuration: 70 * DAY,
+          maxRetroactiveLength: 30 * DAY,
+          maxFutureLength: 30 * DAY,
+          activationDelay: 3600,
+          operatorSplitDelay: 7 * DAY,
+        },
+      ],
+      gov,
+    );
+    const wrapped = await viem.deployContract("WrappedEther", [], gov);
+    const dist = await viem.deployContract(
+      "DAFeeDistributor",
+      [
+        {
+          governance: governance.account.address,
+          registry: stack.registry.address,
+          registrar: stack.registrar.address,
+          rewardsCoordinator: rc.address,
+          weth: wrapped.address,
+          distributor: keeper.address,
+          periodSeconds: DAY,
+        },
+      ],
+      gov,
+    );
+    await stack.registry.write.setFeeDistributor([dist.address], { account: governance.account });
+    await rc.write.setRewardsSubmitter([dist.address, true], { account: avs.account });
+    await stack.publicClient.request({
+      method: "hardhat_setBalance" as never,
+      params: [keeper.address, toHex(parseEther("10"))] as never,
+    });
+    distributor = dist.address;
+    rewardsCoordinator = rc.address;
+    weth = wrapped.address;
+    bridge = await startRpcBridge(stack.connection.provider as never);
+  });
+
+  afterAll(async () => {
+    await bridge?.close();
+    await fleet?.close();
+  });
+
+  it(
+    "pays a period's fees to each certificate's signers by stake, once, and on to stakers",
+    { timeout: 180_000 },
+    async () => {
+      const { publicClient } = stack;
+      const ops = stack.operators.map((o) => getAddress(o.account.address));
+      const all = await disperse(fleet.disperseParams(payloadOf(70_000, 11)));
+      await fleet.stopNode(0);
+      let partial;
+      try {
+        partial = await disperse(fleet.disperseParams(payloadOf(20_000, 12)));
+      } finally {
+        await fleet.startNode(0);
+      }
+      expect(partial.nonSigners.map(getAddress)).toEqual([ops[0]]);
+
+      // Each certificate's fee: 20% to the jar, 80% accrued to the distributor's period of confirmation.
+      const confirmed = await publicClient.getContractEvents({
+        address: stack.registry.address,
+        abi: blobCertificateRegistryAbi,
+        eventName: "BlobConfirmed",
+        fromBlock: 0n,
+      });
+      const feeOf = (id: Hex) => confirmed.find((l) => l.args.certificateId === id)!.args.fee!;
+      const shareAll = feeOf(all.certificateId) - (feeOf(all.certificateId) * 2000n) / 10_000n;
+      const sharePartial = feeOf(partial.certificateId) - (feeOf(partial.certificateId) * 2000n) / 10_000n;
+      expect(await publicClient.getBalance({ address: distributor })).toBe(shareAll + sharePartial);
+
+      // Before the period ends there is nothing to distribute.
+      const early = await runDaFeesOnce(publicClient, undefined, { feeDistributor: distributor, dryRun: true });
+      expect(early.periods.map((p) => p.status)).toEqual(["pending"]);
+      const period = early.periods[0]!.period;
+
+      await increaseTime(DAY);
+      // Certificate 1 by stakes 100:200:300, certificate 2 by 200:300; the dust goes to the largest signer.
+      const split = (amount: bigint, stakes: bigint[]) => {
+        const total = stakes.reduce((a, b) => a + b, 0n);
+        const shares = stakes.map((s) => (amount * s) / total);
+        shares[shares.length - 1]! += amount - shares.reduce((a, b) => a + b, 0n);
+        return shares;
+      };
+      const a = split(shareAll, STAKES);
+      const b = split(sharePartial, STAKES.slice(1));
+      const expected = [a[0]!, a[1]! + b[0]!, a[2]! + b[1]!];
+      const byAddress = ops
+        .map((operator, i) => ({ operator, amount: expected[i]! }))
+        .sort((x, y) => (BigInt(x.operator) < BigInt(y.operator) ? -1 : 1));
+
+      const dry = await runDaFeesOnce(publicClient, undefined, { feeDistributor: distributor, dryRun: true });
+      expect(dry.periods).toEqual([
+        { period, accrued: shareAll + sharePartial, certificates: 2, status: "computed", rewards: byAddress },
+      ]);
+
+      // Only the distributor role may send: a clear error before anything is sent.
+      await expect(
+        runDaFeesOnce(publicClient, stack.governance, { feeDistributor: distributor }),
+      ).rejects.toBeInstanceOf(NotDistributorError);
+
+      // The keeper as cron runs it: over JSON-RPC, --once --json.
+      const env = { VCLOUD_PRIVATE_KEY: KEEPER_KEY };
+      const run = await vcloudAsync(
+        ["--json", "keeper", "da-fees", "--once", "--rpc-url", bridge.url, "--fee-distributor", distributor],
+        env,
+      );
+      expect(run.stderr).toBe("");
+      expect(run.code).toBe(0);
+      const out = JSON.parse(run.stdout) as { periods: { period: number; status: string; txHash: string }[] };
+      expect(out.periods).toMatchObject([{ period, status: "distributed" }]);
+      expect(out.periods[0]!.txHash).toMatch(/^0x[0-9a-f]{64}$/);
+
+      const fees = await publicClient.readContract({
+        address: distributor,
+        abi: iDAFeeDistributorAbi,
+        functionName: "periodFees",
+        args: [BigInt(period)],
+      });
+      expect(fees).toEqual({ accrued: shareAll + sharePartial, distributed: true });
+      expect(await publicClient.getBalance({ address: distributor })).toBe(0n);
+      expect(await publicClient.getBalance({ address: weth })).toBe(shareAll + sharePartial);
+
+      // A second pass (another keeper, or the same after a restart) pays nothing twice.
+      const again = await vcloudAsync(
+        ["--json", "keeper", "da-fees", "--once", "--rpc-url", bridge.url, "--fee-distributor", distributor],
+        env,
+      );
+      expect(again.code).toBe(0);
+      expect((JSON.parse(again.stdout) as typeof out).periods).toMatchObject([{ period, status: "already" }]);
+
+      // The rewards keeper pays each operator's reward to it and its stakers (here the operator itself).
+      await increaseTime(DAY);
+      const store = new RewardsStore(join(mkdtempSync(join(tmpdir(), "vcloud-da-fees-")), "rewards.sqlite"));
+      try {
+        const pass = await runRewardsOnce(publicClient, stack.governance, {
+          contracts: {
+            rewardsCoordinator,
+            allocationManager: stack.core.allocationManager.address as Address,
+            delegationManager: stack.core.delegationManager.address as Address,
+          },
+          store,
+        });
+        expect(pass.action).toBe("posted");
+        const tree = store.latestPosted()!.tree;
+        for (const [i, operator] of ops.entries()) {
+          const [claim] = claimsFor(tree, operator, [weth]);
+          // operator split plus its own stake's share; flooring loses at most a wei per step
+          expect(expected[i]! - claim!.cumulativeEarnings).toBeGreaterThanOrEqual(0n);
+          expect(expected[i]! - claim!.cumulativeEarnings).toBeLessThanOrEqual(2n);
+        }
+      } finally {
+        store.close();
+      }
+    },
+  );
+
+  it("names a bad flag and exits 2", () => {
+    const bad = vcloud(
+      ["keeper", "da-fees", "--once", "--fee-distributor", "0x12", "--rpc-url", "http://127.0.0.1:1"],
+      {
+        VCLOUD_PRIVATE_KEY: KEEPER_KEY,
+      },
+    );
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--fee-distributor/);
+    const noKey = vcloud(["keeper", "da-fees", "--once", "--fee-distributor", distributor, "--rpc-url", bridge.url], {
+      VCLOUD_PRIVATE_KEY: "",
+    });
+    expect(noKey.code).toBe(2);
+    expect(noKey.stderr).toMatch(/--private-key: required to send transactions/);
+  });
+});
