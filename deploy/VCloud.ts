@@ -24,6 +24,8 @@ export default buildModule("VCloud", (m) => {
     TestTokenStrategy: stake.testTokenStrategy,
     DARegistrar: da.daRegistrar,
     BlobCertificateRegistry: da.blobCertificateRegistry,
+    DAFeeDistributor: da.daFeeDistributor,
+    WrappedEther: da.wrappedEther,
     ComputeRegistrar: compute.computeRegistrar,
     AppRegistry: compute.appRegistry,
     TaskMailbox: compute.taskMailbox,

@@ -8,14 +8,18 @@ const WAD = 10n ** 18n;
 
 /**
  * vcloud's DA AVS: the BLS registrar of the DA operator set (keys, aggregate-key history, unique-stake
- * weights) and the blob certificate registry (certificates, fees to the fee jar, availability
- * challenges; it is the set's slasher). The AVS account then creates the operator set and points the
- * AllocationManager at the registrar (keepers/da-network/setup.ts `createDaOperatorSet`).
+ * weights), the blob certificate registry (certificates, the protocol share of fees to the fee jar,
+ * availability challenges; it is the set's slasher) and the DA fee distributor that pays the operators'
+ * share of fees to the signers through the RewardsCoordinator in WETH (docs/da-network.md "Fees"). The AVS
+ * account then creates the operator set, points the AllocationManager at the registrar and appoints the
+ * distributor as its rewards submitter (keepers/da-network/setup.ts `createDaOperatorSet`).
+ * Parameters besides the registry's: `daFeesKeeper` (who may call `distribute`: the `vcloud keeper da-fees`
+ * account; default devnet account 14, the DA AVS's) and `feePeriodSeconds` (default one day, the coordinator's interval).
  */
 export default buildModule("DataAvailability", (m) => {
   const restaking = m.useModule(RestakingModule);
   const stake = m.useModule(DevnetStakeModule);
-  const { feeJar } = m.useModule(FeesModule);
+  const { feeJar, rewardsCoordinator } = m.useModule(FeesModule);
   const avs = m.getParameter("avs", m.getAccount(14));
   const governance = m.getAccount(0);
   const registrar = m.contract(
@@ -40,5 +44,23 @@ export default buildModule("DataAvailability", (m) => {
       feeJar,
     },
   ]);
-  return { daRegistrar: registrar, blobCertificateRegistry: certificateRegistry };
+  const wrappedEther = m.contract("WrappedEther", []);
+  const feeDistributor = m.contract("DAFeeDistributor", [
+    {
+      governance,
+      registry: certificateRegistry,
+      registrar,
+      rewardsCoordinator,
+      weth: wrappedEther,
+      distributor: m.getParameter("daFeesKeeper", m.getAccount(14)),
+      periodSeconds: m.getParameter("feePeriodSeconds", 24 * 3600),
+    },
+  ]);
+  m.call(certificateRegistry, "setFeeDistributor", [feeDistributor]);
+  return {
+    daRegistrar: registrar,
+    blobCertificateRegistry: certificateRegistry,
+    daFeeDistributor: feeDistributor,
+    wrappedEther,
+  };
 });

@@ -21,6 +21,7 @@ import {
   bLSAVSRegistrarAbi,
   iAllocationManagerAbi,
   iDelegationManagerAbi,
+  iRewardsCoordinatorAbi,
   iStrategyManagerAbi,
 } from "../lib/abis.js";
 import { VcloudError } from "../lib/errors.js";
@@ -54,12 +55,16 @@ export type DaAvsConfig = {
   registrar: Address;
   certificateRegistry: Address;
   strategies: Address[];
+  /** With both: the AVS appoints the DA fee distributor to fund rewards for its sets (setRewardsSubmitter). */
+  feeDistributor?: Address;
+  rewardsCoordinator?: Address;
 };
 
 /**
- * AVS governance: publishes metadata, creates the DA operator set (slasher: the certificate registry)
- * and points the AllocationManager at the registrar. The registrar and registry must already be
- * deployed (deploy/modules/DataAvailability.ts does it on the devnet).
+ * AVS governance: publishes metadata, creates the DA operator set (slasher: the certificate registry),
+ * points the AllocationManager at the registrar and, given a fee distributor, appoints it as the AVS's
+ * rewards submitter so that it can pay DA fees to the signers. The registrar, registry and distributor must
+ * already be deployed (deploy/modules/DataAvailability.ts does it on the devnet).
  */
 export async function createDaOperatorSet(clients: Clients, avs: Wallet, config: DaAvsConfig): Promise<void> {
   await createBlsOperatorSet(clients, avs, {
@@ -70,6 +75,13 @@ export async function createDaOperatorSet(clients: Clients, avs: Wallet, config:
     operatorSetId: DA_OPERATOR_SET_ID,
     metadataURI: "https://vcloud.invalid/avs/da.json",
   });
+  if (config.feeDistributor && config.rewardsCoordinator)
+    await send(clients, avs, {
+      address: config.rewardsCoordinator,
+      abi: iRewardsCoordinatorAbi,
+      functionName: "setRewardsSubmitter",
+      args: [config.feeDistributor, true],
+    });
 }
 
 export type BlsOperatorSetConfig = {

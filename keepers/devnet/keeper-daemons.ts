@@ -21,6 +21,8 @@ export const DAEMON_SIGNERS = {
   rewards: 0,
   buyback: 19,
   daChallenge: DA_ROLES.app,
+  // The DA AVS account is the fee distributor's `distributor` role (deploy/modules/DataAvailability.ts).
+  daFees: DA_ROLES.avs,
   tee: COMPUTE_ROLES.appOwner,
   replay: INFERENCE_ROLES.keeper,
 } as const;
@@ -78,6 +80,7 @@ export async function devnetDaemonSpecs(options: {
       args: [...common("da-challenge"), ...db("da-challenge")],
       env: key(DAEMON_SIGNERS.daChallenge),
     },
+    { name: "da-fees", args: common("da-fees"), env: key(DAEMON_SIGNERS.daFees) },
     {
       name: "tee",
       args: [

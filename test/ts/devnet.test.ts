@@ -124,7 +124,14 @@ describe("devnet", () => {
 
       // The keeper daemons run as child processes and have each completed a pass against this chain.
       keepers.push(...readKeepers(dataDir));
-      expect(keepers.map((k) => k.name).sort()).toEqual(["buyback", "da-challenge", "replay", "rewards", "tee"]);
+      expect(keepers.map((k) => k.name).sort()).toEqual([
+        "buyback",
+        "da-challenge",
+        "da-fees",
+        "replay",
+        "rewards",
+        "tee",
+      ]);
       for (const k of keepers) {
         expect(k.state, `${k.name}: ${k.lastError}`).toBe("running");
         expect(k.passes, `${k.name}: ${k.lastError}`).toBeGreaterThanOrEqual(1);
@@ -136,6 +143,8 @@ describe("devnet", () => {
       // re-executed the story's honest claim and found it matching.
       const log = (name: string) => readFileSync(keepers.find((k) => k.name === name)!.log, "utf8");
       expect(log("da-challenge")).toMatch(/"sampled":[1-9]/);
+      // The story's certificates paid fees into the current (not yet ended) fee period.
+      expect(log("da-fees")).toMatch(/"periods":\["\d+:pending"\]/);
       expect(log("replay")).toContain('"reason":"replay matches"');
     } finally {
       child.kill("SIGINT");

@@ -34,6 +34,8 @@ function daContracts(ctx: StoryContext) {
   return {
     registrar: c("DARegistrar"),
     certificateRegistry: c("BlobCertificateRegistry"),
+    feeDistributor: c("DAFeeDistributor"),
+    rewardsCoordinator: c("RewardsCoordinator"),
     allocationManager: c("AllocationManager"),
     delegationManager: c("DelegationManager"),
     strategyManager: c("StrategyManager"),
@@ -54,6 +56,8 @@ export const daFleetStarted: StoryStep = {
       registrar: k.registrar,
       certificateRegistry: k.certificateRegistry,
       strategies: [k.strategy],
+      feeDistributor: k.feeDistributor,
+      rewardsCoordinator: k.rewardsCoordinator,
     });
     const nodes: DaNode[] = [];
     const dirs: string[] = [];

@@ -44,47 +44,37 @@ describe("DA fees: certificate fees paid to their signers by stake, through rewa
     fleet = await startDaFleet({ stakes: STAKES });
     stack = fleet.stack;
     const { viem, governance, avs } = stack;
-    const gov = { client: governance };
-    const jar = await viem.deployContract(
-      "FeeJar",
-      [governance.account.address, "0x0000000000000000000000000000000000000000"],
-      gov,
-    );
-    const protocolFee = await viem.deployContract("ProtocolFee", [governance.account.address, jar.address, 2000], gov);
-    const rc = await viem.deployContract(
-      "RewardsCoordinator",
-      [
-        governance.account.address,
-        governance.account.address,
-        {
-          allocationManager: stack.core.allocationManager.address,
-          protocolFee: protocolFee.address,
-          calculationIntervalSeconds: DAY,
-          maxRewardsDuration: 70 * DAY,
-          maxRetroactiveLength: 30 * DAY,
-          maxFutureLength: 30 * DAY,
-          activationDelay: 3600,
-          operatorSplitDelay: 7 * DAY,
-        },
-      ],
-      gov,
-    );
-    const wrapped = await viem.deployContract("WrappedEther", [], gov);
-    const dist = await viem.deployContract(
-      "DAFeeDistributor",
-      [
-        {
-          governance: governance.account.address,
-          registry: stack.registry.address,
-          registrar: stack.registrar.address,
-          rewardsCoordinator: rc.address,
-          weth: wrapped.address,
-          distributor: keeper.address,
-          periodSeconds: DAY,
-        },
-      ],
-      gov,
-    );
+    const jar = await viem.deployContract("FeeJar", [
+      governance.account.address,
+      "0x0000000000000000000000000000000000000000",
+    ]);
+    const protocolFee = await viem.deployContract("ProtocolFee", [governance.account.address, jar.address, 2000]);
+    const rc = await viem.deployContract("RewardsCoordinator", [
+      governance.account.address,
+      governance.account.address,
+      {
+        allocationManager: stack.core.allocationManager.address,
+        protocolFee: protocolFee.address,
+        calculationIntervalSeconds: DAY,
+        maxRewardsDuration: 70 * DAY,
+        maxRetroactiveLength: 30 * DAY,
+        maxFutureLength: 30 * DAY,
+        activationDelay: 3600,
+        operatorSplitDelay: 7 * DAY,
+      },
+    ]);
+    const wrapped = await viem.deployContract("WrappedEther", []);
+    const dist = await viem.deployContract("DAFeeDistributor", [
+      {
+        governance: governance.account.address,
+        registry: stack.registry.address,
+        registrar: stack.registrar.address,
+        rewardsCoordinator: rc.address,
+        weth: wrapped.address,
+        distributor: keeper.address,
+        periodSeconds: DAY,
+      },
+    ]);
     await stack.registry.write.setFeeDistributor([dist.address], { account: governance.account });
     await rc.write.setRewardsSubmitter([dist.address, true], { account: avs.account });
     await stack.publicClient.request({
@@ -129,6 +119,11 @@ describe("DA fees: certificate fees paid to their signers by stake, through rewa
       const shareAll = feeOf(all.certificateId) - (feeOf(all.certificateId) * 2000n) / 10_000n;
       const sharePartial = feeOf(partial.certificateId) - (feeOf(partial.certificateId) * 2000n) / 10_000n;
       expect(await publicClient.getBalance({ address: distributor })).toBe(shareAll + sharePartial);
+      // Nothing stays in the registry for governance to withdraw, and only governance may redirect the share.
+      expect(await stack.registry.read.operatorFees()).toBe(0n);
+      await expect(
+        stack.registry.write.setFeeDistributor([stack.avs.account.address], { account: stack.avs.account }),
+      ).rejects.toThrow(/OwnableUnauthorizedAccount/);
 
       // Before the period ends there is nothing to distribute.
       const early = await runDaFeesOnce(publicClient, undefined, { feeDistributor: distributor, dryRun: true });
