@@ -5,7 +5,7 @@
  *
  *   TDX (any cloud, Linux >= 6.7): configfs-tsm  /sys/kernel/config/tsm/report/<name>/{inblob,outblob}
  *   Confidential Space:            launcher socket /run/container_launcher/teeserver.sock, POST /v1/token
- *   AWS Nitro Enclaves:            /dev/nsm ioctl — needs a native binding; not implemented (fails closed)
+ *   AWS Nitro Enclaves:            /dev/nsm, an Attestation request through ioctl (keepers/tee/nsm.ts)
  */
 import { existsSync, mkdtempSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
@@ -15,6 +15,7 @@ import type { Hex } from "viem";
 
 import { VcloudError } from "../lib/errors.js";
 import { createDevAttestation } from "./dev.js";
+import { requestNsmAttestation } from "./nsm.js";
 import type { AttestationFormat } from "./policy.js";
 
 export type Attestation = { format: AttestationFormat; bytes: Uint8Array };
@@ -115,6 +116,27 @@ export function confidentialSpaceAttester(params: { socketPath?: string; audienc
   };
 }
 
+/**
+ * Nitro Enclaves through the Nitro Secure Module: the report data becomes the document's `user_data`, the
+ * nonce (if any, as UTF-8) its `nonce`. A failed request never falls back to dev.
+ */
+export function nitroNsmAttester(devicePath = NITRO_NSM_DEVICE): Attester {
+  return {
+    format: "nitro",
+    async attest({ reportData, nonce }) {
+      try {
+        const document = requestNsmAttestation(devicePath, {
+          userData: Buffer.from(reportData.slice(2), "hex"),
+          nonce: nonce === undefined ? undefined : Buffer.from(nonce, "utf8"),
+        });
+        return { format: "nitro", bytes: document };
+      } catch (cause) {
+        throw new AttestationRequestError("Nitro", (cause as Error).message, { cause });
+      }
+    },
+  };
+}
+
 /** Which attester this machine supports; `dev` when no TEE interface is present. */
 export function detectAttester(
   options: { paths?: { tsm?: string; launcher?: string; nsm?: string }; audience?: string } = {},
@@ -124,16 +146,6 @@ export function detectAttester(
   const nsm = options.paths?.nsm ?? NITRO_NSM_DEVICE;
   if (existsSync(launcher)) return confidentialSpaceAttester({ socketPath: launcher, audience: options.audience });
   if (existsSync(tsm)) return tdxConfigfsAttester(tsm);
-  if (existsSync(nsm)) {
-    return {
-      format: "nitro",
-      async attest() {
-        throw new AttestationRequestError(
-          "Nitro",
-          `${nsm} is present but NSM requests need an ioctl binding this build does not include; refusing to fall back to dev`,
-        );
-      },
-    };
-  }
+  if (existsSync(nsm)) return nitroNsmAttester(nsm);
   return devAttester;
 }

@@ -101,10 +101,20 @@ describe("detectAttester", () => {
     expect(detectAttester({ paths: { tsm: dir, launcher: absent, nsm: absent } }).format).toBe("tdx");
   });
 
-  it("fails closed on a Nitro enclave instead of producing a dev attestation", async () => {
+  it("asks the Nitro Secure Module when /dev/nsm exists, and never falls back to dev when it fails", async () => {
     const dir = mkdtempSync(join(tmpdir(), "vcloud-detect-"));
     const attester = detectAttester({ paths: { tsm: absent, launcher: absent, nsm: dir } });
     expect(attester.format).toBe("nitro");
-    await expect(attester.attest({ reportData, imageDigest })).rejects.toThrow(/refusing to fall back to dev/);
+    // A directory cannot be opened read-write: the open fails, named.
+    await expect(attester.attest({ reportData, imageDigest })).rejects.toThrow(
+      /Nitro attestation request failed: NSM request failed \(errno 21\): cannot open/,
+    );
+    // A regular file opens, but the NSM ioctl on it is ENOTTY: not a Nitro Secure Module.
+    const file = join(dir, "nsm");
+    writeFileSync(file, "not a device");
+    const onFile = detectAttester({ paths: { tsm: absent, launcher: absent, nsm: file } });
+    const error = await onFile.attest({ reportData, imageDigest }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AttestationRequestError);
+    expect((error as Error).message).toMatch(/\(ENOTTY\): .*nsm is not a Nitro Secure Module device/);
   });
 });
