@@ -90,10 +90,7 @@ export async function devnetDaemonSpecs(options: {
         bundleDir,
         "--policy",
         "devnet",
-        ...COMPUTE_ROLES.executors.flatMap((index, i) => [
-          "--executor",
-          `${accounts[index]!.privateKey}:${BlsKey.fromSeed(new Uint8Array(32).fill(0x70 + i)).secretHex}`,
-        ]),
+        // No --executor: the story's executor servers are called at the sockets they registered.
       ],
       env: key(DAEMON_SIGNERS.tee),
     },

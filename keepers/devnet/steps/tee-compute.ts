@@ -21,7 +21,8 @@ import { devAttester } from "../../tee/attester.js";
 import { hashBytes } from "../../tee/binding.js";
 import { bundleDigest } from "../../tee/bundle.js";
 import { measurementsHash } from "../../tee/certificate.js";
-import { claimSigner, dispatchOnce, type Executor } from "../../tee/dispatcher.js";
+import { claimSigner, dispatchOnce, type KnownApp } from "../../tee/dispatcher.js";
+import { startExecutorServer, type ExecutorServer } from "../../tee/executor-server.js";
 import { DEVNET_POLICY } from "../../tee/policy.js";
 import { sandboxCapabilities } from "../../tee/sandbox.js";
 import { runTask } from "../../tee/worker.js";
@@ -35,10 +36,14 @@ export const COMPUTE_ROLES = { avs: 16, appOwner: 17, creator: 18, executors: DA
 
 /**
  * The TEE compute story: the compute AVS creates its set (slasher: the TaskMailbox) and three DA operators
- * join it; an app that hashes and upper-cases its input is registered; a task is posted with its input on
- * DA; the dispatcher draws an executor by stake, the worker runs the program in the sandbox, the result is
- * re-executed, attested, stored on DA and certified on-chain; the output is fetched back from DA and
- * re-checked against the certified hash and a fresh run of the registered program.
+ * join it, each running an executor server (`vcloud tee worker --listen`'s server, on a loopback port of the
+ * devnet process) whose URL it advertises as its socket in the compute registrar; an app that hashes and
+ * upper-cases its input is registered; a task is posted with its input on DA; the dispatcher draws an
+ * executor by stake and sends it the task over HTTP; the executor accepts it on-chain and runs the program
+ * in the sandbox; the result is re-executed, attested, stored on DA and certified with the BLS signatures
+ * the dispatcher collects from the executors over HTTP; the output is fetched back from DA and re-checked
+ * against the certified hash and a fresh run of the registered program. The servers keep running for the
+ * `keeper tee` daemon until the devnet stops.
  */
 export const teeComputeTaskCertified: StoryStep = {
   name: "tee compute task certified on-chain",
@@ -62,10 +67,37 @@ export const teeComputeTaskCertified: StoryStep = {
       operatorSetId: 0,
       metadataURI: "https://vcloud.invalid/avs/compute.json",
     });
-    const executors: Executor[] = [];
+    const imageDigest = bundleDigest(HASH_AND_UPPER_BUNDLE);
+    const measurements = { imageDigest };
+    const apps = new Map<string, KnownApp>([[imageDigest, { bundle: HASH_AND_UPPER_BUNDLE, measurements }]]);
+    const caps = sandboxCapabilities();
+    if (caps.namespaces === "none")
+      ctx.logger.warn("no network isolation on this machine; the devnet task may reach the network");
+    const limits = { network: caps.namespaces === "none" };
+    const servers: ExecutorServer[] = [];
+    ctx.onShutdown(async () => {
+      for (const server of servers) await server.close();
+    });
     for (const [i, index] of COMPUTE_ROLES.executors.entries()) {
       const wallet = ctx.wallets[index]!;
       const blsKey = BlsKey.fromSeed(new Uint8Array(32).fill(0x70 + i));
+      const server = await startExecutorServer({
+        publicClient: ctx.publicClient,
+        mailbox: k.mailbox,
+        da: k.da,
+        operator: getAddress(wallet.account.address),
+        signClaim: claimSigner(wallet),
+        blsKey,
+        apps,
+        policy: DEVNET_POLICY,
+        attester: devAttester,
+        limits,
+        acceptWith: wallet,
+        host: "127.0.0.1",
+        port: 0,
+        logger: ctx.logger,
+      });
+      servers.push(server);
       await joinBlsOperatorSet(clients, wallet, {
         allocationManager: k.allocationManager,
         registrar: k.registrar,
@@ -74,16 +106,15 @@ export const teeComputeTaskCertified: StoryStep = {
         strategy: k.strategy,
         magnitude: WAD / 4n,
         blsKey,
-        socket: `inproc://tee-executor-${i}`,
+        socket: server.url,
       });
-      executors.push({ operator: getAddress(wallet.account.address), blsKey, signClaim: claimSigner(wallet) });
     }
     await advanceBlocks(ctx.publicClient, 2);
     await syncDaStakes(
       clients,
       ctx.wallets[0]!,
       k.registrar,
-      executors.map((e) => e.operator),
+      servers.map((server) => server.operator),
     );
     await advanceBlocks(ctx.publicClient, 1);
 
@@ -98,8 +129,6 @@ export const teeComputeTaskCertified: StoryStep = {
     }
 
     const owner = ctx.wallets[COMPUTE_ROLES.appOwner]!;
-    const imageDigest = bundleDigest(HASH_AND_UPPER_BUNDLE);
-    const measurements = { imageDigest };
     const salt = keccak256(toHex("devnet-hash-and-upper"));
     await send(clients, owner, {
       address: k.apps,
@@ -155,9 +184,6 @@ export const teeComputeTaskCertified: StoryStep = {
     }
     if (!taskHash) throw new Error("createTask emitted no TaskCreated");
 
-    const caps = sandboxCapabilities();
-    if (caps.namespaces === "none")
-      ctx.logger.warn("no network isolation on this machine; the devnet task may reach the network");
     const dir = mkdtempSync(join(tmpdir(), "vcloud-devnet-tee-"));
     let executor: Address | undefined;
     try {
@@ -167,11 +193,10 @@ export const teeComputeTaskCertified: StoryStep = {
         mailbox: k.mailbox,
         registrar: k.registrar,
         da: { ...k.da, ...DA_NETWORK, ttlSeconds: 7 * 24 * 3600 },
-        apps: new Map([[imageDigest, { bundle: HASH_AND_UPPER_BUNDLE, measurements }]]),
-        executors,
+        apps,
         policy: DEVNET_POLICY,
         attester: devAttester,
-        limits: { network: caps.namespaces === "none" },
+        limits,
         dbPath: join(dir, "dispatch.sqlite"),
         fromBlock,
         logger: ctx.logger,
@@ -196,12 +221,7 @@ export const teeComputeTaskCertified: StoryStep = {
     });
     if (hashBytes(output) !== task.result.outputHash.toLowerCase())
       throw new Error("the output on DA does not match the certified output hash");
-    const again = await runTask(
-      HASH_AND_UPPER_BUNDLE,
-      input,
-      { network: caps.namespaces === "none" },
-      { taskHash, attester: devAttester },
-    );
+    const again = await runTask(HASH_AND_UPPER_BUNDLE, input, limits, { taskHash, attester: devAttester });
     if (hashBytes(again.output) !== hashBytes(output)) throw new Error("re-running the program gives another output");
     ctx.state.set("tee.computeTask", { taskHash, appId, outputHash: task.result.outputHash });
     const share = Number((task.signedStake * 1000n) / task.totalStake) / 10;

@@ -21,7 +21,7 @@ import { DEVNET_PARAMETERS, readParameters } from "../../../keepers/devnet/deplo
 import { daFleetStarted } from "../../../keepers/devnet/steps/data-availability.js";
 import { teeComputeTaskCertified } from "../../../keepers/devnet/steps/tee-compute.js";
 import { runStory, type StoryContext } from "../../../keepers/devnet/story.js";
-import { taskMailboxAbi, vcloudValidatorAbi } from "../../../keepers/lib/abis.js";
+import { bLSAVSRegistrarAbi, taskMailboxAbi, vcloudValidatorAbi } from "../../../keepers/lib/abis.js";
 import { createLogger } from "../../../keepers/lib/logger.js";
 import { sandboxCapabilities } from "../../../keepers/tee/sandbox.js";
 
@@ -77,6 +77,25 @@ describe.runIf(caps.prlimit)("devnet: Compute module and the TEE compute story s
       [teeComputeTaskCertified.name, true, ""],
     ]);
     expect(results[1]!.detail).toMatch(/certified by 100% of stake; output "HELLO VCLOUD COMPUTE" re-checked/);
+    // The executors are networked: each advertises its loopback server in the compute registrar, and the
+    // one that ran the task accepted it on-chain itself (the server's acceptTask), so it answers for the SLA.
+    const c = ctx.deployment.contracts;
+    const { taskHash } = ctx.state.get("tee.computeTask") as { taskHash: `0x${string}` };
+    const task = (await ctx.publicClient.readContract({
+      address: c.TaskMailbox!,
+      abi: taskMailboxAbi,
+      functionName: "getTask",
+      args: [taskHash],
+    })) as { executor: Address; acceptedAt: bigint | number };
+    expect(BigInt(task.acceptedAt)).toBeGreaterThan(0n);
+    const socket = (await ctx.publicClient.readContract({
+      address: c.ComputeRegistrar!,
+      abi: bLSAVSRegistrarAbi,
+      functionName: "socketOf",
+      args: [task.executor],
+    })) as string;
+    expect(socket).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect((await fetch(`${socket}/healthz`)).status).toBe(200);
     // The mailbox is the ERC-8004 bridge's TEE source.
     expect(
       await ctx.publicClient.readContract({
