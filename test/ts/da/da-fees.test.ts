@@ -8,7 +8,20 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-import { getAddress, keccak256, parseEther, toHex, type Address, type Hex } from "viem";
+import {
+  createPublicClient,
+  createWalletClient,
+  getAddress,
+  http,
+  keccak256,
+  parseEther,
+  toHex,
+  type Address,
+  type Chain,
+  type Hex,
+  type PublicClient,
+  type Transport,
+} from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -21,6 +34,7 @@ import { claimsFor } from "../../../keepers/rewards/tree.js";
 import { vcloud, vcloudAsync } from "../helpers/cli.js";
 import { startRpcBridge } from "../helpers/da-child-node.js";
 import { payloadOf, startDaFleet, type DaFleet } from "../helpers/da-fleet.js";
+import { startRpcProxy, type Eip1193 } from "../support/rpc-proxy.js";
 
 const DAY = 86_400;
 const STAKES = [parseEther("100"), parseEther("200"), parseEther("300")];
@@ -207,6 +221,57 @@ describe("DA fees: certificate fees paid to their signers by stake, through rewa
         }
       } finally {
         store.close();
+      }
+    },
+  );
+
+  it(
+    "through a faulty RPC endpoint: clear errors, nothing sent; a lost reply pays the period once",
+    { timeout: 180_000 },
+    async () => {
+      const { publicClient } = stack;
+      await disperse(fleet.disperseParams(payloadOf(5_000, 13)));
+      const before = await runDaFeesOnce(publicClient, undefined, { feeDistributor: distributor, dryRun: true });
+      const next = before.periods.find((p) => p.status === "pending")!;
+      await increaseTime(DAY);
+      const proxy = await startRpcProxy(stack.connection.provider as unknown as Eip1193);
+      try {
+        const chain = publicClient.chain;
+        const transport = (timeout?: number) => http(proxy.url, { retryCount: 0, ...(timeout ? { timeout } : {}) });
+        const client = createPublicClient({ chain, transport: transport() }) as PublicClient<Transport, Chain>;
+        const walletClient = createWalletClient({ account: keeper, chain, transport: transport() });
+        const pass = (c = client) => runDaFeesOnce(c, walletClient, { feeDistributor: distributor });
+
+        await proxy.down();
+        await expect(pass()).rejects.toThrow(/HTTP request failed|RPC endpoint/);
+        await proxy.up();
+        proxy.inject({ kind: "error", message: "injected fault: logs unavailable" }, { methods: ["eth_getLogs"] });
+        await expect(pass()).rejects.toThrow(/injected fault: logs unavailable/);
+        proxy.clear();
+        proxy.inject({ kind: "slow", delayMs: 1_500 });
+        const impatient = createPublicClient({ chain, transport: transport(500) }) as PublicClient<Transport, Chain>;
+        await expect(pass(impatient)).rejects.toThrow(/took too long|RPC endpoint/);
+        proxy.clear();
+        expect(proxy.forwardedTxs).toEqual([]);
+
+        // distribute lands but its reply is lost: the keeper finds its transaction mined instead of sending
+        // another; the period is paid once and the next pass sends nothing.
+        proxy.inject({ kind: "lose-reply" }, { methods: ["eth_sendRawTransaction"], count: 1 });
+        const lost = await pass();
+        expect(lost.periods.find((p) => p.period === next.period)?.status).toBe("distributed");
+        expect(proxy.faulted).toBe(faultedBefore + 1);
+        const paid = await publicClient.readContract({
+          address: distributor,
+          abi: iDAFeeDistributorAbi,
+          functionName: "periodFees",
+          args: [BigInt(next.period)],
+        });
+        expect(paid).toEqual({ accrued: next.accrued, distributed: true });
+        const after = await pass();
+        expect(after.periods.map((p) => p.status)).toEqual(["already", "already"]);
+        expect(proxy.forwardedTxs).toHaveLength(1);
+      } finally {
+        await proxy.close();
       }
     },
   );
