@@ -256,6 +256,7 @@ describe("DA fees: certificate fees paid to their signers by stake, through rewa
 
         // distribute lands but its reply is lost: the keeper finds its transaction mined instead of sending
         // another; the period is paid once and the next pass sends nothing.
+        const faultedBefore = proxy.faulted;
         proxy.inject({ kind: "lose-reply" }, { methods: ["eth_sendRawTransaction"], count: 1 });
         const lost = await pass();
         expect(lost.periods.find((p) => p.period === next.period)?.status).toBe("distributed");
