@@ -479,6 +479,30 @@ describe.runIf(caps.prlimit)("TEE executors over HTTP (tee worker --listen) on l
         logs: await fx.stack.publicClient.getLogs({ address: fx.mailbox, fromBlock }),
       });
       expect(submits).toHaveLength(1);
+
+      // An executor server refuses a task it was reassigned away from (the mailbox would refuse its accept).
+      const other = await newTask("reassigned away, asked again");
+      const { inputCertificateId } = await read<{ inputCertificateId: Hex }>("getTask", [other]);
+      const runOn = (url: string) =>
+        fetch(`${url}/v1/run`, {
+          method: "POST",
+          body: JSON.stringify({ taskHash: other, appId, inputCertificateId }),
+        }).then(async (r) => ({ status: r.status, body: (await r.json()) as Json }));
+      expect((await runOn(serverOf(late!).url)).status).toBe(200);
+      const otherDeadline = await read<bigint>("getExecutionDeadline", [other]);
+      const now = (await fx.stack.publicClient.getBlock({ blockTag: "latest" })).timestamp;
+      await rpc("evm_increaseTime", [Number(otherDeadline - now) + 1]);
+      await rpc("evm_mine", []);
+      await send(fx.stack.clients, fx.stack.governance, {
+        address: fx.mailbox,
+        abi: taskMailboxAbi,
+        functionName: "reassignTask",
+        args: [other],
+      });
+      expect(await runOn(serverOf(late!).url)).toEqual({
+        status: 409,
+        body: { error: expect.stringMatching(/reassigned away from/) },
+      });
     } finally {
       await setTimeoutOnChain(0n);
     }
