@@ -530,7 +530,11 @@ function registerKeeperTee(program: Command): void {
       "attestation policy: production | debug | devnet (accepts dev attestations)",
       "production",
     )
-    .option("--executor-timeout <seconds>", "reassign a task when its executor takes longer", "60")
+    .option(
+      "--executor-timeout <seconds>",
+      "replace an executor that takes longer (an executor that accepted on-chain keeps the task until the mailbox's execution deadline, then it is reassigned on-chain)",
+      "60",
+    )
     .option("--workers <n>", "tasks dispatched at once in a pass", "1")
     .option("--from-block <n>", "first block to scan when the checkpoint is empty", "0")
     .option("--db <file>", "checkpoint SQLite file (env VCLOUD_TEE_DB; default .vcloud/tee-<chainId>.sqlite)")
