@@ -13,6 +13,9 @@ import {IVerificationSource} from "./IVerificationSource.sol";
 /// `keccak256(abi.encode(taskHash, result))`. A verified task pays its fee (protocol share to the fee jar,
 /// the rest to the operators); a task with no verified result by its deadline expires, its fee is
 /// refunded, and an operator that accepted it is slashed through the compute set (this is its slasher).
+/// An accepted executor also has an execution deadline (`executionTimeout` after it accepted, at most the
+/// task's expiry): once it passes without a certified result, anyone may `reassignTask`, which slashes the
+/// executor for the missed SLA and opens the task to another executor (never to the same one again).
 /// An executor that signed a claim of an output other than the certified one (caught by re-execution) is
 /// slashed too. As an `IVerificationSource`, the mailbox tells the ERC-8004 bridge which tasks are verified
 /// and which claimed results were proven wrong.
@@ -131,6 +134,14 @@ interface ITaskMailbox is IVerificationSource {
     error WrongResultAlreadySlashed(bytes32 taskHash, address operator);
     /// @notice Thrown when withdrawing more operator fees than accrued.
     error InsufficientOperatorFees(uint256 requested, uint256 available);
+    /// @notice Thrown when the execution timeout is above the longest task SLA.
+    error InvalidExecutionTimeout(uint64 timeout, uint64 maxTaskSla);
+    /// @notice Thrown when reassigning a task no executor holds.
+    error TaskNotAccepted(bytes32 taskHash);
+    /// @notice Thrown when reassigning a task before its executor's execution deadline has passed.
+    error ExecutionDeadlineNotPassed(bytes32 taskHash, uint256 deadline, uint256 timestamp);
+    /// @notice Thrown when an executor the task was taken from (`reassignTask`) tries to accept it again.
+    error ExecutorWasReassigned(bytes32 taskHash, address operator);
 
     /// @notice Emitted when a task is created.
     event TaskCreated(
@@ -167,6 +178,16 @@ interface ITaskMailbox is IVerificationSource {
         bytes32 claimedOutputHash,
         uint256 slashId
     );
+    /// @notice Emitted when a task is taken from an executor that missed its execution deadline (it is
+    /// slashed, `ExecutorSlashedForMissedSla` with the same `slashId`); the task is open to accept again.
+    event TaskReassigned(
+        bytes32 indexed taskHash,
+        address indexed executor,
+        uint256 executionDeadline,
+        uint256 slashId
+    );
+    /// @notice Emitted when governance changes the execution timeout (0: an acceptance lasts until expiry).
+    event ExecutionTimeoutSet(uint64 timeout);
     /// @notice Emitted when governance changes the threshold.
     event ThresholdSet(uint16 thresholdBps);
     /// @notice Emitted when governance changes the fee parameters.
@@ -175,9 +196,21 @@ interface ITaskMailbox is IVerificationSource {
     /// @notice Creates a task for the app's current release; the value sent is the fee.
     function createTask(TaskParams calldata params) external payable returns (bytes32 taskHash);
 
-    /// @notice Records the caller, a member of the executor set, as the task's executor. An executor
-    /// that accepts and lets the task expire can be slashed with `slashForMissedSla`.
+    /// @notice Records the caller, a member of the executor set, as the task's executor, with an execution
+    /// deadline of `executionTimeout` from now (at most the task's expiry). An executor that lets the deadline
+    /// pass is slashed and replaced with `reassignTask`, or, at expiry, slashed with `slashForMissedSla`.
+    /// Reverts with ExecutorWasReassigned for an executor the task was already taken from.
     function acceptTask(bytes32 taskHash) external;
+
+    /// @notice Takes an open (CREATED, not expired) task from its accepted executor once the executor's
+    /// execution deadline has passed: slashes it `missedSlaSlashWad` through the compute set (as
+    /// `slashForMissedSla` does) and clears the acceptance, so another member of the set can `acceptTask`
+    /// and run it from the DA-stored input. The result stays certifiable by the set whoever runs it, the
+    /// task's expiry and refund are unchanged, and the slashed executor cannot accept the task again (so it
+    /// is slashed at most once per task). Anyone (the dispatcher) may call.
+    /// @param taskHash The task.
+    /// @return slashId The AllocationManager's slash id.
+    function reassignTask(bytes32 taskHash) external returns (uint256 slashId);
 
     /// @notice Stores a result certified by the executor set's aggregate BLS signature over
     /// `getMessageHash(taskHash, result)` at `referenceBlock`, with at least `thresholdBps` of the stake
@@ -212,6 +245,16 @@ interface ITaskMailbox is IVerificationSource {
 
     /// @notice The task (zeroed if unknown; `status` as stored, see `getTaskStatus`).
     function getTask(bytes32 taskHash) external view returns (Task memory);
+
+    /// @notice When the task's accepted executor must have a certified result by (unix seconds; after it,
+    /// `reassignTask` may take the task). Zero when no executor holds the task.
+    function getExecutionDeadline(bytes32 taskHash) external view returns (uint256);
+
+    /// @notice Whether the task was taken from `operator` by `reassignTask`.
+    function wasReassigned(bytes32 taskHash, address operator) external view returns (bool);
+
+    /// @notice Seconds an executor has, from accepting, to get its result certified (0: until expiry).
+    function executionTimeout() external view returns (uint64);
 
     /// @notice The task's status, EXPIRED included.
     function getTaskStatus(bytes32 taskHash) external view returns (TaskStatus);

@@ -57,10 +57,14 @@ contract TaskMailbox is ITaskMailbox, Ownable2Step, ReentrancyGuard, EIP712 {
     uint256 public operatorFees;
     /// @notice Number of tasks created; part of each task hash.
     uint256 public taskCount;
+    /// @inheritdoc ITaskMailbox
+    uint64 public executionTimeout;
 
     mapping(bytes32 taskHash => Task) private _tasks;
     mapping(bytes32 taskHash => mapping(address operator => bool)) private _slashedForWrongResult;
     mapping(bytes32 claimHash => RefutedClaim) private _refutedClaims;
+    mapping(bytes32 taskHash => uint64 deadline) private _executionDeadlines;
+    mapping(bytes32 taskHash => mapping(address operator => bool)) private _reassignedFrom;
 
     constructor(Config memory config) Ownable(config.governance) EIP712("vcloud TaskMailbox", "1") {
         if (config.missedSlaSlashWad == 0 || config.missedSlaSlashWad > 1e18) {
@@ -123,13 +127,41 @@ contract TaskMailbox is ITaskMailbox, Ownable2Step, ReentrancyGuard, EIP712 {
     function acceptTask(bytes32 taskHash) external {
         _requireStatus(taskHash, TaskStatus.CREATED);
         if (!registrar.apkRegistry().isMember(msg.sender)) revert NotExecutorOperator(msg.sender);
+        if (_reassignedFrom[taskHash][msg.sender]) revert ExecutorWasReassigned(taskHash, msg.sender);
         Task storage task = _tasks[taskHash];
         if (task.executor != address(0)) revert TaskAlreadyAccepted(taskHash, task.executor);
         task.executor = msg.sender;
         // task SLA deadlines are minutes to hours; seconds of proposer leeway cannot flip them
         // solhint-disable-next-line not-rely-on-time
-        task.acceptedAt = uint64(block.timestamp);
+        uint64 acceptedAt = uint64(block.timestamp);
+        task.acceptedAt = acceptedAt;
+        uint256 expiry = uint256(task.creationTime) + task.sla;
+        uint256 timeout = executionTimeout;
+        // capped by the expiry (itself a uint64 sum), so the narrowing cannot truncate
+        _executionDeadlines[taskHash] = uint64(
+            timeout == 0 || acceptedAt + timeout > expiry ? expiry : acceptedAt + timeout
+        );
         emit TaskAccepted(taskHash, msg.sender);
+    }
+
+    /// @inheritdoc ITaskMailbox
+    function reassignTask(bytes32 taskHash) external nonReentrant returns (uint256 slashId) {
+        _requireStatus(taskHash, TaskStatus.CREATED);
+        Task storage task = _tasks[taskHash];
+        address operator = task.executor;
+        if (operator == address(0)) revert TaskNotAccepted(taskHash);
+        uint256 deadline = _executionDeadlines[taskHash];
+        // execution deadlines are minutes to hours; seconds of proposer leeway cannot flip them
+        // solhint-disable-next-line not-rely-on-time
+        if (block.timestamp <= deadline) revert ExecutionDeadlineNotPassed(taskHash, deadline, block.timestamp);
+        _reassignedFrom[taskHash][operator] = true;
+        task.executor = address(0);
+        task.acceptedAt = 0;
+        delete _executionDeadlines[taskHash];
+
+        slashId = _slash(operator, missedSlaSlashWad, "vcloud compute: accepted a task and missed its deadline");
+        emit ExecutorSlashedForMissedSla(taskHash, operator, slashId);
+        emit TaskReassigned(taskHash, operator, deadline, slashId);
     }
 
     /// @inheritdoc ITaskMailbox
@@ -232,6 +264,16 @@ contract TaskMailbox is ITaskMailbox, Ownable2Step, ReentrancyGuard, EIP712 {
     }
 
     /// @inheritdoc ITaskMailbox
+    function getExecutionDeadline(bytes32 taskHash) external view returns (uint256) {
+        return _executionDeadlines[taskHash];
+    }
+
+    /// @inheritdoc ITaskMailbox
+    function wasReassigned(bytes32 taskHash, address operator) external view returns (bool) {
+        return _reassignedFrom[taskHash][operator];
+    }
+
+    /// @inheritdoc ITaskMailbox
     function getTaskStatus(bytes32 taskHash) public view returns (TaskStatus) {
         Task storage task = _tasks[taskHash];
         TaskStatus status = task.status;
@@ -307,6 +349,15 @@ contract TaskMailbox is ITaskMailbox, Ownable2Step, ReentrancyGuard, EIP712 {
     /// @notice Sets the share of stake (bps) that must sign a result. Only governance.
     function setThreshold(uint16 bps) external onlyOwner {
         _setThreshold(bps);
+    }
+
+    /// @notice Sets the seconds an executor has from accepting a task to get its result certified before
+    /// `reassignTask` may take the task (0: until the task expires); at most `maxTaskSla`. Applies to
+    /// acceptances after the call. Only governance.
+    function setExecutionTimeout(uint64 timeout) external onlyOwner {
+        if (timeout > maxTaskSla) revert InvalidExecutionTimeout(timeout, maxTaskSla);
+        executionTimeout = timeout;
+        emit ExecutionTimeoutSet(timeout);
     }
 
     /// @notice Sets the protocol share, fee jar and minimum fee. Only governance.

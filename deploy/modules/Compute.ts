@@ -10,7 +10,8 @@ const WAD = 10n ** 18n;
  * vcloud's TEE compute AVS: the BLS registrar of the compute operator set (its own AVS address, since the
  * AllocationManager calls one registrar per AVS), the app registry (program digests and allowed measurements,
  * upgrades after a delay) and the task mailbox (tasks, certified results, fee split to the fee jar; it is the
- * set's slasher for missed SLAs and refuted outputs). The AVS account then creates the operator set with the
+ * set's slasher for missed SLAs and refuted outputs; its execution timeout, parameter
+ * `executionTimeoutSeconds`, is set here). The AVS account then creates the operator set with the
  * mailbox as slasher and points the AllocationManager at the registrar (keepers/da-network/setup.ts
  * `createBlsOperatorSet`; on the devnet the story step `keepers/devnet/steps/tee-compute.ts` does it).
  */
@@ -41,5 +42,9 @@ export default buildModule("Compute", (m) => {
       wrongResultSlashWad: m.getParameter("wrongResultSlashWad", WAD / 2n),
     },
   ]);
+  // An executor that accepted a task has this long to get its result certified before the dispatcher takes
+  // the task from it on-chain (`reassignTask`: slashed, the next executor runs it). Tasks with a shorter SLA
+  // are only slashed at expiry. 0 turns reassignment before expiry off.
+  m.call(taskMailbox, "setExecutionTimeout", [m.getParameter("executionTimeoutSeconds", 300)]);
   return { computeRegistrar: registrar, appRegistry, taskMailbox };
 });

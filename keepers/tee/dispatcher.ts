@@ -12,8 +12,11 @@
  * registered program on the same input: an executor that does not answer within `executorTimeoutMs`, whose
  * attestation does not verify, or whose output differs is replaced by the next draw, which restarts the task
  * from the DA input. A signed claim of a wrong output is kept in the checkpoint and, once the correct result
- * is certified, sent to `TaskMailbox.slashForWrongResult`. Attempts, assignments and pending slashes are
- * checkpointed, so a restarted dispatcher resumes at the same attempt and never slashes twice.
+ * is certified, sent to `TaskMailbox.slashForWrongResult`. An executor that accepted the task on-chain and
+ * failed its attempt holds the task until its execution deadline (`TaskMailbox.executionTimeout` after it
+ * accepted): the task waits for it, then `reassignTask` (reassign.ts) slashes it and reopens the task, and the
+ * next draw accepts and runs it. Attempts, assignments, reassignments and pending slashes are checkpointed,
+ * so a restarted dispatcher resumes at the same attempt and never slashes twice.
  *
  * Executors are reached over HTTP at the socket each registered in the compute set's registrar (`vcloud tee
  * worker --listen`, protocol in executor-protocol.ts): the drawn executor runs the task (it fetches the input
@@ -65,6 +68,7 @@ import type { RunRequest } from "./executor-protocol.js";
 import type { VerifierPolicy } from "./policy.js";
 import type { SandboxLimits } from "./sandbox.js";
 import { verifyTaskResult } from "./task-result.js";
+import { takeFromLateExecutor, type Reassignment } from "./reassign.js";
 import { NoExecutorLeftError, selectExecutor, type Candidate } from "./selection.js";
 import { runTask } from "./worker.js";
 
@@ -170,6 +174,11 @@ export type DispatchOutcome = {
   executor?: Address;
   /** Executors replaced before that, with why (timeout, attestation, wrong output). */
   replaced?: { operator: Address; reason: string }[];
+  /**
+   * Executors that held the task on-chain, gave no usable result and were taken off it after their execution
+   * deadline (`reassignTask`, which slashes them for the missed SLA), by this dispatcher in any pass.
+   */
+  reassigned?: Address[];
   /** Executors slashed for a wrong output of this task in this pass. */
   slashed?: Address[];
   /** Executors whose BLS signatures are in the certificate. */
@@ -215,6 +224,13 @@ export class DispatchCheckpoint {
         PRIMARY KEY (task_hash, attempt)
       );
       CREATE TABLE IF NOT EXISTS open_tasks (task_hash TEXT PRIMARY KEY);
+      CREATE TABLE IF NOT EXISTS reassignments (
+        task_hash TEXT NOT NULL,
+        operator TEXT NOT NULL,
+        tx_hash TEXT NOT NULL,
+        slash_id TEXT NOT NULL,
+        PRIMARY KEY (task_hash, operator)
+      );
       CREATE TABLE IF NOT EXISTS wrong_claims (
         task_hash TEXT NOT NULL,
         operator TEXT NOT NULL,
@@ -244,6 +260,22 @@ export class DispatchCheckpoint {
     this.db
       .prepare("UPDATE attempts SET outcome = ? WHERE task_hash = ? AND attempt = ?")
       .run(outcome, taskHash.toLowerCase(), attempt);
+  }
+
+  /** Records an executor taken off a task on-chain (`reassignTask`). */
+  addReassignment(taskHash: Hex, reassignment: Reassignment): void {
+    this.db
+      .prepare("INSERT OR IGNORE INTO reassignments (task_hash, operator, tx_hash, slash_id) VALUES (?, ?, ?, ?)")
+      .run(taskHash.toLowerCase(), reassignment.operator, reassignment.txHash, reassignment.slashId.toString());
+  }
+
+  /** Executors this dispatcher took off a task on-chain, in order. */
+  reassignments(taskHash: Hex): Address[] {
+    return (
+      this.db
+        .prepare("SELECT operator FROM reassignments WHERE task_hash = ? ORDER BY rowid")
+        .all(taskHash.toLowerCase()) as { operator: Address }[]
+    ).map((r) => r.operator);
   }
 
   addWrongClaim(taskHash: Hex, operator: Address, claim: MailboxTaskResult, signature: Hex | undefined): void {
@@ -479,6 +511,7 @@ async function dispatchSafely(
       signers: done.signers,
     };
     if (done.replaced.length > 0) outcome.replaced = done.replaced;
+    if (done.reassigned.length > 0) outcome.reassigned = done.reassigned;
     if (done.refusedToSign.length > 0) outcome.refusedToSign = done.refusedToSign;
     return outcome;
   } catch (error) {
@@ -633,6 +666,7 @@ type DispatchedTask = {
   txHash: Hex;
   executor: Address;
   replaced: { operator: Address; reason: string }[];
+  reassigned: Address[];
   signers: Address[];
   refusedToSign: { operator: Address; reason: string }[];
 };
@@ -663,6 +697,32 @@ async function dispatchTask(
   const limits = params.limits ?? {};
   const attesterOption = params.attester ? { attester: params.attester } : {};
   const timeoutMs = params.executorTimeoutMs ?? 60_000;
+
+  // Resume: finished attempts are not repeated; an attempt in flight when the process stopped is re-run.
+  // An executor accepted in a pass that stopped before submitting (or could not certify) runs again.
+  const past = checkpoint.attempts(taskHash).filter((a) => a.outcome !== null && a.outcome !== "accepted");
+  const tried = new Set(past.map((a) => a.operator.toLowerCase()));
+  const replaced = past.map((a) => ({ operator: a.operator, reason: a.outcome! }));
+  // An executor that holds the task on-chain and failed its attempt keeps it until its execution deadline;
+  // after it, the task is taken from it on-chain (it is slashed) so that the next executor can accept it.
+  const takeOver = async () => {
+    const taken = await takeFromLateExecutor({
+      publicClient: params.publicClient,
+      walletClient: params.walletClient,
+      mailbox: params.mailbox,
+      taskHash,
+      failed: tried,
+      serialise: (section) => queueFor(params.walletClient).run(section),
+    });
+    if (!taken) return;
+    checkpoint.addReassignment(taskHash, taken);
+    params.logger?.info(
+      { taskHash, executor: taken.operator, slashId: taken.slashId, txHash: taken.txHash },
+      "task taken from an executor that missed its execution deadline",
+    );
+  };
+  await takeOver();
+
   // The reference output: the dispatcher runs the registered program itself on the DA input.
   const reference =
     params.reexecute === false
@@ -688,11 +748,6 @@ async function dispatchTask(
     .filter((m) => reachable.has(m.operator.toLowerCase()))
     .map((m) => ({ operator: m.operator, stake: m.stake }));
 
-  // Resume: finished attempts are not repeated; an attempt in flight when the process stopped is re-run.
-  // An executor accepted in a pass that stopped before submitting (or could not certify) runs again.
-  const past = checkpoint.attempts(taskHash).filter((a) => a.outcome !== null && a.outcome !== "accepted");
-  const tried = new Set(past.map((a) => a.operator.toLowerCase()));
-  const replaced = past.map((a) => ({ operator: a.operator, reason: a.outcome! }));
   let attempt = past.length;
   const chainId = params.publicClient.chain.id;
   const typedData = (claimed: MailboxTaskResult) =>
@@ -758,6 +813,7 @@ async function dispatchTask(
     replaced.push({ operator: pick.operator, reason });
     tried.add(pick.operator.toLowerCase());
     attempt += 1;
+    await takeOver();
   }
 
   // One signer: DA payment, certificate and submission go one task at a time.
@@ -834,7 +890,14 @@ async function dispatchTask(
       args: [taskHash, result, certificate.referenceBlock, certificate.signature],
     });
     checkpoint.record(taskHash, "submitted", { txHash });
-    return { txHash, executor: accepted.operator, replaced, signers: certificate.signers, refusedToSign };
+    return {
+      txHash,
+      executor: accepted.operator,
+      replaced,
+      reassigned: checkpoint.reassignments(taskHash),
+      signers: certificate.signers,
+      refusedToSign,
+    };
   });
 }
 

@@ -158,7 +158,11 @@ export async function startExecutorServer(config: ExecutorServerConfig): Promise
         functionName: "acceptTask",
         args: [taskHash],
       }).catch((error: unknown) => {
-        if (!/TaskAlreadyAccepted/.test(String((error as Error).message))) throw error;
+        const message = String((error as Error).message);
+        // Taken off this task once for missing its execution deadline (reassignTask): it may not run it again.
+        if (/ExecutorWasReassigned/.test(message))
+          throw new ExecutorHttpError(409, `task ${taskHash} was reassigned away from ${operator}`);
+        if (!/TaskAlreadyAccepted/.test(message)) throw error;
       });
     }
     const run = await execute(taskHash, task, app);

@@ -404,7 +404,9 @@ function registerTask(tee: Command): void {
     );
 
   withLocations(task.command("status"), ["mailbox"])
-    .description("show a task: status, app release, fee, deadline, executor, certified result")
+    .description(
+      "show a task: status, app release, fee, deadline, executor and its execution deadline, certified result",
+    )
     .argument("<task-hash>", "the task hash (from `tee task submit`)")
     .action(
       action(async (ctx, taskHashArg: string, raw: unknown) => {
@@ -415,6 +417,8 @@ function registerTask(tee: Command): void {
         if (status === "NONE")
           throw new InvalidInputError("TASK_HASH", `no task ${taskHash} in the mailbox ${mailbox}`);
         const t = await readMailbox<TaskRecord>(publicClient, mailbox, "getTask", [taskHash]);
+        // When the accepted executor must be certified by (after it, the task may be reassigned).
+        const executionDeadline = await readMailbox<bigint>(publicClient, mailbox, "getExecutionDeadline", [taskHash]);
         const out = {
           taskHash,
           status,
@@ -428,6 +432,7 @@ function registerTask(tee: Command): void {
           createdAt: new Date(Number(t.creationTime) * 1000).toISOString(),
           deadline: new Date(Number(t.creationTime + t.sla) * 1000).toISOString(),
           executor: t.executor === zeroAddress ? null : t.executor,
+          executionDeadline: executionDeadline === 0n ? null : new Date(Number(executionDeadline) * 1000).toISOString(),
           feeRefunded: t.feeRefunded,
           executorSlashed: t.executorSlashed,
           ...(status === "VERIFIED"
@@ -525,7 +530,11 @@ function registerKeeperTee(program: Command): void {
       "attestation policy: production | debug | devnet (accepts dev attestations)",
       "production",
     )
-    .option("--executor-timeout <seconds>", "reassign a task when its executor takes longer", "60")
+    .option(
+      "--executor-timeout <seconds>",
+      "replace an executor that takes longer (an executor that accepted on-chain keeps the task until the mailbox's execution deadline, then it is reassigned on-chain)",
+      "60",
+    )
     .option("--workers <n>", "tasks dispatched at once in a pass", "1")
     .option("--from-block <n>", "first block to scan when the checkpoint is empty", "0")
     .option("--db <file>", "checkpoint SQLite file (env VCLOUD_TEE_DB; default .vcloud/tee-<chainId>.sqlite)")

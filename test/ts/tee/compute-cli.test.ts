@@ -202,6 +202,8 @@ describe.runIf(caps.prlimit)("vcloud tee app/task and keeper tee on an in-proces
       appId,
       creator: keys[10]!.address,
       imageDigest: bundleDigest(HASH_AND_UPPER),
+      executor: null,
+      executionDeadline: null,
     });
     const early = await cli(["tee", "task", "result", taskHash]);
     expect(early.code).toBe(1);

@@ -68,6 +68,9 @@ describe.runIf(caps.prlimit)("devnet: Compute module and the TEE compute story s
     const parameters = readParameters(DEVNET_PARAMETERS).Compute as Record<string, string | number>;
     expect(await read("thresholdBps")).toBe(parameters.thresholdBps);
     expect(await read("wrongResultSlashWad")).toBe(BigInt(parameters.wrongResultSlashWad!));
+    // Set by the module after deployment (reassignment before expiry on the devnet).
+    expect(await read("executionTimeout")).toBe(BigInt(parameters.executionTimeoutSeconds!));
+    expect(parameters.executionTimeoutSeconds).toBe(300);
   });
 
   it("story: DA fleet, then a task registered, dispatched by stake, certified and re-checked from DA", async () => {

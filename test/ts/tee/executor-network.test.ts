@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BlsKey, signatureToHex } from "../../../keepers/bls/bls.js";
 import { readOperatorSet } from "../../../keepers/da-network/operator-set.js";
 import { send } from "../../../keepers/da-network/setup.js";
-import { bLSAVSRegistrarAbi, taskMailboxAbi } from "../../../keepers/lib/abis.js";
+import { bLSAVSRegistrarAbi, iAllocationManagerAbi, taskMailboxAbi } from "../../../keepers/lib/abis.js";
 import { createLogger } from "../../../keepers/lib/logger.js";
 import { devAttester } from "../../../keepers/tee/attester.js";
 import { hashBytes } from "../../../keepers/tee/binding.js";
@@ -31,7 +31,7 @@ import { sandboxCapabilities } from "../../../keepers/tee/sandbox.js";
 import { selectExecutor } from "../../../keepers/tee/selection.js";
 import { runTask } from "../../../keepers/tee/worker.js";
 import { ether } from "../helpers/da-stack.js";
-import { deployComputeStack, HASH_AND_UPPER, type ComputeStack } from "./compute-stack.js";
+import { COMPUTE_SET_ID, deployComputeStack, HASH_AND_UPPER, type ComputeStack } from "./compute-stack.js";
 
 const logger = createLogger({ level: "silent" });
 const caps = sandboxCapabilities();
@@ -363,6 +363,149 @@ describe.runIf(caps.prlimit)("TEE executors over HTTP (tee worker --listen) on l
     expect(slashed.executorSlashed).toBe(true);
     // Once only.
     expect(await dispatchOnce({ ...params, socketOverrides: sockets })).toEqual([]);
+  });
+
+  it("an executor that accepted and hung is reassigned on-chain after its deadline, slashed once, replaced", async () => {
+    const EXECUTION_TIMEOUT = 120n;
+    const setTimeoutOnChain = (seconds: bigint) =>
+      send(fx.stack.clients, fx.stack.governance, {
+        address: fx.mailbox,
+        abi: taskMailboxAbi,
+        functionName: "setExecutionTimeout",
+        args: [seconds],
+      });
+    const rpc = (method: string, args: unknown[]) =>
+      fx.stack.publicClient.request({ method: method as never, params: args as never });
+    const set = { avs: fx.computeAvs.account.address, id: COMPUTE_SET_ID };
+    const magnitude = async (operator: Address) =>
+      (
+        (await fx.stack.publicClient.readContract({
+          address: fx.stack.core.allocationManager.address,
+          abi: iAllocationManagerAbi,
+          functionName: "getAllocation",
+          args: [operator, set, fx.stack.strategy],
+        })) as { currentMagnitude: bigint }
+      ).currentMagnitude;
+    const reassignedLogs = async (fromBlock: bigint) =>
+      parseEventLogs({
+        abi: taskMailboxAbi,
+        eventName: "TaskReassigned",
+        logs: await fx.stack.publicClient.getLogs({ address: fx.mailbox, fromBlock }),
+      });
+
+    await setTimeoutOnChain(EXECUTION_TIMEOUT);
+    try {
+      const fromBlock = await fx.stack.publicClient.getBlockNumber();
+      const taskHash = await newTask("accepted, hung, reassigned");
+      const [late, next] = await drawOrder(taskHash);
+      // The first executor accepts and runs the task (the real server behind the proxy), but its answer never
+      // reaches the dispatcher.
+      let runs = 0;
+      let upstreamDone!: () => void;
+      const ran = new Promise<void>((r) => (upstreamDone = r));
+      const lateUrl = await proxy(late!, {
+        run: () => {
+          runs += 1;
+          upstreamDone();
+          return "hang";
+        },
+      });
+      const sockets = { [late!.toLowerCase()]: lateUrl };
+      const [waiting] = await dispatchOnce({ ...params, socketOverrides: sockets });
+      await ran;
+      expect(waiting).toMatchObject({
+        taskHash,
+        outcome: "failed",
+        reason: expect.stringMatching(/holds the task on-chain .* waiting for its execution deadline/),
+      });
+      const held = await read<{ executor: Address; acceptedAt: bigint }>("getTask", [taskHash]);
+      expect(getAddress(held.executor)).toBe(late);
+      const deadline = await read<bigint>("getExecutionDeadline", [taskHash]);
+      expect(deadline).toBe(held.acceptedAt + EXECUTION_TIMEOUT);
+
+      // A restart before the deadline: the late executor is not asked again and nothing is sent.
+      const [stillWaiting] = await dispatchOnce({ ...params, socketOverrides: sockets });
+      expect(stillWaiting).toMatchObject({ taskHash, outcome: "failed" });
+      expect(runs).toBe(1);
+      expect(await reassignedLogs(fromBlock)).toHaveLength(0);
+
+      const before = await magnitude(late!);
+      const { timestamp } = await fx.stack.publicClient.getBlock({ blockTag: "latest" });
+      await rpc("evm_increaseTime", [Number(deadline - timestamp) + 1]);
+      await rpc("evm_mine", []);
+      const [outcome] = await dispatchOnce({ ...params, socketOverrides: sockets });
+      expect(outcome).toMatchObject({
+        taskHash,
+        outcome: "verified",
+        executor: next,
+        replaced: [{ operator: late, reason: "timeout" }],
+        reassigned: [late],
+      });
+      expect(runs).toBe(1);
+
+      // On-chain: the late executor was slashed through the compute set, the next one accepted and its
+      // result is certified.
+      const logs = await reassignedLogs(fromBlock);
+      expect(logs).toHaveLength(1);
+      expect(getAddress(logs[0]!.args.executor)).toBe(late);
+      expect(logs[0]!.args.executionDeadline).toBe(deadline);
+      const receipt = await fx.stack.publicClient.getTransactionReceipt({ hash: logs[0]!.transactionHash });
+      const slashes = parseEventLogs({ abi: iAllocationManagerAbi, eventName: "OperatorSlashed", logs: receipt.logs });
+      expect(slashes).toHaveLength(1);
+      expect(getAddress(slashes[0]!.args.operator)).toBe(late);
+      expect(slashes[0]!.args.operatorSet).toEqual({ avs: getAddress(set.avs), id: COMPUTE_SET_ID });
+      expect(await magnitude(late!)).toBe(before - before / 10n);
+      expect(await read<boolean>("wasReassigned", [taskHash, late])).toBe(true);
+      const task = await read<{ executor: Address; result: { outputHash: Hex } }>("getTask", [taskHash]);
+      expect(getAddress(task.executor)).toBe(next);
+      expect(await read<number>("getTaskStatus", [taskHash])).toBe(2);
+      const expected = (await runTask(HASH_AND_UPPER, inputs.get(taskHash)!, limits, { taskHash })).output;
+      expect(task.result.outputHash).toBe(hashBytes(expected));
+
+      // Restarts (the same checkpoint, then a lost one) neither reassign nor submit again.
+      expect(await dispatchOnce({ ...params, socketOverrides: sockets })).toEqual([]);
+      const fresh = await dispatchOnce({
+        ...params,
+        socketOverrides: sockets,
+        dbPath: join(dir, "lost-checkpoint.sqlite"),
+        fromBlock,
+      });
+      expect(fresh).toEqual([{ taskHash, outcome: "skipped", reason: "status 2 on-chain" }]);
+      expect(await reassignedLogs(fromBlock)).toHaveLength(1);
+      expect(await magnitude(late!)).toBe(before - before / 10n);
+      const submits = parseEventLogs({
+        abi: taskMailboxAbi,
+        eventName: "TaskVerified",
+        logs: await fx.stack.publicClient.getLogs({ address: fx.mailbox, fromBlock }),
+      });
+      expect(submits).toHaveLength(1);
+
+      // An executor server refuses a task it was reassigned away from (the mailbox would refuse its accept).
+      const other = await newTask("reassigned away, asked again");
+      const { inputCertificateId } = await read<{ inputCertificateId: Hex }>("getTask", [other]);
+      const runOn = (url: string) =>
+        fetch(`${url}/v1/run`, {
+          method: "POST",
+          body: JSON.stringify({ taskHash: other, appId, inputCertificateId }),
+        }).then(async (r) => ({ status: r.status, body: (await r.json()) as Json }));
+      expect((await runOn(serverOf(late!).url)).status).toBe(200);
+      const otherDeadline = await read<bigint>("getExecutionDeadline", [other]);
+      const now = (await fx.stack.publicClient.getBlock({ blockTag: "latest" })).timestamp;
+      await rpc("evm_increaseTime", [Number(otherDeadline - now) + 1]);
+      await rpc("evm_mine", []);
+      await send(fx.stack.clients, fx.stack.governance, {
+        address: fx.mailbox,
+        abi: taskMailboxAbi,
+        functionName: "reassignTask",
+        args: [other],
+      });
+      expect(await runOn(serverOf(late!).url)).toEqual({
+        status: 409,
+        body: { error: expect.stringMatching(/reassigned away from/) },
+      });
+    } finally {
+      await setTimeoutOnChain(0n);
+    }
   });
 
   it("an executor refuses requests that do not match the on-chain task", async () => {
