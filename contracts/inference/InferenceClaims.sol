@@ -264,7 +264,7 @@ contract InferenceClaims is IInferenceClaims, ReentrancyGuard {
 
     /// @inheritdoc IInferenceClaims
     function escalate(bytes32 claimId) external {
-        Claim storage claim = _recordAppeal(claimId);
+        Claim storage claim = _recordAppeal(claimId, false);
         emit ClaimEscalated(claimId, msg.sender, claim.certifiedReceiptHash);
     }
 
@@ -275,7 +275,7 @@ contract InferenceClaims is IInferenceClaims, ReentrancyGuard {
         bytes calldata evidencePointer
     ) external nonReentrant returns (uint256 forkChallengeId) {
         if (address(forkRegistry) == address(0)) revert ForkEscalationDisabled();
-        Claim storage claim = _recordAppeal(claimId);
+        Claim storage claim = _recordAppeal(claimId, true);
         IForkChallengeManager manager = forkRegistry.challengeManager();
         IERC20 token = IERC20(address(forkRegistry.canonicalToken()));
         uint256 commitment = manager.requiredCommitment();
@@ -374,12 +374,14 @@ contract InferenceClaims is IInferenceClaims, ReentrancyGuard {
 
     // Internals ---------------------------------------------------------------------------------------
 
-    /// @dev Checks that the caller lost the committee decision and is inside the appeal window, once; marks it.
-    function _recordAppeal(bytes32 claimId) private returns (Claim storage claim) {
+    /// @dev Checks that the caller lost the committee decision (or, with `allowTimedOut`, is the challenger of a
+    /// claim the committee left unresolved) and is inside the appeal window, once; marks it.
+    function _recordAppeal(bytes32 claimId, bool allowTimedOut) private returns (Claim storage claim) {
         claim = _existing(claimId);
         address loser;
         if (claim.status == ClaimStatus.Upheld) loser = claim.challenger;
         else if (claim.status == ClaimStatus.Refuted) loser = claim.operator;
+        else if (allowTimedOut && claim.status == ClaimStatus.TimedOut) loser = claim.challenger;
         else revert WrongClaimStatus(claimId, claim.status);
         if (msg.sender != loser) revert NotDisputant(msg.sender);
         uint64 deadline = claim.decidedAt + appealWindow;

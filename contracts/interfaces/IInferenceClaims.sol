@@ -99,7 +99,8 @@ interface IInferenceClaimsErrors {
     error InsufficientCommitteeStake(uint256 signedStake, uint256 totalStake, uint16 thresholdBps);
     /// @notice Thrown when the committee certifies a zero receipt hash.
     error ZeroCertifiedReceipt();
-    /// @notice Thrown when the caller may not escalate the claim.
+    /// @notice Thrown when the caller may not escalate the claim (not the losing disputant, or not the
+    /// challenger of a TimedOut claim).
     error NotDisputant(address caller);
     /// @notice Thrown when a decision is escalated after the appeal window.
     error AppealWindowClosed(bytes32 claimId, uint64 deadline);
@@ -222,7 +223,8 @@ interface IInferenceClaims is
     /// payload the committee refuses to sign) or that hopes for committee silence gains no Verified outcome;
     /// a challenger that hopes for silence gains nothing beyond its own bond, while against a live committee
     /// a frivolous challenge still costs the bond. Committee silence is a liveness failure of the
-    /// verification set, not proof against either disputant.
+    /// verification set, not proof against either disputant; inside the appeal window after this call the
+    /// challenger may accuse the silent committee members through `escalateToFork`.
     function resolveTimedOut(bytes32 claimId) external;
 
     /// @notice Records an appeal of a committee decision by the losing disputant, inside the appeal window,
@@ -234,8 +236,12 @@ interface IInferenceClaims is
     /// losing disputant pays the commitment: this contract pulls `requiredCommitment()` canonical bEIGEN from
     /// the caller (approved to this contract beforehand) and the manager burns it. This contract is the fork
     /// challenge's recorded challenger; `redeemForkCommitment` passes the commitment and reward on the fork to
-    /// the appellant.
-    /// @param accused The committee operators accused (strictly ascending), e.g. those that signed.
+    /// the appellant. A `TimedOut` claim may be escalated too, by its challenger only, inside the appeal
+    /// window after `resolveTimedOut` (`decidedAt + appealWindow`): committee silence is an intersubjective
+    /// liveness fault, so the challenger accuses the members that did not sign (the fork evidence hash then
+    /// commits to a zero certified receipt hash). `escalate` stays limited to Upheld and Refuted claims.
+    /// @param accused The committee operators accused (strictly ascending), e.g. those that signed (or, for a
+    /// TimedOut claim, those that stayed silent).
     /// @param evidencePointer Where the evidence lives (e.g. the DA certificate id of the appellant's receipt).
     /// @return forkChallengeId The ForkChallengeManager's challenge id.
     function escalateToFork(
