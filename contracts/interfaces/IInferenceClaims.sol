@@ -29,7 +29,8 @@ interface IInferenceClaimsTypes {
         bytes32 modelHash;
         /// @dev The receipt's prompt hash.
         bytes32 promptHash;
-        /// @dev DA certificate id of the blob holding prompt and output.
+        /// @dev DA certificate id of the blob holding prompt and output; must be available on the configured
+        /// DA registry (`IBlobCertificateRegistry.isAvailable`) when the claim is posted, unless none is set.
         bytes32 daCertificateId;
         /// @dev `receiptHash` of the engine receipt (docs/ai.md, EIP-712 InferenceReceipt).
         bytes32 receiptHash;
@@ -76,6 +77,9 @@ interface IInferenceClaimsErrors {
     error NotInferenceOperator(address operator);
     /// @notice Thrown when a claim input field is zero (`field` says which).
     error ZeroClaimField(string field);
+    /// @notice Thrown when `postClaim`'s DA certificate is unknown to the DA registry or has expired
+    /// (`IBlobCertificateRegistry.isAvailable` is false).
+    error CertificateNotAvailable(bytes32 certificateId);
     /// @notice Thrown when the same claim (same operator and input) is posted twice.
     error ClaimAlreadyPosted(bytes32 claimId);
     /// @notice Thrown when a claim id is unknown.
@@ -189,7 +193,10 @@ interface IInferenceClaims is
     IInferenceClaimsEvents,
     IVerificationSource
 {
-    /// @notice Posts a claim. Only a member of the inference operator set.
+    /// @notice Posts a claim. Only a member of the inference operator set. With a DA registry configured
+    /// (`daRegistry`), the claim's `daCertificateId` must be confirmed and unexpired there
+    /// (`CertificateNotAvailable` otherwise), so a claim cannot point challengers at data that is not on DA.
+    /// @param input The claim: app, model, prompt, DA certificate, receipt hash and fee (see `ClaimInput`).
     /// @return claimId keccak256(abi.encode(msg.sender, input)).
     function postClaim(ClaimInput calldata input) external returns (bytes32 claimId);
 
