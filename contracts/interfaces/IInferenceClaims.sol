@@ -34,7 +34,10 @@ interface IInferenceClaimsTypes {
         bytes32 daCertificateId;
         /// @dev `receiptHash` of the engine receipt (docs/ai.md, EIP-712 InferenceReceipt).
         bytes32 receiptHash;
-        /// @dev Fee the app paid for the inference (wei); recorded for accounting and compensation.
+        /// @dev Fee the app paid for the inference (wei), as the operator states it: recorded (storage and
+        /// `ClaimPosted`), not escrowed. The operator posts the claim, not the app, so the app pays the operator
+        /// off-chain; escrowing it would need the app as the poster. Compensation for a refuted claim comes
+        /// from the operator's slashed stake, not from this fee.
         uint256 fee;
     }
 
