@@ -9,6 +9,7 @@ import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol
 import {IAllocationManager, IAllocationManagerTypes} from "../interfaces/IAllocationManager.sol";
 import {IBLSAVSRegistrar} from "../interfaces/IBLSAVSRegistrar.sol";
 import {IBackingEigen} from "../interfaces/IBackingEigen.sol";
+import {IBlobCertificateRegistry} from "../interfaces/IBlobCertificateRegistry.sol";
 import {IBLSSignatureChecker} from "../interfaces/IBLSSignatureChecker.sol";
 import {ICanonicalForkRegistry} from "../interfaces/ICanonicalForkRegistry.sol";
 import {IForkChallengeManager} from "../interfaces/IForkChallengeManager.sol";
@@ -57,6 +58,8 @@ contract InferenceClaims is IInferenceClaims, ReentrancyGuard {
     uint256 public immutable slashWad;
     /// @notice The EIGEN canonical fork registry whose challenge manager `escalateToFork` uses (0: disabled).
     ICanonicalForkRegistry public immutable forkRegistry;
+    /// @notice The DA certificate registry `postClaim` checks the claim's certificate against (0: not checked).
+    IBlobCertificateRegistry public immutable daRegistry;
 
     /// @dev A claim's escalation to an EIGEN fork challenge.
     struct ForkEscalation {
@@ -89,6 +92,9 @@ contract InferenceClaims is IInferenceClaims, ReentrancyGuard {
         uint256 slashWad;
         /// @dev The canonical fork registry for fork escalation; address(0) disables `escalateToFork`.
         ICanonicalForkRegistry forkRegistry;
+        /// @dev The DA certificate registry; `postClaim` requires `isAvailable(daCertificateId)`. address(0)
+        /// disables the check (deployments without a DA AVS: the certificate id is then only recorded).
+        IBlobCertificateRegistry daRegistry;
     }
 
     constructor(Config memory config) {
@@ -117,6 +123,7 @@ contract InferenceClaims is IInferenceClaims, ReentrancyGuard {
         minChallengeBond = config.minChallengeBond;
         slashWad = config.slashWad;
         forkRegistry = config.forkRegistry;
+        daRegistry = config.daRegistry;
     }
 
     // Claims ------------------------------------------------------------------------------------------
@@ -131,6 +138,9 @@ contract InferenceClaims is IInferenceClaims, ReentrancyGuard {
         if (input.promptHash == bytes32(0)) revert ZeroClaimField("promptHash");
         if (input.daCertificateId == bytes32(0)) revert ZeroClaimField("daCertificateId");
         if (input.receiptHash == bytes32(0)) revert ZeroClaimField("receiptHash");
+        if (address(daRegistry) != address(0) && !daRegistry.isAvailable(input.daCertificateId)) {
+            revert CertificateNotAvailable(input.daCertificateId);
+        }
         claimId = keccak256(abi.encode(msg.sender, input));
         if (_claims[claimId].status != ClaimStatus.None) revert ClaimAlreadyPosted(claimId);
         // challenge and appeal windows last hours; seconds of proposer leeway cannot close one early
@@ -264,7 +274,7 @@ contract InferenceClaims is IInferenceClaims, ReentrancyGuard {
 
     /// @inheritdoc IInferenceClaims
     function escalate(bytes32 claimId) external {
-        Claim storage claim = _recordAppeal(claimId);
+        Claim storage claim = _recordAppeal(claimId, false);
         emit ClaimEscalated(claimId, msg.sender, claim.certifiedReceiptHash);
     }
 
@@ -275,7 +285,7 @@ contract InferenceClaims is IInferenceClaims, ReentrancyGuard {
         bytes calldata evidencePointer
     ) external nonReentrant returns (uint256 forkChallengeId) {
         if (address(forkRegistry) == address(0)) revert ForkEscalationDisabled();
-        Claim storage claim = _recordAppeal(claimId);
+        Claim storage claim = _recordAppeal(claimId, true);
         IForkChallengeManager manager = forkRegistry.challengeManager();
         IERC20 token = IERC20(address(forkRegistry.canonicalToken()));
         uint256 commitment = manager.requiredCommitment();
@@ -374,12 +384,14 @@ contract InferenceClaims is IInferenceClaims, ReentrancyGuard {
 
     // Internals ---------------------------------------------------------------------------------------
 
-    /// @dev Checks that the caller lost the committee decision and is inside the appeal window, once; marks it.
-    function _recordAppeal(bytes32 claimId) private returns (Claim storage claim) {
+    /// @dev Checks that the caller lost the committee decision (or, with `allowTimedOut`, is the challenger of a
+    /// claim the committee left unresolved) and is inside the appeal window, once; marks it.
+    function _recordAppeal(bytes32 claimId, bool allowTimedOut) private returns (Claim storage claim) {
         claim = _existing(claimId);
         address loser;
         if (claim.status == ClaimStatus.Upheld) loser = claim.challenger;
         else if (claim.status == ClaimStatus.Refuted) loser = claim.operator;
+        else if (allowTimedOut && claim.status == ClaimStatus.TimedOut) loser = claim.challenger;
         else revert WrongClaimStatus(claimId, claim.status);
         if (msg.sender != loser) revert NotDisputant(msg.sender);
         uint64 deadline = claim.decidedAt + appealWindow;

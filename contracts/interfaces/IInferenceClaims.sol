@@ -29,11 +29,15 @@ interface IInferenceClaimsTypes {
         bytes32 modelHash;
         /// @dev The receipt's prompt hash.
         bytes32 promptHash;
-        /// @dev DA certificate id of the blob holding prompt and output.
+        /// @dev DA certificate id of the blob holding prompt and output; must be available on the configured
+        /// DA registry (`IBlobCertificateRegistry.isAvailable`) when the claim is posted, unless none is set.
         bytes32 daCertificateId;
         /// @dev `receiptHash` of the engine receipt (docs/ai.md, EIP-712 InferenceReceipt).
         bytes32 receiptHash;
-        /// @dev Fee the app paid for the inference (wei); recorded for accounting and compensation.
+        /// @dev Fee the app paid for the inference (wei), as the operator states it: recorded (storage and
+        /// `ClaimPosted`), not escrowed. The operator posts the claim, not the app, so the app pays the operator
+        /// off-chain; escrowing it would need the app as the poster. Compensation for a refuted claim comes
+        /// from the operator's slashed stake, not from this fee.
         uint256 fee;
     }
 
@@ -76,6 +80,9 @@ interface IInferenceClaimsErrors {
     error NotInferenceOperator(address operator);
     /// @notice Thrown when a claim input field is zero (`field` says which).
     error ZeroClaimField(string field);
+    /// @notice Thrown when `postClaim`'s DA certificate is unknown to the DA registry or has expired
+    /// (`IBlobCertificateRegistry.isAvailable` is false).
+    error CertificateNotAvailable(bytes32 certificateId);
     /// @notice Thrown when the same claim (same operator and input) is posted twice.
     error ClaimAlreadyPosted(bytes32 claimId);
     /// @notice Thrown when a claim id is unknown.
@@ -99,7 +106,8 @@ interface IInferenceClaimsErrors {
     error InsufficientCommitteeStake(uint256 signedStake, uint256 totalStake, uint16 thresholdBps);
     /// @notice Thrown when the committee certifies a zero receipt hash.
     error ZeroCertifiedReceipt();
-    /// @notice Thrown when the caller may not escalate the claim.
+    /// @notice Thrown when the caller may not escalate the claim (not the losing disputant, or not the
+    /// challenger of a TimedOut claim).
     error NotDisputant(address caller);
     /// @notice Thrown when a decision is escalated after the appeal window.
     error AppealWindowClosed(bytes32 claimId, uint64 deadline);
@@ -188,7 +196,10 @@ interface IInferenceClaims is
     IInferenceClaimsEvents,
     IVerificationSource
 {
-    /// @notice Posts a claim. Only a member of the inference operator set.
+    /// @notice Posts a claim. Only a member of the inference operator set. With a DA registry configured
+    /// (`daRegistry`), the claim's `daCertificateId` must be confirmed and unexpired there
+    /// (`CertificateNotAvailable` otherwise), so a claim cannot point challengers at data that is not on DA.
+    /// @param input The claim: app, model, prompt, DA certificate, receipt hash and fee (see `ClaimInput`).
     /// @return claimId keccak256(abi.encode(msg.sender, input)).
     function postClaim(ClaimInput calldata input) external returns (bytes32 claimId);
 
@@ -222,7 +233,8 @@ interface IInferenceClaims is
     /// payload the committee refuses to sign) or that hopes for committee silence gains no Verified outcome;
     /// a challenger that hopes for silence gains nothing beyond its own bond, while against a live committee
     /// a frivolous challenge still costs the bond. Committee silence is a liveness failure of the
-    /// verification set, not proof against either disputant.
+    /// verification set, not proof against either disputant; inside the appeal window after this call the
+    /// challenger may accuse the silent committee members through `escalateToFork`.
     function resolveTimedOut(bytes32 claimId) external;
 
     /// @notice Records an appeal of a committee decision by the losing disputant, inside the appeal window,
@@ -234,8 +246,12 @@ interface IInferenceClaims is
     /// losing disputant pays the commitment: this contract pulls `requiredCommitment()` canonical bEIGEN from
     /// the caller (approved to this contract beforehand) and the manager burns it. This contract is the fork
     /// challenge's recorded challenger; `redeemForkCommitment` passes the commitment and reward on the fork to
-    /// the appellant.
-    /// @param accused The committee operators accused (strictly ascending), e.g. those that signed.
+    /// the appellant. A `TimedOut` claim may be escalated too, by its challenger only, inside the appeal
+    /// window after `resolveTimedOut` (`decidedAt + appealWindow`): committee silence is an intersubjective
+    /// liveness fault, so the challenger accuses the members that did not sign (the fork evidence hash then
+    /// commits to a zero certified receipt hash). `escalate` stays limited to Upheld and Refuted claims.
+    /// @param accused The committee operators accused (strictly ascending), e.g. those that signed (or, for a
+    /// TimedOut claim, those that stayed silent).
     /// @param evidencePointer Where the evidence lives (e.g. the DA certificate id of the appellant's receipt).
     /// @return forkChallengeId The ForkChallengeManager's challenge id.
     function escalateToFork(

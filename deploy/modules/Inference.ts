@@ -15,7 +15,8 @@ const WAD = 10n ** 18n;
  * whose operators already run BLS keys and stake-weighted certificates. The AVS account then creates the redistributing operator set and points the
  * AllocationManager at the registrar (keepers/replay/setup.ts `createInferenceOperatorSet`); governance
  * registers InferenceClaims as the VcloudValidator's "inference" source. Appeals that accuse the committee
- * open EIGEN fork challenges on the Eigen module's CanonicalForkRegistry / ForkChallengeManager.
+ * open EIGEN fork challenges on the Eigen module's CanonicalForkRegistry / ForkChallengeManager. Claims'
+ * DA certificates are checked against the DA module's BlobCertificateRegistry.
  * Parameters: `avs` (default devnet account 20), `committeeThresholdBps`,
  * `challengerRewardBps`, `maxReferenceAge` (blocks), `challengeWindowSeconds`, `appealWindowSeconds`, `resolutionTimeoutSeconds` (committee deadline after a challenge),
  * `minChallengeBond` (wei), `slashWad`.
@@ -23,7 +24,7 @@ const WAD = 10n ** 18n;
 export default buildModule("Inference", (m) => {
   const restaking = m.useModule(RestakingModule);
   const stake = m.useModule(DevnetStakeModule);
-  const { daRegistrar } = m.useModule(DataAvailabilityModule);
+  const { daRegistrar, blobCertificateRegistry } = m.useModule(DataAvailabilityModule);
   const { registry: forkRegistry } = m.useModule(EigenModule);
   const deployer = m.getAccount(0);
   const avs = m.getParameter("avs", m.getAccount(20));
@@ -49,6 +50,8 @@ export default buildModule("Inference", (m) => {
       minChallengeBond: m.getParameter("minChallengeBond", 10n ** 17n),
       slashWad: m.getParameter("slashWad", WAD / 2n),
       forkRegistry,
+      // postClaim requires the claim's DA certificate (prompt + output) to be available here.
+      daRegistry: blobCertificateRegistry,
     },
   ]);
   m.call(victimPayout, "setPayoutManager", [inferenceClaims, true]);

@@ -152,7 +152,7 @@ function withEngineOptions(command: Command): Command {
     .option("--context-size <n>", "KV cache size in tokens", String(d.contextSize))
     .option(
       "--logits <mode>",
-      "logits committed per step: full | top64 | selected (cheaper for large vocabularies)",
+      "logits committed per step: full | top64 | selected (greedy only; the one that meets the <= 10% receipt-overhead target)",
       d.logits,
     )
     .option("--server-url <url>", "use an OpenAI-compatible server instead of the built-in engine")

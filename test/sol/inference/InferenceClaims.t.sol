@@ -3,8 +3,10 @@ pragma solidity ^0.8.30;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 
+import {BlobCertificateRegistry} from "../../../contracts/da/BlobCertificateRegistry.sol";
 import {InferenceClaims} from "../../../contracts/inference/InferenceClaims.sol";
 import {IAllocationManager} from "../../../contracts/interfaces/IAllocationManager.sol";
+import {IBlobCertificateRegistry} from "../../../contracts/interfaces/IBlobCertificateRegistry.sol";
 import {IBLSAVSRegistrar} from "../../../contracts/interfaces/IBLSAVSRegistrar.sol";
 import {IBLSSignatureChecker} from "../../../contracts/interfaces/IBLSSignatureChecker.sol";
 import {ICanonicalForkRegistry} from "../../../contracts/interfaces/ICanonicalForkRegistry.sol";
@@ -22,7 +24,8 @@ import {RestakingTestBase} from "../core/RestakingTestBase.sol";
 /// @dev Test double of the committee's BLS aggregation only: it reports fixed stake totals for the one
 /// message it was told was signed and reverts otherwise. Real BLS certificates are exercised end to end in
 /// test/ts/bls.test.ts and the DA network test; this file checks InferenceClaims' own rules against the
-/// real restaking core (slashing, redistribution) and the real VictimPayout.
+/// real restaking core (slashing, redistribution) and the real VictimPayout. A second instance stands in for
+/// the DA set's aggregation behind a real BlobCertificateRegistry, so claims point at real DA certificates.
 contract CommitteeDouble {
     bytes32 public signedMessage;
     uint256 public signed;
@@ -53,10 +56,16 @@ contract InferenceClaimsTest is RestakingTestBase {
     uint64 internal constant WINDOW = 1 hours;
     uint96 internal constant BOND = 0.1 ether;
     uint64 internal constant TIMEOUT = 6 hours;
+    uint64 internal constant DA_TTL = 7 days;
 
     InferenceClaims internal claims;
     CommitteeDouble internal committee;
     VictimPayout internal payout;
+    CommitteeDouble internal daCommittee;
+    BlobCertificateRegistry internal daRegistry;
+    /// @dev A confirmed certificate (expiry `daExpiry`) the claims of `_input()` point at.
+    bytes32 internal daCert;
+    uint64 internal daExpiry;
     address internal operator = makeAddr("operator");
     address internal app = makeAddr("app");
     address internal challenger = makeAddr("challenger");
@@ -66,6 +75,24 @@ contract InferenceClaimsTest is RestakingTestBase {
         super.setUp();
         committee = new CommitteeDouble();
         payout = new VictimPayout(governance);
+        daCommittee = new CommitteeDouble();
+        daRegistry = new BlobCertificateRegistry(
+            BlobCertificateRegistry.Config({
+                registrar: IBLSAVSRegistrar(address(daCommittee)),
+                governance: governance,
+                confirmationThresholdBps: 6667,
+                adversaryThresholdBps: 3333,
+                maxReferenceAge: 100,
+                maxTtl: 30 days,
+                responseWindow: 1 hours,
+                minChallengeBond: 0.1 ether,
+                unavailabilitySlashWad: 0.1e18,
+                feePerBytePeriod: 0,
+                periodSeconds: 1 days,
+                protocolFeeBps: 0,
+                feeJar: address(0)
+            })
+        );
         claims = new InferenceClaims(_config());
         vm.prank(governance);
         payout.setPayoutManager(address(claims), true);
@@ -75,6 +102,25 @@ contract InferenceClaimsTest is RestakingTestBase {
         _operatorInSet(operator, 100 ether, SET_ID, uint64(WAD));
         vm.roll(block.number + 1);
         vm.deal(challenger, 10 ether);
+        daExpiry = uint64(block.timestamp) + DA_TTL;
+        daCert = _certify("claim payload", daExpiry);
+    }
+
+    /// @dev Confirms a DA certificate on the real registry (the DA committee double reports 70 of 100 signed).
+    function _certify(bytes32 nonce, uint64 expiry) internal returns (bytes32 id) {
+        IBlobCertificateRegistry.BlobHeader memory header = IBlobCertificateRegistry.BlobHeader({
+            commitmentsRoot: keccak256(abi.encode("commitments", nonce)),
+            payloadLength: 1000,
+            blobCount: 1,
+            codingRatio: 2,
+            expiry: expiry,
+            payer: operator,
+            nonce: nonce
+        });
+        id = daRegistry.certificateId(header);
+        uint32 referenceBlock = uint32(block.number - 1);
+        daCommittee.set(daRegistry.certificateMessage(id, referenceBlock), 70, 100);
+        daRegistry.confirmBlob(header, referenceBlock, noSig);
     }
 
     function _config() internal view virtual returns (InferenceClaims.Config memory) {
@@ -93,7 +139,8 @@ contract InferenceClaimsTest is RestakingTestBase {
                 resolutionTimeout: TIMEOUT,
                 minChallengeBond: BOND,
                 slashWad: 0.5e18,
-                forkRegistry: ICanonicalForkRegistry(address(0))
+                forkRegistry: ICanonicalForkRegistry(address(0)),
+                daRegistry: IBlobCertificateRegistry(address(daRegistry))
             });
     }
 
@@ -103,7 +150,7 @@ contract InferenceClaimsTest is RestakingTestBase {
                 app,
                 keccak256("model"),
                 keccak256("prompt"),
-                keccak256("da"),
+                daCert,
                 keccak256("receipt"),
                 1 ether
             );
@@ -180,6 +227,47 @@ contract InferenceClaimsTest is RestakingTestBase {
         vm.prank(operator);
         vm.expectRevert(abi.encodeWithSelector(IInferenceClaimsErrors.ClaimAlreadyPosted.selector, id));
         claims.postClaim(_input());
+    }
+
+    function test_postClaim_unknownDaCertificateReverts() public {
+        IInferenceClaimsTypes.ClaimInput memory input = _input();
+        input.daCertificateId = keccak256("never confirmed");
+        vm.prank(operator);
+        vm.expectRevert(
+            abi.encodeWithSelector(IInferenceClaimsErrors.CertificateNotAvailable.selector, input.daCertificateId)
+        );
+        claims.postClaim(input);
+    }
+
+    function test_postClaim_expiredDaCertificateReverts_lastSecondBeforeExpiryPasses() public {
+        vm.warp(daExpiry);
+        vm.prank(operator);
+        vm.expectRevert(abi.encodeWithSelector(IInferenceClaimsErrors.CertificateNotAvailable.selector, daCert));
+        claims.postClaim(_input());
+        vm.warp(daExpiry - 1);
+        bytes32 id = _post();
+        assertEq(claims.getClaim(id).daCertificateId, daCert);
+    }
+
+    function test_postClaim_availableDaCertificatePasses_andIsRecorded() public {
+        bytes32 id = _post();
+        assertTrue(daRegistry.isAvailable(daCert));
+        IInferenceClaimsTypes.Claim memory claim = claims.getClaim(id);
+        assertEq(claim.daCertificateId, daCert);
+        assertEq(uint8(claim.status), uint8(IInferenceClaimsTypes.ClaimStatus.Posted));
+        assertEq(address(claims.daRegistry()), address(daRegistry));
+    }
+
+    function test_postClaim_withoutDaRegistry_certificateOnlyRecorded() public {
+        InferenceClaims.Config memory c = _config();
+        c.daRegistry = IBlobCertificateRegistry(address(0));
+        InferenceClaims withoutDa = new InferenceClaims(c);
+        IInferenceClaimsTypes.ClaimInput memory input = _input();
+        input.daCertificateId = keccak256("not on any DA");
+        vm.prank(operator);
+        bytes32 id = withoutDa.postClaim(input);
+        assertEq(withoutDa.getClaim(id).daCertificateId, input.daCertificateId);
+        assertEq(address(withoutDa.daRegistry()), address(0));
     }
 
     function test_unchallengedClaim_isPendingInsideWindowThenVerified() public {

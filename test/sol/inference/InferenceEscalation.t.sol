@@ -11,7 +11,12 @@ import {InferenceClaims} from "../../../contracts/inference/InferenceClaims.sol"
 import {ICanonicalForkRegistry} from "../../../contracts/interfaces/ICanonicalForkRegistry.sol";
 import {IForkChallengeManagerTypes} from "../../../contracts/interfaces/IForkChallengeManager.sol";
 import {IForkDistributor} from "../../../contracts/interfaces/IForkDistributor.sol";
-import {IInferenceClaimsErrors, IInferenceClaimsTypes} from "../../../contracts/interfaces/IInferenceClaims.sol";
+import {
+    IInferenceClaimsErrors,
+    IInferenceClaimsEvents,
+    IInferenceClaimsTypes
+} from "../../../contracts/interfaces/IInferenceClaims.sol";
+import {IVerificationSourceTypes} from "../../../contracts/interfaces/IVerificationSource.sol";
 import {BackingEigen} from "../../../contracts/token/BackingEigen.sol";
 import {Eigen} from "../../../contracts/token/Eigen.sol";
 import {InferenceClaimsTest} from "./InferenceClaims.t.sol";
@@ -196,5 +201,130 @@ contract InferenceEscalationTest is InferenceClaimsTest {
         assertTrue(redeemed);
         vm.expectRevert(abi.encodeWithSelector(IInferenceClaimsErrors.ForkCommitmentAlreadyRedeemed.selector, id));
         claims.redeemForkCommitment(id, forkId);
+    }
+
+    // ------------------------------------------------------------------ a silent committee (TimedOut)
+
+    /// @dev A claim the committee left unresolved past its deadline, settled by `resolveTimedOut`.
+    function _timedOut() internal returns (bytes32 id) {
+        id = _post();
+        _challenge(id);
+        vm.warp(block.timestamp + TIMEOUT + 1);
+        claims.resolveTimedOut(id);
+    }
+
+    function test_escalateToFork_timedOut_theChallengerAccusesTheSilentCommittee() public {
+        bytes32 id = _timedOut();
+        uint256 supplyBefore = bEigen.totalSupply();
+        vm.startPrank(challenger);
+        bEigen.approve(address(claims), COMMITMENT);
+        vm.expectEmit(address(claims));
+        emit IInferenceClaimsEvents.ClaimEscalated(id, challenger, bytes32(0));
+        uint256 forkChallengeId = claims.escalateToFork(id, _committee(), bytes("da:0xevidence"));
+        vm.stopPrank();
+
+        IForkChallengeManagerTypes.Challenge memory c = manager.getChallenge(forkChallengeId);
+        assertEq(c.challenger, address(claims), "InferenceClaims is the recorded challenger");
+        assertEq(c.commitment, COMMITMENT);
+        bytes32 evidence = keccak256(
+            abi.encode(claims.domain(), id, keccak256("receipt"), bytes32(0), keccak256("correct"))
+        );
+        assertEq(c.evidenceHash, evidence, "commits to the claim, no certified receipt, the challenger's receipt");
+        assertEq(claims.forkEvidenceHash(id), evidence);
+        assertTrue(manager.isAccused(forkChallengeId, member1) && manager.isAccused(forkChallengeId, member2));
+        assertEq(bEigen.balanceOf(challenger), COMMITMENT, "the challenger paid the commitment");
+        assertEq(bEigen.totalSupply(), supplyBefore - COMMITMENT, "the commitment is burned");
+        (uint256 recorded, address appellant, ) = claims.forkEscalation(id);
+        assertEq(recorded, forkChallengeId);
+        assertEq(appellant, challenger);
+        IInferenceClaimsTypes.Claim memory claim = claims.getClaim(id);
+        assertTrue(claim.escalated);
+        assertEq(uint8(claim.status), uint8(IInferenceClaimsTypes.ClaimStatus.TimedOut), "status unchanged");
+        assertEq(
+            uint8(claims.verificationOutcome(id).status),
+            uint8(IVerificationSourceTypes.VerificationStatus.Pending),
+            "still never Verified"
+        );
+    }
+
+    function test_escalateToFork_timedOut_onlyTheChallenger() public {
+        bytes32 id = _timedOut();
+        vm.prank(operator);
+        vm.expectRevert(abi.encodeWithSelector(IInferenceClaimsErrors.NotDisputant.selector, operator));
+        claims.escalateToFork(id, _committee(), bytes("x"));
+        vm.prank(app);
+        vm.expectRevert(abi.encodeWithSelector(IInferenceClaimsErrors.NotDisputant.selector, app));
+        claims.escalateToFork(id, _committee(), bytes("x"));
+    }
+
+    function test_escalateToFork_timedOut_afterTheAppealWindowReverts() public {
+        bytes32 id = _timedOut();
+        uint64 deadline = claims.getClaim(id).decidedAt + 1 days;
+        vm.warp(deadline);
+        vm.prank(challenger);
+        bEigen.approve(address(claims), COMMITMENT);
+        uint256 snapshot = vm.snapshotState();
+        vm.prank(challenger);
+        claims.escalateToFork(id, _committee(), bytes("x")); // the last second of the window is inside it
+        vm.revertToState(snapshot);
+        vm.warp(deadline + 1);
+        vm.prank(challenger);
+        vm.expectRevert(abi.encodeWithSelector(IInferenceClaimsErrors.AppealWindowClosed.selector, id, deadline));
+        claims.escalateToFork(id, _committee(), bytes("x"));
+    }
+
+    function test_escalateToFork_timedOut_wrongStatusBeforeTheTimeoutIsSettled() public {
+        bytes32 id = _post();
+        _challenge(id);
+        vm.warp(block.timestamp + TIMEOUT + 1);
+        // Past the deadline but nobody called resolveTimedOut yet: the claim still reads Challenged.
+        vm.prank(challenger);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IInferenceClaimsErrors.WrongClaimStatus.selector,
+                id,
+                IInferenceClaimsTypes.ClaimStatus.Challenged
+            )
+        );
+        claims.escalateToFork(id, _committee(), bytes("x"));
+        claims.resolveTimedOut(id);
+        _escalate(challenger, id);
+    }
+
+    function test_escalateToFork_timedOut_twiceReverts() public {
+        bytes32 id = _timedOut();
+        _escalate(challenger, id);
+        vm.prank(challenger);
+        vm.expectRevert(abi.encodeWithSelector(IInferenceClaimsErrors.AlreadyEscalated.selector, id));
+        claims.escalateToFork(id, _committee(), bytes("x"));
+    }
+
+    function test_escalate_timedOut_staysRejected_onlyTheForkPathAccusesSilence() public {
+        bytes32 id = _timedOut();
+        vm.prank(challenger);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IInferenceClaimsErrors.WrongClaimStatus.selector,
+                id,
+                IInferenceClaimsTypes.ClaimStatus.TimedOut
+            )
+        );
+        claims.escalate(id);
+    }
+
+    function test_redeemForkCommitment_timedOut_paysTheChallenger() public {
+        bytes32 id = _timedOut();
+        uint256 forkChallengeId = _escalate(challenger, id);
+        vm.warp(block.timestamp + 1 hours);
+        (uint256 forkId, , IForkDistributor distributor) = forkFactory.createFork(
+            forkChallengeId,
+            bytes32(0),
+            0,
+            EXCLUDED,
+            "ipfs://snapshot"
+        );
+        uint256 amount = claims.redeemForkCommitment(id, forkId);
+        assertEq(amount, COMMITMENT + EXCLUDED / 10);
+        assertEq(distributor.forkToken().balanceOf(challenger), amount, "the challenger holds them on the fork");
     }
 }

@@ -3,7 +3,8 @@
  * committee: an honest claim survives its window (validator outcome Verified), a cheating claim (an output
  * from a different model) is challenged, the committee certifies the correct receipt, the operator is
  * slashed through the redistributing inference set and the app is paid; a frivolous challenger loses its bond.
- * Receipts come from real runs of keepers/ai's llama.cpp engine on a tiny generated model.
+ * Receipts come from real runs of keepers/ai's llama.cpp engine on a tiny generated model. Each claim's
+ * payload gets a real DA certificate first (InferenceClaims refuses a certificate that is not available).
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,13 +13,15 @@ import { join } from "node:path";
 import { keccak256, toHex, type Address, type Hex } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import type { InferenceRequest, Receipt } from "../../../keepers/ai/engine.js";
 import { LlamaEngine } from "../../../keepers/ai/llama.js";
 import { writeModel } from "../../../keepers/ai/model.js";
 import { g2ToSol, aggregate } from "../../../keepers/bls/bls.js";
 import { advanceBlocks, send } from "../../../keepers/da-network/setup.js";
 import { bLSApkRegistryAbi } from "../../../keepers/lib/abis.js";
+import { encodeClaimPayload } from "../../../keepers/replay/payload.js";
 import { deployDaStack, DEVNET_RESTAKING, ether } from "../helpers/da-stack.js";
-import { deployInferenceStack, SET_ID } from "./inference-stack.js";
+import { confirmOnDa, deployInferenceStack, SET_ID } from "./inference-stack.js";
 
 const WINDOW = 3600n;
 const BOND = ether("0.1");
@@ -30,6 +33,9 @@ describe("inference claims: challenge game with a BLS re-execution committee", (
   let claims: Awaited<ReturnType<typeof s.viem.deployContract<"InferenceClaims">>>;
   let payout: Awaited<ReturnType<typeof s.viem.deployContract<"VictimPayout">>>;
   let validatorResponse: (claimId: Hex) => Promise<number>;
+  let request: InferenceRequest;
+  let honest: Receipt;
+  let cheat: Receipt;
   let honestReceipt: Hex;
   let wrongModelReceipt: Hex;
   let modelHash: Hex;
@@ -40,14 +46,14 @@ describe("inference claims: challenge game with a BLS re-execution committee", (
     const dir = mkdtempSync(join(tmpdir(), "vcloud-inference-claims-"));
     await writeModel(join(dir, "a.gguf"), { seed: 5n, shape });
     await writeModel(join(dir, "b.gguf"), { seed: 6n, shape });
-    const request = { prompt: "Replay me bit for bit.", seed: 1n, maxTokens: 4 };
+    request = { prompt: "Replay me bit for bit.", seed: 1n, maxTokens: 4 };
     for (const file of ["a.gguf", "b.gguf"]) {
       engines.push(
         await LlamaEngine.create({ modelPath: join(dir, file), settings: { threads: 1, contextSize: 256 } }),
       );
     }
-    const honest = await engines[0]!.run(request);
-    const cheat = await engines[1]!.run(request);
+    honest = await engines[0]!.run(request);
+    cheat = await engines[1]!.run(request);
     honestReceipt = honest.hash;
     wrongModelReceipt = cheat.hash;
     modelHash = honest.model.sha256;
@@ -74,14 +80,18 @@ describe("inference claims: challenge game with a BLS re-execution committee", (
     return { operator: w[9]!, app: w[10]!, challenger: w[11]! };
   };
 
-  async function post(receiptHash: Hex, nonce: number): Promise<Hex> {
+  /** Certifies the claim payload (request + receipt) on DA, then posts the claim naming the honest model. */
+  async function post(receipt: Receipt, nonce: number): Promise<Hex> {
     const { operator, app } = await wallets();
+    const daCertificateId = await confirmOnDa(s, operator, encodeClaimPayload(request, receipt), {
+      nonce: keccak256(toHex(`da-${nonce}`)),
+    });
     const input = {
       app: app.account.address,
       modelHash,
       promptHash,
-      daCertificateId: keccak256(toHex(`da-${nonce}`)),
-      receiptHash,
+      daCertificateId,
+      receiptHash: receipt.hash,
       fee: ether("0.01"),
     };
     const { result } = await s.publicClient.simulateContract({
@@ -144,8 +154,31 @@ describe("inference claims: challenge game with a BLS re-execution committee", (
     expect(honestReceipt).not.toBe(wrongModelReceipt);
   });
 
+  it("a claim whose DA certificate was never confirmed is refused (CertificateNotAvailable)", async () => {
+    const { operator, app } = await wallets();
+    const unconfirmed = keccak256(toHex("not on DA"));
+    await expect(
+      s.publicClient.simulateContract({
+        account: operator.account,
+        address: claims.address,
+        abi: claims.abi,
+        functionName: "postClaim",
+        args: [
+          {
+            app: app.account.address,
+            modelHash,
+            promptHash,
+            daCertificateId: unconfirmed,
+            receiptHash: honestReceipt,
+            fee: ether("0.01"),
+          },
+        ],
+      }),
+    ).rejects.toThrow(/CertificateNotAvailable/);
+  });
+
   it("an honest claim survives its window and reads as Verified", async () => {
-    const id = await post(honestReceipt, 1);
+    const id = await post(honest, 1);
     expect(await status(id)).toBe(1);
     await s.publicClient.request({ method: "evm_increaseTime" as never, params: [Number(WINDOW) + 1] as never });
     await advanceBlocks(s.publicClient, 1);
@@ -155,7 +188,7 @@ describe("inference claims: challenge game with a BLS re-execution committee", (
 
   it("a cheating claim is refuted by the committee: operator slashed, app owed the redistributed stake", async () => {
     const { challenger, app } = await wallets();
-    const id = await post(wrongModelReceipt, 2);
+    const id = await post(cheat, 2);
     await send(s.clients, challenger, {
       address: claims.address,
       abi: claims.abi,
@@ -206,7 +239,7 @@ describe("inference claims: challenge game with a BLS re-execution committee", (
 
   it("a frivolous challenger loses its bond to the operator and the claim reads as Verified", async () => {
     const { challenger, operator } = await wallets();
-    const id = await post(honestReceipt, 3);
+    const id = await post(honest, 3);
     await send(s.clients, challenger, {
       address: claims.address,
       abi: claims.abi,

@@ -2,12 +2,16 @@
  * The inference AVS on top of a DA stack (test/ts/helpers/da-stack.ts), shared by the claims and replay
  * keeper tests: InferenceClaims with a VictimPayout, its redistributing operator set and BLS registrar,
  * one operator with 100 tokens allocated, and the ERC-8004 registries with the claims contract as the
- * VcloudValidator's "inference" source and the app registered as agent 0.
+ * VcloudValidator's "inference" source and the app registered as agent 0. InferenceClaims checks each
+ * claim's DA certificate against the DA stack's BlobCertificateRegistry.
  */
-import type { Account, Chain, Hex, Transport, WalletClient } from "viem";
+import type { Account, Address, Chain, Hex, Transport, WalletClient } from "viem";
 
-import { BlsKey } from "../../../keepers/bls/bls.js";
+import { aggregate, BlsKey, g2ToSol } from "../../../keepers/bls/bls.js";
+import { encodePayload } from "../../../keepers/da/index.js";
+import { blobHeaderFor, certificateId, certificateMessage } from "../../../keepers/da-network/certificate.js";
 import { advanceBlocks, onboardDaOperator, send, syncDaStakes, WAD } from "../../../keepers/da-network/setup.js";
+import { bLSApkRegistryAbi } from "../../../keepers/lib/abis.js";
 import { DEVNET_RESTAKING, ether, type deployDaStack } from "../helpers/da-stack.js";
 
 type DaStack = Awaited<ReturnType<typeof deployDaStack>>;
@@ -44,6 +48,7 @@ export async function deployInferenceStack(
       minChallengeBond: settings.minChallengeBond,
       slashWad: WAD / 2n,
       forkRegistry: "0x0000000000000000000000000000000000000000",
+      daRegistry: s.registry.address,
     },
   ]);
   await send(s.clients, s.governance, {
@@ -146,4 +151,56 @@ export async function deployInferenceStack(
     validator,
     validatorResponse,
   };
+}
+
+/**
+ * Confirms a DA certificate for `payload` on the DA stack's BlobCertificateRegistry without DA nodes: the
+ * header of the really encoded payload (its KZG commitments root), signed at head - 1 by every DA operator's
+ * BLS key, fee paid by `payer`. What InferenceClaims checks is the on-chain certificate (`isAvailable`); the
+ * replay keeper tests store payloads on real DA nodes instead.
+ */
+export async function confirmOnDa(
+  s: DaStack,
+  payer: Wallet,
+  payload: Uint8Array,
+  options: { nonce: Hex; ttlSeconds?: bigint },
+): Promise<Hex> {
+  const head = await s.publicClient.getBlock();
+  const referenceBlock = Number(head.number) - 1;
+  const { manifest } = await encodePayload(payload);
+  const header = blobHeaderFor(manifest, {
+    expiry: head.timestamp + (options.ttlSeconds ?? 7n * 24n * 3600n),
+    payer: payer.account.address,
+    nonce: options.nonce,
+  });
+  const id = certificateId(header);
+  const chainId = await s.publicClient.getChainId();
+  const message = certificateMessage({ chainId, registry: s.registry.address, id, referenceBlock });
+  const sigma = g2ToSol(aggregate(s.keys.map((k) => k.sign(message))));
+  const apkRegistry = (await s.publicClient.readContract({
+    address: s.registrar.address,
+    abi: s.registrar.abi,
+    functionName: "apkRegistry",
+  })) as Address;
+  const apkIndex = (await s.publicClient.readContract({
+    address: apkRegistry,
+    abi: bLSApkRegistryAbi,
+    functionName: "getApkIndexAtBlock",
+    args: [referenceBlock],
+  })) as bigint;
+  const fee = (await s.publicClient.readContract({
+    address: s.registry.address,
+    abi: s.registry.abi,
+    functionName: "quoteFee",
+    args: [header.payloadLength, header.expiry],
+  })) as bigint;
+  // Headroom: the fee is rounded up to whole periods at the confirming block's timestamp (excess refunded).
+  await send(s.clients, payer, {
+    address: s.registry.address,
+    abi: s.registry.abi,
+    functionName: "confirmBlob",
+    args: [header, referenceBlock, { nonSignerPubkeys: [], apkIndex, sigma }],
+    value: fee + fee / 10n,
+  });
+  return id;
 }

@@ -307,6 +307,32 @@ describe("replay keeper: re-executes claims, challenges cheaters, serves on the 
     expect((await getClaim(id)).status).toBe(1);
   });
 
+  it("a cheating claim with the `selected` logits commitment is replayed with that commitment and refuted", async () => {
+    // The commitment that meets the receipt-overhead target (docs/benchmarks.md): greedy, one logit per step.
+    const settings = { threads: 1, contextSize: 256, logits: "selected" } as const;
+    const request = { prompt: "Greedy and cheap.", seed: 5n, maxTokens: 4 };
+    const cheapOther = await LlamaEngine.create({ modelPath: otherModel, settings });
+    const cheapHonest = await LlamaEngine.create({ modelPath: honestModel, settings });
+    let correct: Receipt;
+    let id: Hex;
+    try {
+      id = await post("selectedCheat", request, cheapOther);
+      correct = await cheapHonest.run(request);
+    } finally {
+      await cheapOther.close();
+      await cheapHonest.close();
+    }
+    expect(receipts.selectedCheat!.logits.encoding).toBe("f32le-selected");
+    expect(correct.logits.encoding).toBe("f32le-selected");
+    expect((await keeper()).find((o) => o.claimId === id)).toMatchObject({ action: "challenge" });
+    expect((await getClaim(id)).challengerReceiptHash).toBe(correct.hash);
+    await advanceBlocks(s.publicClient, 1);
+    expect((await keeper()).find((o) => o.claimId === id)).toMatchObject({ action: "certify" });
+    const claim = await getClaim(id);
+    expect(claim.status).toBe(4); // Refuted
+    expect(claim.certifiedReceiptHash).toBe(correct.hash);
+  });
+
   describe("committee members on other hosts (--committee-listen)", () => {
     const RESOLUTION_TIMEOUT = 6 * 3600;
     const up: boolean[] = [];
