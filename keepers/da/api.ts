@@ -57,8 +57,8 @@ export type VerifyChunksResult = {
 };
 
 /**
- * Checks each chunk's multiproofs (batched per blob) against the manifest's commitments, after checking
- * each involved blob's coset-link proof. A chunk naming an unknown blob is rejected.
+ * Checks each chunk's multiproofs (batched per blob and coset) against the manifest's commitments, after
+ * checking that each involved blob's commitment is a G1 point. A chunk naming an unknown blob is rejected.
  */
 export async function verifyChunks(
   manifestRaw: unknown,
@@ -100,7 +100,7 @@ export async function verifyChunks(
   return result;
 }
 
-/** Verifies one blob header's coset-link proof on the calling runner; throws InvalidBlobHeaderError. */
+/** Checks one blob header (its commitment is a G1 point) on the calling runner; throws InvalidBlobHeaderError. */
 export async function verifyHeader(
   manifestRaw: unknown,
   blobIndex: number,

@@ -1,13 +1,14 @@
 /**
- * Encodes one blob: commitment, the R/2 coset extensions with their cells and multiproofs (c-kzg), and the
- * coset-link proof. Runs in whichever thread calls it (a pool worker in the file pipeline).
+ * Encodes one blob: its commitment C and the R/2 coset extensions with their cells and multiproofs (c-kzg).
+ * Coset k >= 1 is q_k(x) = p(g^k x) proven under the shifted setup for g^k (kzg.ts), so every proof verifies
+ * against C itself: no coset commitments, no link proof. Runs in whichever thread calls it (a pool worker in
+ * the file pipeline).
  */
 import { BYTES_PER_CELL, BYTES_PER_PROOF, type CodingParams, cosetShift } from "./coding.js";
 import { InvalidBlobError } from "./errors.js";
 import { bitReverse, fft, readElements, scaleCoefficients, writeElements } from "./field.js";
 import { assertCanonicalBlob } from "./framing.js";
-import type { Kzg } from "./kzg.js";
-import { proveCosetLink } from "./link.js";
+import { kzgForCoset, type Kzg } from "./kzg.js";
 import type { BlobHeader, Chunk } from "./types.js";
 
 /** A blob's header and all its cells/proofs in flat buffers (cheap to move between threads). */
@@ -19,23 +20,23 @@ export type EncodedBlob = {
   proofs: Uint8Array;
 };
 
+/** `kzg` is this thread's standard-setup instance (coset 0); shifted setups come from kzgForCoset. */
 export function encodeBlob(kzg: Kzg, blob: Uint8Array, params: CodingParams): EncodedBlob {
   assertCanonicalBlob(blob);
   const m = params.cosets;
   const cells = new Uint8Array(params.cellsPerBlob * BYTES_PER_CELL);
   const proofs = new Uint8Array(params.cellsPerBlob * BYTES_PER_PROOF);
-  const commitments: Uint8Array[] = [];
-  const cosetValues: bigint[][] = [];
-  const addCoset = (k: number, cosetBlob: Uint8Array) => {
-    commitments.push(kzg.blobToKzgCommitment(cosetBlob));
-    const [cs, ps] = kzg.computeCellsAndKzgProofs(cosetBlob);
+  const addCoset = (k: number, setup: Kzg, cosetBlob: Uint8Array) => {
+    const [cs, ps] = setup.computeCellsAndKzgProofs(cosetBlob);
     for (let c = 0; c < cs.length; c++) {
       cells.set(cs[c]!, (k * 128 + c) * BYTES_PER_CELL);
       proofs.set(ps[c]!, (k * 128 + c) * BYTES_PER_PROOF);
     }
   };
+  let commitment: Uint8Array;
   try {
-    addCoset(0, blob);
+    commitment = kzg.blobToKzgCommitment(blob);
+    addCoset(0, kzg, blob);
   } catch (error) {
     throw new InvalidBlobError("blob", (error as Error).message, { cause: error });
   }
@@ -44,15 +45,12 @@ export function encodeBlob(kzg: Kzg, blob: Uint8Array, params: CodingParams): En
     // 4096-point domain, again in bit-reversed order.
     const { values } = readElements(blob, 4096);
     const coeffs = fft(bitReverse(values), true);
-    cosetValues[0] = values;
     for (let k = 1; k < m; k++) {
       const shifted = bitReverse(fft(scaleCoefficients(coeffs, cosetShift(params.ratio, k))));
-      cosetValues[k] = shifted;
-      addCoset(k, writeElements(shifted));
+      addCoset(k, kzgForCoset(params.ratio, k), writeElements(shifted));
     }
   }
-  const link = m > 1 ? proveCosetLink(kzg, params.ratio, cosetValues, commitments) : null;
-  return { header: { commitment: commitments[0]!, cosetCommitments: commitments.slice(1), link }, cells, proofs };
+  return { header: { commitment }, cells, proofs };
 }
 
 /** Cuts an encoded blob into its chunks. */

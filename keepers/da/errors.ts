@@ -20,7 +20,7 @@ export class InvalidManifestError extends InvalidInputError {
   override name = "InvalidManifestError";
 }
 
-/** A blob header's coset-link proof does not tie the extension commitments to the blob commitment. */
+/** A blob header (its commitment in the manifest) is malformed: wrong length or not a G1 point. */
 export class InvalidBlobHeaderError extends VcloudError {
   override name = "InvalidBlobHeaderError";
   readonly blobIndex: number;

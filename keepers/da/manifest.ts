@@ -1,6 +1,12 @@
 /**
  * The manifest: everything needed to verify and decode a payload's chunks (coding parameters, payload
- * length and hash, and per blob its commitments and coset-link proof). JSON with 0x-hex bytes.
+ * length and hash, and per blob its commitment). JSON with 0x-hex bytes.
+ *
+ * Format 2 (shifted setups): each blob entry is just `{ commitment }`, and every chunk's proofs verify
+ * against it (coset k >= 1 under its shifted setup). Format 1 carried per-blob coset commitments and a
+ * coset-link proof, and its coset-k proofs were made against those coset commitments; this reader refuses
+ * it with an error naming the version (re-encode the payload), since accepting it would mean keeping the
+ * old verifier beside the new one.
  */
 import { bytesToHex, hexToBytes, type Hex } from "viem";
 import { z } from "zod";
@@ -10,7 +16,13 @@ import { InvalidManifestError } from "./errors.js";
 import { blobCountFor, MAX_PAYLOAD_BYTES } from "./framing.js";
 import type { BlobHeader } from "./types.js";
 
-export const MANIFEST_FORMAT = "vcloud-da-manifest/1";
+export const MANIFEST_FORMAT = "vcloud-da-manifest/2";
+/** Formats this reader knows but no longer accepts, with the reason given to the user. */
+const RETIRED_FORMATS: Record<string, string> = {
+  "vcloud-da-manifest/1":
+    "vcloud-da-manifest/1 (coset commitments + coset-link proof) is no longer supported; " +
+    `re-encode the payload to get a ${MANIFEST_FORMAT} manifest`,
+};
 
 const hexBytes = (n: number) =>
   z
@@ -18,50 +30,32 @@ const hexBytes = (n: number) =>
     .regex(new RegExp(`^0x[0-9a-fA-F]{${n * 2}}$`), `must be 0x followed by ${n * 2} hex digits`)
     .transform((v) => v as Hex);
 
-const blobEntrySchema = z.object({
-  commitment: hexBytes(48),
-  cosetCommitments: z.array(hexBytes(48)),
-  link: z.object({ value: hexBytes(32), proofAtZ: hexBytes(48), proofAtShiftedZ: hexBytes(48) }).nullable(),
-});
+const blobEntrySchema = z.object({ commitment: hexBytes(48) }).strict();
 
-export const manifestSchema = z.object({
-  format: z.literal(MANIFEST_FORMAT),
-  ratio: z.number().int(),
-  chunkSize: z.number().int(),
-  chunksPerBlob: z.number().int().positive(),
-  chunksToRecover: z.number().int().positive(),
-  payloadLength: z.number().int().nonnegative(),
-  payloadSha256: hexBytes(32),
-  blobCount: z.number().int().positive(),
-  chunkCount: z.number().int().positive(),
-  blobs: z.array(blobEntrySchema),
-});
+export const manifestSchema = z
+  .object({
+    format: z.literal(MANIFEST_FORMAT),
+    ratio: z.number().int(),
+    chunkSize: z.number().int(),
+    chunksPerBlob: z.number().int().positive(),
+    chunksToRecover: z.number().int().positive(),
+    payloadLength: z.number().int().nonnegative(),
+    payloadSha256: hexBytes(32),
+    blobCount: z.number().int().positive(),
+    chunkCount: z.number().int().positive(),
+    blobs: z.array(blobEntrySchema),
+  })
+  .strict();
 
 export type Manifest = z.infer<typeof manifestSchema>;
 export type ManifestBlob = z.infer<typeof blobEntrySchema>;
 
 export function headerToEntry(header: BlobHeader): ManifestBlob {
-  return {
-    commitment: bytesToHex(header.commitment),
-    cosetCommitments: header.cosetCommitments.map((c) => bytesToHex(c)),
-    link: header.link && {
-      value: bytesToHex(header.link.value),
-      proofAtZ: bytesToHex(header.link.proofAtZ),
-      proofAtShiftedZ: bytesToHex(header.link.proofAtShiftedZ),
-    },
-  };
+  return { commitment: bytesToHex(header.commitment) };
 }
 
 export function entryToHeader(entry: ManifestBlob): BlobHeader {
-  return {
-    commitment: hexToBytes(entry.commitment),
-    cosetCommitments: entry.cosetCommitments.map((c) => hexToBytes(c)),
-    link: entry.link && {
-      value: hexToBytes(entry.link.value),
-      proofAtZ: hexToBytes(entry.link.proofAtZ),
-      proofAtShiftedZ: hexToBytes(entry.link.proofAtShiftedZ),
-    },
-  };
+  return { commitment: hexToBytes(entry.commitment) };
 }
 
 /**
@@ -69,6 +63,10 @@ export function entryToHeader(entry: ManifestBlob): BlobHeader {
  * (blob count for the payload length, chunk counts for the ratio and chunk size). Returns the params.
  */
 export function validateManifest(raw: unknown, source = "manifest"): { manifest: Manifest; params: CodingParams } {
+  const format = (raw as { format?: unknown } | null)?.format;
+  if (typeof format === "string" && Object.hasOwn(RETIRED_FORMATS, format)) {
+    throw new InvalidManifestError(`${source} format`, RETIRED_FORMATS[format]!);
+  }
   const parsed = manifestSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -99,10 +97,5 @@ export function validateManifest(raw: unknown, source = "manifest"): { manifest:
   if (manifest.chunkCount !== params.chunksPerBlob * manifest.blobCount) {
     throw lie("chunkCount", `says ${manifest.chunkCount}; expected ${params.chunksPerBlob * manifest.blobCount}`);
   }
-  manifest.blobs.forEach((b, i) => {
-    if (b.cosetCommitments.length !== params.cosets - 1) {
-      throw lie(`blobs.${i}.cosetCommitments`, `ratio ${params.ratio} needs ${params.cosets - 1}`);
-    }
-  });
   return { manifest, params };
 }

@@ -1,6 +1,11 @@
 /**
- * Runs DA tasks on worker threads (one per core by default), each with its own c-kzg setup, or inline on
+ * Runs DA tasks on worker threads (one per core by default), each with its own c-kzg setups, or inline on
  * the calling thread. Both implement TaskRunner, so the pipelines do not care which they get.
+ *
+ * Every thread loads the standard setup at start and a coset's shifted setup the first time a task needs
+ * it (kzg.ts), so a thread holds at most R/2 = 4 setups (about 100 MB each at precompute 8 for proving,
+ * 3 MB for verifying only) and a ratio-2 workload never loads a shifted one. `preloadRatio` loads a ratio's setups up front instead, so the
+ * first blobs are not slower (benchmarks).
  */
 import { availableParallelism } from "node:os";
 import { createRequire } from "node:module";
@@ -8,6 +13,7 @@ import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 
 import { VcloudError } from "../lib/errors.js";
+import { codingParams } from "./coding.js";
 import { InvalidCodingParamsError } from "./errors.js";
 import { DEFAULT_PRECOMPUTE, loadKzg } from "./kzg.js";
 import { runTask, type Task, type TaskResult } from "./tasks.js";
@@ -24,6 +30,8 @@ export type PoolOptions = {
   workers?: number;
   /** c-kzg precompute level per worker (0..15, default 8). */
   precompute?: number;
+  /** Load every setup this coding ratio needs when each worker starts (default: on first use). */
+  preloadRatio?: number;
 };
 
 export function defaultWorkerCount(): number {
@@ -56,14 +64,15 @@ export class WorkerPool implements TaskRunner {
     }
     const pool = new WorkerPool(size);
     const precompute = options.precompute ?? DEFAULT_PRECOMPUTE;
-    await Promise.all(Array.from({ length: size }, () => pool.spawn(precompute)));
+    const preloadRatio = codingParams({ ratio: options.preloadRatio ?? 2 }).ratio;
+    await Promise.all(Array.from({ length: size }, () => pool.spawn(precompute, preloadRatio)));
     return pool;
   }
 
-  private spawn(precompute: number): Promise<void> {
+  private spawn(precompute: number, preloadRatio: number): Promise<void> {
     return new Promise((resolve, reject) => {
       const worker = new Worker(new URL("./worker.ts", import.meta.url), {
-        workerData: { precompute },
+        workerData: { precompute, preloadRatio },
         execArgv: ["--import", tsxLoader],
       });
       const slot: Slot = { worker, busy: false };

@@ -64,7 +64,7 @@ function headerFor(task: VerifyTask | DecodeTask) {
 
 function headerProblem(kzg: Kzg, task: VerifyTask | DecodeTask): string | undefined {
   try {
-    verifyBlobHeader(kzg, codingParams(task.coding), task.header, task.blobIndex);
+    verifyBlobHeader(kzg, task.header, task.blobIndex);
     return undefined;
   } catch (error) {
     if (error instanceof InvalidBlobHeaderError) return error.message;

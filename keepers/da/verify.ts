@@ -1,7 +1,9 @@
 /**
- * Chunk verification. All cells of all chunks go into one c-kzg verifyCellKzgProofBatch call (the
- * universal verification equation with a random linear combination); when the batch fails, it is
- * bisected so each bad chunk is found with O(log n) further batches and named with the reason.
+ * Chunk verification. Every cell is checked against the blob commitment C: cells of coset 0 under the
+ * standard setup, cells of coset k >= 1 under coset k's shifted setup (kzg.ts). All cells of one coset go
+ * into one c-kzg verifyCellKzgProofBatch call (the universal verification equation with a random linear
+ * combination); when a batch fails, it is bisected so each bad chunk is found with O(log n) further
+ * batches and named with the reason.
  */
 import {
   BYTES_PER_CELL,
@@ -12,27 +14,35 @@ import {
   cellsOfChunk,
 } from "./coding.js";
 import { InvalidBlobHeaderError } from "./errors.js";
-import type { Kzg } from "./kzg.js";
-import { checkCosetLink } from "./link.js";
-import { cosetCommitmentsOf, type BlobHeader, type Chunk } from "./types.js";
+import { kzgForCoset, type Kzg } from "./kzg.js";
+import type { BlobHeader, Chunk } from "./types.js";
 
-/** Throws InvalidBlobHeaderError unless the header's commitments are well-formed and linked. */
-export function verifyBlobHeader(kzg: Kzg, params: CodingParams, header: BlobHeader, blobIndex = 0): void {
-  const commitments = cosetCommitmentsOf(header);
-  if (commitments.length !== params.cosets) {
+/**
+ * Throws InvalidBlobHeaderError unless the header's commitment is a 48-byte compressed G1 point (the
+ * manifest schema checks the length already; this also catches bytes that are not a point).
+ */
+export function verifyBlobHeader(kzg: Kzg, header: BlobHeader, blobIndex = 0): void {
+  if (header.commitment.length !== BYTES_PER_COMMITMENT) {
     throw new InvalidBlobHeaderError(
       blobIndex,
-      `ratio ${params.ratio} needs ${params.cosets} coset commitment(s), found ${commitments.length}`,
+      `the commitment is ${header.commitment.length} bytes, not ${BYTES_PER_COMMITMENT}`,
     );
   }
-  for (const c of commitments) {
-    if (c.length !== BYTES_PER_COMMITMENT) {
-      throw new InvalidBlobHeaderError(blobIndex, `a commitment is ${c.length} bytes, not ${BYTES_PER_COMMITMENT}`);
-    }
+  try {
+    // A proof of C at z = 0 can only be checked if C decodes: c-kzg throws on bytes that are not a G1 point.
+    kzg.verifyKzgProof(header.commitment, new Uint8Array(32), new Uint8Array(32), G1_GENERATOR_COMPRESSED);
+  } catch (error) {
+    throw new InvalidBlobHeaderError(blobIndex, `the commitment is not a G1 point: ${(error as Error).message}`);
   }
-  const reason = checkCosetLink(kzg, params.ratio, commitments, header.link);
-  if (reason) throw new InvalidBlobHeaderError(blobIndex, reason);
 }
+
+/** The compressed BLS12-381 G1 generator (any valid point serves as the dummy proof above). */
+const G1_GENERATOR_COMPRESSED = Uint8Array.from(
+  Buffer.from(
+    "97f1d3a73197d7942695638c4fa9ac0fc3688c4f9774b905a14e3a3f171bac586c55e83ff97a1aeffb3af00adb22c6bb",
+    "hex",
+  ),
+);
 
 /** Structural checks that need no cryptography; returns why the chunk is malformed, if it is. */
 export function chunkShapeError(params: CodingParams, header: BlobHeader, chunk: Chunk): string | undefined {
@@ -51,31 +61,42 @@ export function chunkShapeError(params: CodingParams, header: BlobHeader, chunk:
   return undefined;
 }
 
-type CellClaim = { commitment: Uint8Array; cellIndex: number; cell: Uint8Array; proof: Uint8Array };
+type CellClaim = { coset: number; commitment: Uint8Array; cellIndex: number; cell: Uint8Array; proof: Uint8Array };
 
 function claimsOf(params: CodingParams, header: BlobHeader, chunk: Chunk): CellClaim[] {
-  const commitments = cosetCommitmentsOf(header);
   return cellsOfChunk(params, chunk.index).map((cell, i) => ({
-    commitment: commitments[Math.floor(cell / CELLS_PER_COSET)]!,
+    coset: Math.floor(cell / CELLS_PER_COSET),
+    commitment: header.commitment,
     cellIndex: cell % CELLS_PER_COSET,
     cell: chunk.data.subarray(i * BYTES_PER_CELL, (i + 1) * BYTES_PER_CELL),
     proof: chunk.proofs.subarray(i * BYTES_PER_PROOF, (i + 1) * BYTES_PER_PROOF),
   }));
 }
 
-function batchHolds(kzg: Kzg, claims: readonly CellClaim[]): boolean {
-  if (claims.length === 0) return true;
-  try {
-    return kzg.verifyCellKzgProofBatch(
-      claims.map((c) => c.commitment),
-      claims.map((c) => c.cellIndex),
-      claims.map((c) => c.cell),
-      claims.map((c) => c.proof),
-    );
-  } catch {
-    // c-kzg throws on bytes that are not field elements / curve points: the batch does not hold.
-    return false;
+/** One batch per coset, each under that coset's setup; holds when every batch holds. */
+function batchHolds(kzg: Kzg, ratio: number, claims: readonly CellClaim[]): boolean {
+  const byCoset = new Map<number, CellClaim[]>();
+  for (const c of claims) {
+    const group = byCoset.get(c.coset);
+    if (group) group.push(c);
+    else byCoset.set(c.coset, [c]);
   }
+  for (const [coset, group] of byCoset) {
+    const setup = coset === 0 ? kzg : kzgForCoset(ratio, coset, "verify");
+    try {
+      const holds = setup.verifyCellKzgProofBatch(
+        group.map((c) => c.commitment),
+        group.map((c) => c.cellIndex),
+        group.map((c) => c.cell),
+        group.map((c) => c.proof),
+      );
+      if (!holds) return false;
+    } catch {
+      // c-kzg throws on bytes that are not field elements / curve points: the batch does not hold.
+      return false;
+    }
+  }
+  return true;
 }
 
 /**
@@ -105,6 +126,7 @@ export function verifyChunkBatch(
       group.length === 0 ||
       batchHolds(
         kzg,
+        params.ratio,
         group.flatMap((g) => g.claims),
       )
     )

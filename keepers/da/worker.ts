@@ -1,10 +1,11 @@
-/** A KZG worker thread: loads c-kzg and the trusted setup once, then runs tasks from the pool. */
+/** A KZG worker thread: loads c-kzg and its trusted setup(s) once, then runs tasks from the pool. */
 import { parentPort, workerData } from "node:worker_threads";
 
-import { loadKzg } from "./kzg.js";
+import { loadKzg, preloadSetups } from "./kzg.js";
 import { runTask, transferablesOf, type Task } from "./tasks.js";
 
-const { precompute } = workerData as { precompute: number };
+const { precompute, preloadRatio } = workerData as { precompute: number; preloadRatio: number };
+preloadSetups(preloadRatio, precompute);
 const kzg = loadKzg(precompute);
 const port = parentPort!;
 

@@ -1,14 +1,15 @@
 import { beforeAll, describe, expect, it } from "vitest";
 
 import { decodeChunks, encodePayload, verifyChunks, type EncodedPayload } from "../../../keepers/da/api.js";
-import { codingParams } from "../../../keepers/da/coding.js";
+import { codingParams, cosetShift } from "../../../keepers/da/coding.js";
 import {
   InvalidBlobHeaderError,
   InvalidCodingParamsError,
   InvalidManifestError,
   NotEnoughChunksError,
 } from "../../../keepers/da/errors.js";
-import { PAYLOAD_BYTES_PER_BLOB } from "../../../keepers/da/framing.js";
+import { bitReverse, fft, readElements, scaleCoefficients, writeElements } from "../../../keepers/da/field.js";
+import { PAYLOAD_BYTES_PER_BLOB, payloadToBlobs } from "../../../keepers/da/framing.js";
 import type { Chunk } from "../../../keepers/da/types.js";
 import { rng, testKzg } from "./helpers.js";
 
@@ -121,18 +122,43 @@ describe("erasure coding with KZG multiproofs", () => {
     await expect(decodeChunks(enc.manifest, chunks.slice(0, 10))).rejects.toThrow(/54 valid chunk\(s\) missing/);
   });
 
-  it("rejects a manifest whose coset commitments are not linked to the blob commitment", async () => {
+  it("checks coset-k chunks under coset k's setup only: another coset's index or old-style proofs fail", async () => {
+    const { payload, enc } = encoded.get("8")!;
+    const kzg = testKzg();
+    const chunk = enc.chunks[0]![200]!; // cell 72 of coset 1
+    await expect(verifyChunks(enc.manifest, [chunk])).resolves.toMatchObject({ rejected: [] });
+    // The same cell index in cosets 2 and 3: proofs made under setup 1 do not hold under setups 2 and 3.
+    const moved = [328, 456].map((index) => ({ ...chunk, index }));
+    // Coset 1's cell proven the old way (standard setup, i.e. against q_1's own commitment C_1, not C).
+    const coeffs = fft(bitReverse(readElements(payloadToBlobs(payload)[0]!, 4096).values), true);
+    const q1 = writeElements(bitReverse(fft(scaleCoefficients(coeffs, cosetShift(8, 1)))));
+    const [cells, proofs] = kzg.computeCellsAndKzgProofs(q1);
+    expect(same(cells[72]!, chunk.data)).toBe(true);
+    const oldStyle = { ...chunk, proofs: proofs[72]! };
+    const { valid, rejected } = await verifyChunks(enc.manifest, [...moved, oldStyle]);
+    expect(valid).toEqual([]);
+    expect(rejected.map((r) => r.reason)).toEqual(
+      Array(3).fill("KZG multiproof does not verify (data, proof or index corrupted)"),
+    );
+  });
+
+  it("refuses a format-1 manifest by name, leftover coset fields, and a commitment that is not a G1 point", async () => {
     const { enc } = encoded.get("8")!;
-    const manifest = structuredClone(enc.manifest);
-    const [c1, c2] = manifest.blobs[0]!.cosetCommitments;
-    manifest.blobs[0]!.cosetCommitments[0] = c2!;
-    manifest.blobs[0]!.cosetCommitments[1] = c1!;
-    await expect(decodeChunks(manifest, enc.chunks[0]!.slice(0, 64))).rejects.toThrow(InvalidBlobHeaderError);
-    const forgedValue = structuredClone(enc.manifest);
-    forgedValue.blobs[0]!.link!.value = `0x${"00".repeat(31)}05`;
-    await expect(verifyChunks(forgedValue, enc.chunks[0]!.slice(200, 201))).resolves.toMatchObject({
-      rejected: [{ reason: expect.stringMatching(/coset commitments are not shifts of the blob polynomial/) }],
-    });
+    const chunks = enc.chunks[0]!.slice(0, 64);
+    const v1 = { ...enc.manifest, format: "vcloud-da-manifest/1" };
+    await expect(decodeChunks(v1, chunks)).rejects.toThrow(InvalidManifestError);
+    await expect(decodeChunks(v1, chunks)).rejects.toThrow(
+      /manifest format: vcloud-da-manifest\/1 \(coset commitments \+ coset-link proof\) is no longer supported; re-encode the payload to get a vcloud-da-manifest\/2 manifest/,
+    );
+    const leftover = structuredClone(enc.manifest);
+    Object.assign(leftover.blobs[0]!, { cosetCommitments: [], link: null });
+    await expect(decodeChunks(leftover, chunks)).rejects.toThrow(/manifest blobs\.0: Unrecognized key/);
+    const notAPoint = structuredClone(enc.manifest);
+    notAPoint.blobs[0]!.commitment = `0x${"ff".repeat(48)}`;
+    await expect(decodeChunks(notAPoint, chunks)).rejects.toThrow(InvalidBlobHeaderError);
+    await expect(decodeChunks(notAPoint, chunks)).rejects.toThrow(
+      /blob 0: invalid header: the commitment is not a G1 point/,
+    );
   });
 
   it("rejects a manifest that lies about sizes or the payload hash", async () => {

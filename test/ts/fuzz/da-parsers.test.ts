@@ -28,11 +28,7 @@ function validManifest(rng: Rng, ratio: 2 | 4 | 8, payloadLength: number) {
     payloadSha256: hex(32),
     blobCount,
     chunkCount: params.chunksPerBlob * blobCount,
-    blobs: Array.from({ length: blobCount }, () => ({
-      commitment: hex(48),
-      cosetCommitments: Array.from({ length: params.cosets - 1 }, () => hex(48)),
-      link: ratio === 2 ? null : { value: hex(32), proofAtZ: hex(48), proofAtShiftedZ: hex(48) },
-    })),
+    blobs: Array.from({ length: blobCount }, () => ({ commitment: hex(48) })),
   };
 }
 
