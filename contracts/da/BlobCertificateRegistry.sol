@@ -13,6 +13,7 @@ import {IBLSAVSRegistrar} from "../interfaces/IBLSAVSRegistrar.sol";
 import {IBLSApkRegistry} from "../interfaces/IBLSApkRegistry.sol";
 import {IBLSSignatureChecker} from "../interfaces/IBLSSignatureChecker.sol";
 import {IStrategy} from "../interfaces/IStrategy.sol";
+import {OperatorSet} from "../libraries/OperatorSetLib.sol";
 import {BLS12381} from "../bls/BLS12381.sol";
 import {BlobElements} from "./BlobElements.sol";
 
@@ -286,22 +287,28 @@ contract BlobCertificateRegistry is IBlobCertificateRegistry, Ownable2Step, Reen
         if (block.timestamp <= challenge.deadline) revert ResponseWindowOpen(challengeId, challenge.deadline);
         challenge.status = ChallengeStatus.Slashed;
 
-        IBLSAVSRegistrar.StrategyWeight[] memory weights = registrar.strategyWeights();
-        IStrategy[] memory strategies = _sortedStrategies(weights);
-        uint256[] memory wads = new uint256[](strategies.length);
-        for (uint256 i = 0; i < wads.length; ++i) {
-            wads[i] = unavailabilitySlashWad;
+        IAllocationManager allocations = IAllocationManager(address(registrar.allocationManager()));
+        address avs = registrar.avs();
+        uint32 setId = registrar.operatorSetId();
+        // An operator that left the set more than the deallocation delay ago is no longer slashable and the
+        // AllocationManager would revert: the challenge still closes (slash id 0) so the bond is not locked.
+        if (allocations.isOperatorSlashable(challenge.operator, OperatorSet(avs, setId))) {
+            IStrategy[] memory strategies = _sortedStrategies(registrar.strategyWeights());
+            uint256[] memory wads = new uint256[](strategies.length);
+            for (uint256 i = 0; i < wads.length; ++i) {
+                wads[i] = unavailabilitySlashWad;
+            }
+            (slashId, ) = allocations.slashOperator(
+                avs,
+                IAllocationManagerTypes.SlashingParams({
+                    operator: challenge.operator,
+                    operatorSetId: setId,
+                    strategies: strategies,
+                    wadsToSlash: wads,
+                    description: "vcloud DA: signed a certificate but could not produce the data"
+                })
+            );
         }
-        (slashId, ) = IAllocationManager(address(registrar.allocationManager())).slashOperator(
-            registrar.avs(),
-            IAllocationManagerTypes.SlashingParams({
-                operator: challenge.operator,
-                operatorSetId: registrar.operatorSetId(),
-                strategies: strategies,
-                wadsToSlash: wads,
-                description: "vcloud DA: signed a certificate but could not produce the data"
-            })
-        );
         emit OperatorSlashedForUnavailability(challengeId, challenge.operator, slashId);
         Address.sendValue(payable(challenge.challenger), challenge.bond);
     }

@@ -115,7 +115,8 @@ interface IBlobCertificateRegistry {
     );
     /// @notice Emitted when a challenge is answered with a valid evaluation proof.
     event ChallengeAnswered(uint256 indexed challengeId, bytes32 value);
-    /// @notice Emitted when an unanswered challenge slashes the operator.
+    /// @notice Emitted when an unanswered challenge is closed against the operator (`slashId` 0: it was no
+    /// longer slashable).
     event OperatorSlashedForUnavailability(uint256 indexed challengeId, address indexed operator, uint256 slashId);
     /// @notice Emitted when governance changes the thresholds.
     event ThresholdsSet(uint16 confirmationBps, uint16 adversaryBps);
@@ -152,7 +153,9 @@ interface IBlobCertificateRegistry {
         bytes calldata kzgProof
     ) external;
 
-    /// @notice Slashes the operator of an unanswered challenge after its deadline and returns the bond.
+    /// @notice Slashes the operator of an unanswered challenge after its deadline and returns the bond to the
+    /// challenger. An operator no longer slashable in the DA set (it left more than the deallocation delay
+    /// ago) is not slashed: the challenge still closes, with slash id 0, and the bond still goes back.
     function slashUnresponsive(uint256 challengeId) external returns (uint256 slashId);
 
     /// @notice The 32-byte message operators sign for a certificate.

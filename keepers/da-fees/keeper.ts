@@ -89,6 +89,8 @@ export type DaFeesParams = {
   dryRun?: boolean;
   /** First block to read events from (the distributor's deployment block; default 0). */
   fromBlock?: bigint;
+  /** Bound on each `distribute` receipt wait (default 120 s). */
+  receiptTimeoutMs?: number;
 };
 
 type DistributorState = {
@@ -249,7 +251,7 @@ export async function runDaFeesOnce(
           functionName: "distribute",
           args: [BigInt(period), rewards],
         },
-        { logger },
+        { logger, ...(params.receiptTimeoutMs !== undefined ? { receiptTimeoutMs: params.receiptTimeoutMs } : {}) },
       );
       outcomes.push({ ...base, accrued, status: "distributed", rewards, txHash: hash });
       logger?.info({ period, accrued: accrued.toString(), operators: rewards.length, hash }, "fee period distributed");

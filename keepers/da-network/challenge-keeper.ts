@@ -7,6 +7,14 @@
  *     ever opened for that certificate and operator (read from the chain, so a crash never doubles one);
  *  4. finalizes every open challenge past its deadline: `slashUnresponsive` slashes the operator.
  * Decisions are the pure functions of challenge-decide.ts.
+ *
+ * Reorgs: the hash of the last scanned block is stored with the scan position; when that block is no
+ * longer on chain the keeper rescans `reorgDepth` blocks. Its own challenge and slash transactions are
+ * recorded with their block until they are `reorgDepth` deep; one a reorg dropped is undone in the store
+ * (its certificate is sampled again at once, its challenge is open again), so the next pass files it again,
+ * once (the chain read in step 3 and the contract's status check keep a resubmission from doubling). A
+ * scanned challenge the chain no longer holds (a reorg dropped it, whoever sent it, e.g. this keeper in a run
+ * killed between its send and its record) also has its certificate sampled again at once.
  */
 import { mkdirSync } from "node:fs";
 import { randomBytes } from "node:crypto";
@@ -16,6 +24,7 @@ import Database from "better-sqlite3";
 import {
   bytesToHex,
   getAbiItem,
+  TransactionReceiptNotFoundError,
   type Account,
   type Address,
   type Chain,
@@ -29,6 +38,7 @@ import { assignChunks, parseChunk, validateManifest, verifyChunks, type Chunk } 
 import { blobCertificateRegistryAbi } from "../lib/abis.js";
 import { VcloudError } from "../lib/errors.js";
 import type { Logger } from "../lib/logger.js";
+import { sendContractWrite } from "../lib/tx.js";
 import { commitmentsTree } from "./certificate.js";
 import {
   assignedKeys,
@@ -66,6 +76,9 @@ export class ChallengeStore {
       CREATE TABLE IF NOT EXISTS challenges (
         challenge_id TEXT PRIMARY KEY, certificate_id TEXT NOT NULL, operator TEXT NOT NULL,
         deadline INTEGER NOT NULL, status INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS submissions (
+        tx_hash TEXT PRIMARY KEY, kind TEXT NOT NULL, certificate_id TEXT NOT NULL, challenge_id TEXT NOT NULL,
+        block_number INTEGER NOT NULL, block_hash TEXT NOT NULL);
     `);
   }
 
@@ -77,6 +90,11 @@ export class ChallengeStore {
   get scannedThrough(): number | undefined {
     const v = this.meta("scanned_through");
     return v === undefined ? undefined : Number(v);
+  }
+
+  /** The hash of the last scanned block (undefined: none recorded yet). */
+  get scannedHash(): Hex | undefined {
+    return this.meta("scanned_hash") as Hex | undefined;
   }
 
   /** The keeper's private salt for challenge points, created once. */
@@ -92,7 +110,7 @@ export class ChallengeStore {
 
   /** Records one scanned block range atomically: its certificates, its challenges and the new checkpoint. */
   recordScan(
-    through: number,
+    through: { number: number; hash: Hex },
     certificates: { id: Hex; referenceBlock: number; expiry: number; nonSignerHashes: Hex[] }[],
     challenges: ChallengeRecord[],
   ): void {
@@ -102,14 +120,19 @@ export class ChallengeStore {
       );
       for (const c of certificates)
         cert.run(c.id.toLowerCase(), c.referenceBlock, c.expiry, JSON.stringify(c.nonSignerHashes));
+      // A rescan after a reorg may find another challenge under a reused id: the chain's record wins.
       const ch = this.db.prepare(
-        "INSERT OR IGNORE INTO challenges (challenge_id, certificate_id, operator, deadline, status) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO challenges (challenge_id, certificate_id, operator, deadline, status) VALUES (?, ?, ?, ?, ?) " +
+          "ON CONFLICT(challenge_id) DO UPDATE SET certificate_id = excluded.certificate_id, " +
+          "operator = excluded.operator, deadline = excluded.deadline, status = excluded.status",
       );
       for (const c of challenges)
         ch.run(c.challengeId.toString(), c.certificateId.toLowerCase(), c.operator, c.deadline, c.status);
-      this.db
-        .prepare("INSERT INTO meta (key, value) VALUES ('scanned_through', ?) ON CONFLICT(key) DO UPDATE SET value = ?")
-        .run(String(through), String(through));
+      const meta = this.db.prepare(
+        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+      );
+      meta.run("scanned_through", String(through.number));
+      meta.run("scanned_hash", through.hash);
     })();
   }
 
@@ -153,14 +176,67 @@ export class ChallengeStore {
     }));
   }
 
-  setChallengeStatus(challengeId: bigint, status: number): void {
-    this.db.prepare("UPDATE challenges SET status = ? WHERE challenge_id = ?").run(status, challengeId.toString());
+  setChallengeStatus(challengeId: bigint, status: number, deadline?: number): void {
+    if (deadline === undefined)
+      this.db.prepare("UPDATE challenges SET status = ? WHERE challenge_id = ?").run(status, challengeId.toString());
+    else
+      this.db
+        .prepare("UPDATE challenges SET status = ?, deadline = ? WHERE challenge_id = ?")
+        .run(status, deadline, challengeId.toString());
+  }
+
+  /** Records one of the keeper's own transactions, mined in `block`, until it is final. */
+  recordSubmission(s: Submission): void {
+    this.db
+      .prepare(
+        "INSERT OR REPLACE INTO submissions (tx_hash, kind, certificate_id, challenge_id, block_number, block_hash) " +
+          "VALUES (?, ?, ?, ?, ?, ?)",
+      )
+      .run(s.txHash, s.kind, s.certificateId.toLowerCase(), s.challengeId.toString(), s.blockNumber, s.blockHash);
+  }
+
+  /** The keeper's own transactions not yet known final. */
+  submissions(): Submission[] {
+    return (
+      this.db.prepare("SELECT * FROM submissions ORDER BY block_number").all() as {
+        tx_hash: string;
+        kind: string;
+        certificate_id: string;
+        challenge_id: string;
+        block_number: number;
+        block_hash: string;
+      }[]
+    ).map((r) => ({
+      txHash: r.tx_hash as Hex,
+      kind: r.kind as Submission["kind"],
+      certificateId: r.certificate_id as Hex,
+      challengeId: BigInt(r.challenge_id),
+      blockNumber: r.block_number,
+      blockHash: r.block_hash as Hex,
+    }));
+  }
+
+  forgetSubmission(txHash: Hex): void {
+    this.db.prepare("DELETE FROM submissions WHERE tx_hash = ?").run(txHash);
   }
 
   close(): void {
     this.db.close();
   }
 }
+
+/** A challenge or slash transaction of this keeper, with the block it was mined in. */
+export type Submission = {
+  txHash: Hex;
+  kind: "challenge" | "slash";
+  certificateId: Hex;
+  challengeId: bigint;
+  blockNumber: number;
+  blockHash: Hex;
+};
+
+/** Blocks after which the keeper treats a block (and its own transactions in it) as final. */
+export const DEFAULT_REORG_DEPTH = 64;
 
 export type ChallengeKeeperConfig = {
   certificateRegistry: Address;
@@ -177,6 +253,10 @@ export type ChallengeKeeperConfig = {
   fromBlock?: number;
   /** Largest block range per getLogs call. */
   logRange?: number;
+  /** Blocks a reorg may replace (default DEFAULT_REORG_DEPTH): the rescan window and finality depth. */
+  reorgDepth?: number;
+  /** Bounds the wait for each transaction's receipt (ms; default 120 s). */
+  receiptTimeoutMs?: number;
   /** Sample and decide, send nothing. */
   dryRun?: boolean;
   socketOverrides?: Record<string, string>;
@@ -205,9 +285,16 @@ export async function runChallengePass(
   const { config, store, logger } = params;
   if (!config.dryRun && !walletClient)
     throw new ChallengeKeeperError("a signer is needed to open and finalize challenges");
+  // Transactions are signed here so a lost reply is recognised by the hash (lib/tx.ts): a node-held key
+  // (eth_sendTransaction) cannot give that guarantee.
+  if (!config.dryRun && walletClient!.account.type !== "local")
+    throw new ChallengeKeeperError(
+      `the challenge keeper signs its own transactions: ${walletClient!.account.address} is a ${walletClient!.account.type} account, give its private key`,
+    );
   const head = await publicClient.getBlock({ blockTag: "latest" });
   const now = Number(head.timestamp);
-  await scan(publicClient, config, store, Number(head.number));
+  await scan(publicClient, config, store, { number: Number(head.number), hash: head.hash! }, logger);
+  await recheckSubmissions(publicClient, config, store, Number(head.number), logger);
 
   const result: ChallengePassResult = { scannedThrough: Number(head.number), sampled: [], opened: [], finalized: [] };
   const salt = store.salt();
@@ -217,11 +304,44 @@ export async function runChallengePass(
     functionName: "minChallengeBond",
   })) as bigint;
 
+  // Refresh the status of every challenge the store thinks open, before sampling: a challenge the chain no
+  // longer holds was dropped by a reorg. It may be this keeper's own, sent by a run killed before it recorded
+  // the send (recheckSubmissions cannot know it), or another keeper's: its certificate is sampled again now.
+  const open = store.challenges().filter((c) => c.status === ChallengeStatus.Open);
+  for (const c of open) {
+    const onChain = await readChallenge(publicClient, config.certificateRegistry, c.challengeId);
+    // After a reorg a re-filed challenge may hold the id with a later deadline: the chain's wins.
+    if (onChain.status !== c.status || Number(onChain.deadline) !== c.deadline)
+      store.setChallengeStatus(c.challengeId, onChain.status, Number(onChain.deadline));
+    c.status = onChain.status;
+    c.deadline = Number(onChain.deadline);
+    if (onChain.status === ChallengeStatus.None) {
+      logger?.warn(
+        { challengeId: c.challengeId, certificateId: c.certificateId, operator: c.operator },
+        "a reorg dropped this challenge; sampling its certificate again",
+      );
+      store.markSampled(c.certificateId, 0);
+    }
+  }
+
   for (const cert of selectCertificatesToSample(store.certificates(), {
     now,
     resampleSeconds: config.resampleSeconds,
     limit: config.samplesPerPass,
   })) {
+    // A reorg may have dropped a confirmation the keeper recorded: challenging it would revert
+    // (CertificateNotAvailable) and fail every pass until its expiry. A confirmation mined again stays.
+    const available = await publicClient.readContract({
+      address: config.certificateRegistry,
+      abi: blobCertificateRegistryAbi,
+      functionName: "isAvailable",
+      args: [cert.id],
+    });
+    if (!available) {
+      logger?.warn({ certificateId: cert.id }, "certificate not available on chain (reorged away or expired); skipped");
+      store.markSampled(cert.id, now);
+      continue;
+    }
     const verdicts = await sampleCertificate(publicClient, config, cert);
     result.sampled.push({
       certificateId: cert.id,
@@ -253,18 +373,28 @@ export async function runChallengePass(
         result.opened.push({ certificateId: cert.id, operator: target.operator, reason: target.reason });
         continue;
       }
-      const { request, result: challengeId } = await publicClient.simulateContract({
-        account: walletClient!.account,
-        address: config.certificateRegistry,
-        abi: blobCertificateRegistryAbi,
-        functionName: "challengeAvailability",
-        args: [cert.id, target.operator, point.blobIndex, point.elementIndex, cert.nonSignerHashes],
-        value: bond,
+      // Signed once and recognised by its hash if a reply is lost (lib/tx.ts): never sent twice.
+      const sent = await sendContractWrite(
+        { publicClient, walletClient: walletClient! },
+        {
+          address: config.certificateRegistry,
+          abi: blobCertificateRegistryAbi,
+          functionName: "challengeAvailability",
+          args: [cert.id, target.operator, point.blobIndex, point.elementIndex, cert.nonSignerHashes],
+          value: bond,
+        },
+        { logger, receiptTimeoutMs: config.receiptTimeoutMs },
+      );
+      const challengeId = sent.result as bigint;
+      const transactionHash = sent.hash;
+      store.recordSubmission({
+        txHash: transactionHash,
+        kind: "challenge",
+        certificateId: cert.id,
+        challengeId,
+        blockNumber: Number(sent.receipt.blockNumber),
+        blockHash: sent.receipt.blockHash,
       });
-      const transactionHash = await walletClient!.writeContract(request);
-      const receipt = await publicClient.waitForTransactionReceipt({ hash: transactionHash });
-      if (receipt.status !== "success")
-        throw new ChallengeKeeperError(`challengeAvailability reverted in ${transactionHash}`);
       logger?.info({ challengeId, certificateId: cert.id, operator: target.operator }, "challenge opened");
       result.opened.push({
         challengeId,
@@ -277,41 +407,67 @@ export async function runChallengePass(
     store.markSampled(cert.id, now);
   }
 
-  // Finalize: refresh the status of every challenge the store thinks open, then slash those past deadline.
-  const open = store.challenges().filter((c) => c.status === ChallengeStatus.Open);
-  for (const c of open) {
-    const onChain = await readChallenge(publicClient, config.certificateRegistry, c.challengeId);
-    if (onChain.status !== c.status) store.setChallengeStatus(c.challengeId, onChain.status);
-    c.status = onChain.status;
-  }
+  // Finalize: slash the open challenges (refreshed above) past their deadline.
   for (const challengeId of decideFinalizations(open, now)) {
     const c = open.find((x) => x.challengeId === challengeId)!;
     if (config.dryRun) {
       result.finalized.push({ challengeId, operator: c.operator });
       continue;
     }
-    const { request } = await publicClient.simulateContract({
-      account: walletClient!.account,
-      address: config.certificateRegistry,
-      abi: blobCertificateRegistryAbi,
-      functionName: "slashUnresponsive",
-      args: [challengeId],
-    });
-    const transactionHash = await walletClient!.writeContract(request);
-    const receipt = await publicClient.waitForTransactionReceipt({ hash: transactionHash });
-    if (receipt.status !== "success")
-      throw new ChallengeKeeperError(`slashUnresponsive reverted in ${transactionHash}`);
-    store.setChallengeStatus(challengeId, ChallengeStatus.Slashed);
+    const sent = await sendContractWrite(
+      { publicClient, walletClient: walletClient! },
+      {
+        address: config.certificateRegistry,
+        abi: blobCertificateRegistryAbi,
+        functionName: "slashUnresponsive",
+        args: [challengeId],
+      },
+      { logger, receiptTimeoutMs: config.receiptTimeoutMs },
+    );
+    const transactionHash = sent.hash;
+    store.db.transaction(() => {
+      store.setChallengeStatus(challengeId, ChallengeStatus.Slashed);
+      store.recordSubmission({
+        txHash: transactionHash,
+        kind: "slash",
+        certificateId: c.certificateId,
+        challengeId,
+        blockNumber: Number(sent.receipt.blockNumber),
+        blockHash: sent.receipt.blockHash,
+      });
+    })();
     logger?.warn({ challengeId, operator: c.operator }, "unanswered challenge: operator slashed");
     result.finalized.push({ challengeId, operator: c.operator, transactionHash });
   }
   return result;
 }
 
-/** Records confirmed certificates (with their non-signers, from the BlobConfirmed event) and challenges. */
-async function scan(publicClient: Client, config: ChallengeKeeperConfig, store: ChallengeStore, head: number) {
+/**
+ * Records confirmed certificates (with their non-signers, from the BlobConfirmed event) and challenges. When
+ * the last scanned block is no longer the chain's (a reorg), the last `reorgDepth` blocks are scanned again.
+ */
+async function scan(
+  publicClient: Client,
+  config: ChallengeKeeperConfig,
+  store: ChallengeStore,
+  headBlock: { number: number; hash: Hex },
+  logger?: Logger,
+) {
   const range = config.logRange ?? 10_000;
-  let from = (store.scannedThrough ?? (config.fromBlock ?? 0) - 1) + 1;
+  const head = headBlock.number;
+  const first = config.fromBlock ?? 0;
+  let from = (store.scannedThrough ?? first - 1) + 1;
+  const scanned = store.scannedThrough;
+  if (scanned !== undefined && store.scannedHash) {
+    const onChain =
+      scanned <= head
+        ? await publicClient.getBlock({ blockNumber: BigInt(scanned) }).catch(() => undefined)
+        : undefined;
+    if (onChain?.hash?.toLowerCase() !== store.scannedHash.toLowerCase()) {
+      from = Math.max(first, scanned - (config.reorgDepth ?? DEFAULT_REORG_DEPTH) + 1);
+      logger?.warn({ scannedThrough: scanned, from }, "the chain reorganised past the last scanned block; rescanning");
+    }
+  }
   while (from <= head) {
     const to = Math.min(head, from + range - 1);
     const [confirmed, challenged] = await Promise.all([
@@ -343,8 +499,49 @@ async function scan(publicClient: Client, config: ChallengeKeeperConfig, store: 
       deadline: Number(log.args.deadline!),
       status: ChallengeStatus.Open,
     }));
-    store.recordScan(to, certificates, challenges);
+    const toHash = to === head ? headBlock.hash : (await publicClient.getBlock({ blockNumber: BigInt(to) })).hash!;
+    store.recordScan({ number: to, hash: toHash }, certificates, challenges);
     from = to + 1;
+  }
+}
+
+/**
+ * Re-checks the keeper's own transactions that are not yet `reorgDepth` deep. One whose receipt is gone (a
+ * reorg dropped it) is undone in the store: a challenge's certificate is sampled again this pass, a slashed
+ * challenge is open again, so this pass files it again (the chain decides whether that is still needed).
+ */
+async function recheckSubmissions(
+  publicClient: Client,
+  config: ChallengeKeeperConfig,
+  store: ChallengeStore,
+  head: number,
+  logger?: Logger,
+) {
+  const depth = config.reorgDepth ?? DEFAULT_REORG_DEPTH;
+  for (const s of store.submissions()) {
+    // Only "no such receipt" means dropped; any other RPC failure fails the pass (nothing is undone on it).
+    const receipt = await publicClient.getTransactionReceipt({ hash: s.txHash }).catch((error: unknown) => {
+      if (error instanceof TransactionReceiptNotFoundError) return undefined;
+      throw error;
+    });
+    if (receipt && receipt.blockHash.toLowerCase() === s.blockHash.toLowerCase()) {
+      if (head - s.blockNumber >= depth) store.forgetSubmission(s.txHash);
+      continue;
+    }
+    if (receipt) {
+      // Mined again in another block of the new chain: it stands; follow it there.
+      store.recordSubmission({ ...s, blockNumber: Number(receipt.blockNumber), blockHash: receipt.blockHash });
+      continue;
+    }
+    logger?.warn(
+      { txHash: s.txHash, kind: s.kind, certificateId: s.certificateId, challengeId: s.challengeId },
+      "a reorg dropped this keeper's transaction; filing it again",
+    );
+    store.db.transaction(() => {
+      if (s.kind === "challenge") store.markSampled(s.certificateId, 0);
+      else store.setChallengeStatus(s.challengeId, ChallengeStatus.Open);
+      store.forgetSubmission(s.txHash);
+    })();
   }
 }
 

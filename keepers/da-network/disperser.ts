@@ -2,6 +2,12 @@
  * Disperses a payload: encodes it, assigns chunks to the DA operators by stake at a reference block,
  * sends each node its chunks in parallel (timeouts, retries), checks and aggregates the returned BLS
  * signatures, and posts the certificate on-chain once the signers hold the confirmation threshold.
+ *
+ * A certificate is reported confirmed only once the chain holds it: after the receipt (or, when the reply was
+ * lost, the BlobConfirmed event found on chain) the disperser waits until the confirming block is
+ * `confirmations` deep and re-reads the event and `isAvailable` there. If a reorg dropped the confirmation it
+ * sends the same `confirmBlob` once more (the registry refuses a second confirmation of one certificate, so at
+ * most one fee is charged) and checks again; a second drop is a ConfirmationDroppedError.
  */
 import { randomBytes } from "node:crypto";
 
@@ -31,6 +37,7 @@ import {
 import { blobCertificateRegistryAbi, bLSApkRegistryAbi, callForwarderAbi } from "../lib/abis.js";
 import { VcloudError } from "../lib/errors.js";
 import type { Logger } from "../lib/logger.js";
+import { DEFAULT_RECEIPT_TIMEOUT_MS, sendContractWrite, waitForReceipt } from "../lib/tx.js";
 import { blobHeaderFor, certificateId, certificateMessage, type BlobHeader } from "./certificate.js";
 import { fetchJson } from "./http.js";
 import { readOperatorSet, type SetMember } from "./operator-set.js";
@@ -47,6 +54,33 @@ export class InsufficientSignaturesError extends VcloudError {
     super(
       `dispersal failed: signers hold ${formatPercent(signedStake, totalStake)} of stake, ${thresholdPercent}% needed` +
         (failures.length ? ` (${failures.map((f) => `${f.operator}: ${f.reason}`).join("; ")})` : ""),
+    );
+  }
+}
+
+/** A reorg dropped the certificate's confirmation, and again after the one resend. */
+export class ConfirmationDroppedError extends VcloudError {
+  override name = "ConfirmationDroppedError";
+  constructor(
+    readonly certificateId: Hex,
+    readonly transactionHash: Hex,
+  ) {
+    super(
+      `certificate ${certificateId} is not confirmed: a reorg dropped its confirmation (last sent in ${transactionHash}), also after one resend`,
+    );
+  }
+}
+
+/** The confirming block did not reach the requested depth in time. */
+export class ConfirmationTimeoutError extends VcloudError {
+  override name = "ConfirmationTimeoutError";
+  constructor(
+    readonly certificateId: Hex,
+    readonly confirmations: number,
+    timeoutMs: number,
+  ) {
+    super(
+      `certificate ${certificateId}: its confirmation did not reach ${confirmations} confirmations in ${timeoutMs} ms`,
     );
   }
 }
@@ -72,6 +106,10 @@ export type DisperseParams = {
    * Safe or multicall would) instead of calling the registry directly.
    */
   confirmVia?: Address;
+  /** Bounds the wait for the confirming transaction's receipt, and for its confirmations (ms; default 120 s). */
+  receiptTimeoutMs?: number;
+  /** Blocks, the confirming one included, the confirmation must be deep before it is reported (default 1). */
+  confirmations?: number;
 };
 
 export type DisperseResult = {
@@ -180,31 +218,55 @@ export async function disperse(params: DisperseParams): Promise<DisperseResult> 
   } as const;
   // A little headroom: the fee is rounded up to whole periods at the confirming block's timestamp.
   const value = fee + fee / 10n;
-  const transactionHash = params.confirmVia
-    ? await walletClient.writeContract(
-        (
-          await publicClient.simulateContract({
-            account: walletClient.account,
-            address: params.confirmVia,
-            abi: callForwarderAbi,
-            functionName: "execute",
-            args: [params.certificateRegistry, encodeFunctionData(confirm)],
-            value,
+  const target = params.confirmVia
+    ? ({
+        address: params.confirmVia,
+        abi: callForwarderAbi,
+        functionName: "execute",
+        args: [params.certificateRegistry, encodeFunctionData(confirm)],
+      } as const)
+    : ({ address: params.certificateRegistry, ...confirm } as const);
+  const send = async (): Promise<Hex> => {
+    try {
+      if (walletClient.account.type === "local") {
+        // Signed here, so a retry after a lost reply is recognised by the hash and never sent twice (lib/tx.ts).
+        return (
+          await sendContractWrite({ publicClient, walletClient }, { ...target, value } as never, {
+            logger,
+            receiptTimeoutMs: params.receiptTimeoutMs,
           })
-        ).request,
-      )
-    : await walletClient.writeContract(
-        (
-          await publicClient.simulateContract({
-            account: walletClient.account,
-            address: params.certificateRegistry,
-            ...confirm,
-            value,
-          })
-        ).request,
+        ).hash;
+      }
+      const hash = await walletClient.writeContract(
+        (await publicClient.simulateContract({ account: walletClient.account, ...target, value } as never))
+          .request as never,
       );
-  const receipt = await publicClient.waitForTransactionReceipt({ hash: transactionHash });
-  if (receipt.status !== "success") throw new VcloudError(`confirmBlob reverted in ${transactionHash}`);
+      const receipt = await waitForReceipt(publicClient, hash, params.receiptTimeoutMs ?? DEFAULT_RECEIPT_TIMEOUT_MS);
+      if (receipt.status !== "success") throw new VcloudError(`confirmBlob reverted in ${hash}`);
+      return hash;
+    } catch (error) {
+      // The transaction may have landed with its reply lost (or the receipt read failed): the chain decides.
+      const landed = await confirmationOnChain(params, id, referenceBlock).catch(() => undefined);
+      if (!landed) throw error;
+      logger?.warn(
+        { certificateId: id, transactionHash: landed.transactionHash, err: (error as Error).message },
+        "the confirming transaction's reply was lost, but the certificate is confirmed on chain",
+      );
+      return landed.transactionHash;
+    }
+  };
+  let transactionHash = await send();
+  let settled = await settle(params, id, referenceBlock);
+  if (!settled) {
+    logger?.warn(
+      { certificateId: id, transactionHash },
+      "a reorg dropped the certificate's confirmation; sending it again",
+    );
+    transactionHash = await send();
+    settled = await settle(params, id, referenceBlock);
+    if (!settled) throw new ConfirmationDroppedError(id, transactionHash);
+  }
+  transactionHash = settled;
   logger?.info(
     { certificateId: id, transactionHash, signed: formatPercent(signedStake, snapshot.totalStake) },
     "certificate confirmed",
@@ -220,6 +282,53 @@ export async function disperse(params: DisperseParams): Promise<DisperseResult> 
     failures,
     fee,
   };
+}
+
+/** The transaction (and its block) that confirmed certificate `id` on the current chain, if any. */
+async function confirmationOnChain(
+  params: Pick<DisperseParams, "publicClient" | "certificateRegistry">,
+  id: Hex,
+  referenceBlock: number,
+): Promise<{ transactionHash: Hex; blockNumber: bigint } | undefined> {
+  // A confirmation comes after its reference block: no need to scan the chain from genesis.
+  const logs = await params.publicClient.getContractEvents({
+    address: params.certificateRegistry,
+    abi: blobCertificateRegistryAbi,
+    eventName: "BlobConfirmed",
+    args: { certificateId: id },
+    fromBlock: BigInt(referenceBlock),
+  });
+  const log = logs[0];
+  return log?.transactionHash && log.blockNumber !== null
+    ? { transactionHash: log.transactionHash, blockNumber: log.blockNumber }
+    : undefined;
+}
+
+/**
+ * Waits until the certificate's confirmation is `confirmations` blocks deep, then checks the chain still holds
+ * it. Returns the confirming transaction's hash, or undefined when a reorg dropped the confirmation.
+ */
+async function settle(params: DisperseParams, id: Hex, referenceBlock: number): Promise<Hex | undefined> {
+  const { publicClient } = params;
+  const confirmations = params.confirmations ?? 1;
+  const timeoutMs = params.receiptTimeoutMs ?? DEFAULT_RECEIPT_TIMEOUT_MS;
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const landed = await confirmationOnChain(params, id, referenceBlock);
+    if (!landed) return undefined;
+    const head = await publicClient.getBlockNumber({ cacheTime: 0 });
+    if (head - landed.blockNumber + 1n >= BigInt(confirmations)) {
+      const available = (await publicClient.readContract({
+        address: params.certificateRegistry,
+        abi: blobCertificateRegistryAbi,
+        functionName: "isAvailable",
+        args: [id],
+      })) as boolean;
+      return available ? landed.transactionHash : undefined;
+    }
+    if (Date.now() > until) throw new ConfirmationTimeoutError(id, confirmations, timeoutMs);
+    await new Promise((r) => setTimeout(r, publicClient.pollingInterval));
+  }
 }
 
 /** The `POST /v1/store` body for one operator: the header, the manifest and the chunks of its range. */

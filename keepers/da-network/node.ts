@@ -62,6 +62,10 @@ export type DaNodeConfig = {
   /** Answer availability challenges against this operator, sending `respondToChallenge` from this wallet. */
   challengeResponder?: {
     walletClient: WalletClient<Transport, Chain, Account>;
+    /** The responder's chain client (default: the node's `publicClient`). */
+    publicClient?: PublicClient<Transport, Chain>;
+    /** Bounds the wait for each response's receipt (ms; default 120 s). */
+    receiptTimeoutMs?: number;
     /** How often to look for new challenges (ms). */
     intervalMs: number;
     /** First block to look for challenges in (default 0). */
@@ -74,6 +78,21 @@ export type DaNodeConfig = {
 export type DaNode = { url: string; server: Server; store: ChunkStore; close: () => Promise<void> };
 
 export async function startDaNode(config: DaNodeConfig): Promise<DaNode> {
+  const responder = config.challengeResponder
+    ? new ChallengeResponder(
+        config.challengeResponder.publicClient ?? config.publicClient,
+        config.challengeResponder.walletClient,
+        {
+          certificateRegistry: config.certificateRegistry,
+          registrar: config.registrar,
+          operator: config.operator,
+          socketOverrides: config.challengeResponder.socketOverrides,
+          receiptTimeoutMs: config.challengeResponder.receiptTimeoutMs,
+          logger: config.logger,
+        },
+        config.challengeResponder.fromBlock ?? 0,
+      )
+    : undefined;
   const store = ChunkStore.open(config.dataDir, { maxBytes: config.maxBytes });
   const now = config.now ?? (() => Math.floor(Date.now() / 1000));
   const chainId = await config.publicClient.getChainId();
@@ -267,19 +286,7 @@ export async function startDaNode(config: DaNodeConfig): Promise<DaNode> {
   let responderTimer: NodeJS.Timeout | undefined;
   let responderRun: Promise<void> | undefined;
   let closing = false;
-  if (config.challengeResponder) {
-    const responder = new ChallengeResponder(
-      config.publicClient,
-      config.challengeResponder.walletClient,
-      {
-        certificateRegistry: config.certificateRegistry,
-        registrar: config.registrar,
-        operator: config.operator,
-        socketOverrides: config.challengeResponder.socketOverrides,
-        logger: config.logger,
-      },
-      config.challengeResponder.fromBlock ?? 0,
-    );
+  if (responder) {
     const tick = () => {
       responderRun = responder
         .pass()

@@ -3,7 +3,9 @@
  * AVS governance and operators take, as one-call actions for the devnet and tests.
  */
 import {
+  BaseError,
   encodeAbiParameters,
+  NonceTooHighError,
   parseEther,
   type Account,
   type Address,
@@ -25,22 +27,57 @@ import {
   iStrategyManagerAbi,
 } from "../lib/abis.js";
 import { VcloudError } from "../lib/errors.js";
+import { DEFAULT_RECEIPT_TIMEOUT_MS, waitForReceipt } from "../lib/tx.js";
 
-type Clients = { publicClient: PublicClient<Transport, Chain> };
+type Clients = {
+  publicClient: PublicClient<Transport, Chain>;
+  /** How long to wait for a receipt (default 120 s): a transaction a node's pool lost never gets one. */
+  receiptTimeoutMs?: number;
+};
 type Wallet = WalletClient<Transport, Chain, Account>;
 
 export const DA_OPERATOR_SET_ID = 0;
 export const WAD = 10n ** 18n;
 
-/** Sends a contract write after simulating it (so a revert names its custom error) and waits for it. */
+/** Default bound on a receipt wait (viem's own default is 180 s). */
+export { DEFAULT_RECEIPT_TIMEOUT_MS };
+
+/**
+ * Sends a contract write after simulating it (so a revert names its custom error) and waits for it, at most
+ * `receiptTimeoutMs`. When the broadcast or the receipt wait fails, the account's local nonce manager (if
+ * any) is reset so the next send re-reads the chain's pending count: a dropped transaction leaves its nonce
+ * free, and without the reset every later send from this process would sit behind that gap (issue 13).
+ */
 export async function send(
   clients: Clients,
   wallet: Wallet,
   call: { address: Address; abi: readonly unknown[]; functionName: string; args?: readonly unknown[]; value?: bigint },
 ): Promise<Hex> {
   const { request } = await clients.publicClient.simulateContract({ account: wallet.account, ...call } as never);
-  const hash = await wallet.writeContract(request as never);
-  const receipt = await clients.publicClient.waitForTransactionReceipt({ hash });
+  const resetNonce = () =>
+    wallet.account.nonceManager?.reset({ address: wallet.account.address, chainId: wallet.chain.id });
+  let hash: Hex;
+  try {
+    hash = await wallet.writeContract(request as never);
+  } catch (error) {
+    resetNonce();
+    // The local count ran ahead of the chain (a reorg dropped this account's transactions, or one was lost):
+    // nothing was accepted, so one more try with the nonce re-read from the chain is safe.
+    if (!(error instanceof BaseError && error.walk((e) => e instanceof NonceTooHighError))) throw error;
+    try {
+      hash = await wallet.writeContract(request as never);
+    } catch (again) {
+      resetNonce();
+      throw again;
+    }
+  }
+  let receipt;
+  try {
+    receipt = await waitForReceipt(clients.publicClient, hash, clients.receiptTimeoutMs ?? DEFAULT_RECEIPT_TIMEOUT_MS);
+  } catch (error) {
+    resetNonce();
+    throw error;
+  }
   if (receipt.status !== "success") throw new VcloudError(`${call.functionName} reverted in ${hash}`);
   return hash;
 }

@@ -2,9 +2,16 @@ import type { Command } from "commander";
 import { z } from "zod";
 
 import { runDaFeesOnce, type DaFeesPassResult } from "../../da-fees/keeper.js";
-import { fromEnv, parseOptions, zAddress, zUint } from "../../lib/config.js";
+import { fromEnv, parseOptions, zAddress, zReceiptTimeout, zUint } from "../../lib/config.js";
 import { contractAddress, readDeployment } from "../../lib/deployments.js";
-import { action, connectFromOptions, ensureGroup, withChainOptions } from "../context.js";
+import {
+  action,
+  connectFromOptions,
+  ensureGroup,
+  receiptTimeoutParam,
+  withChainOptions,
+  withReceiptTimeout,
+} from "../context.js";
 import { runKeeperDaemon } from "../keeper-loop.js";
 
 function render(result: DaFeesPassResult): string {
@@ -23,7 +30,7 @@ function render(result: DaFeesPassResult): string {
 export function registerDaFees(program: Command): void {
   // vcloud keeper da-fees ----------------------------------------------------------------------------------
   const keeper = ensureGroup(program, "keeper", "run a vcloud keeper (--once for cron, else as a daemon)");
-  withChainOptions(keeper.command("da-fees"))
+  withReceiptTimeout(withChainOptions(keeper.command("da-fees")))
     .description(
       "pay each ended fee period's DA certificate fees to the operators that signed them, by signed stake, as rewards",
     )
@@ -43,6 +50,7 @@ export function registerDaFees(program: Command): void {
             dryRun: z.boolean(),
             fromBlock: zUint,
             interval: z.coerce.number().int("must be an integer").min(1, "must be at least 1 second"),
+            receiptTimeout: zReceiptTimeout,
           }),
           raw,
         );
@@ -56,6 +64,7 @@ export function registerDaFees(program: Command): void {
             logger: ctx.logger,
             dryRun: opts.dryRun,
             fromBlock: opts.fromBlock,
+            ...receiptTimeoutParam(opts.receiptTimeout),
           });
         if (opts.once || opts.dryRun) {
           const result = await pass();

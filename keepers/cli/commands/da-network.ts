@@ -9,11 +9,18 @@ import { ChallengeStore, runChallengePass, type ChallengePassResult } from "../.
 import { disperse } from "../../da-network/disperser.js";
 import { startDaNode } from "../../da-network/node.js";
 import { retrieve } from "../../da-network/retriever.js";
-import { fromEnv, parseOptions, zAddress, zBytes32, zPort } from "../../lib/config.js";
+import { fromEnv, parseOptions, zAddress, zBytes32, zPort, zReceiptTimeout } from "../../lib/config.js";
 import { contractAddress, readDeployment } from "../../lib/deployments.js";
 import { InvalidInputError } from "../../lib/errors.js";
 import { PROJECT_ROOT } from "../../lib/paths.js";
-import { action, connectFromOptions, ensureGroup, withChainOptions } from "../context.js";
+import {
+  action,
+  connectFromOptions,
+  ensureGroup,
+  receiptTimeoutParam,
+  withChainOptions,
+  withReceiptTimeout,
+} from "../context.js";
 
 const zThreshold = z.coerce
   .number()
@@ -129,6 +136,11 @@ export function registerDaNetwork(program: Command): void {
     .option("--ttl <seconds>", "how long the data must stay available", String(14 * 24 * 3600))
     .option("--timeout <ms>", "per-node request timeout", "30000")
     .option("--retries <n>", "retries per node on network errors", "2")
+    .option(
+      "--confirmations <n>",
+      "blocks (the confirming one included) the certificate's confirmation must be deep before it is printed",
+      "1",
+    )
     .action(
       action(async (ctx, file: string, raw: unknown) => {
         const opts = parseOptions(
@@ -140,6 +152,7 @@ export function registerDaNetwork(program: Command): void {
             ttl: z.coerce.number().int().positive("must be a positive number of seconds"),
             timeout: z.coerce.number().int().positive(),
             retries: z.coerce.number().int().min(0).max(10),
+            confirmations: z.coerce.number().int().min(1, "must be at least 1").max(256),
           }),
           raw,
         );
@@ -164,6 +177,7 @@ export function registerDaNetwork(program: Command): void {
           },
           timeoutMs: opts.timeout,
           retries: opts.retries,
+          confirmations: opts.confirmations,
           logger: ctx.logger,
         });
         ctx.print(
@@ -213,7 +227,7 @@ export function registerDaNetwork(program: Command): void {
 
   // vcloud keeper da-challenge ------------------------------------------------------------------------------
   const keeper = ensureGroup(program, "keeper", "run a vcloud keeper (--once for cron, else as a daemon)");
-  withNetworkOptions(keeper.command("da-challenge"))
+  withReceiptTimeout(withNetworkOptions(keeper.command("da-challenge")))
     .description(
       "sample certified blobs, challenge signers that do not serve their chunks, slash unanswered challenges",
     )
@@ -241,6 +255,7 @@ export function registerDaNetwork(program: Command): void {
             timeout: z.coerce.number().int().positive(),
             fromBlock: z.coerce.number().int().min(0, "must be a block number"),
             db: z.string().min(1).optional(),
+            receiptTimeout: zReceiptTimeout,
           }),
           raw,
         );
@@ -257,6 +272,7 @@ export function registerDaNetwork(program: Command): void {
           timeoutMs: opts.timeout,
           fromBlock: opts.fromBlock,
           dryRun: opts.dryRun,
+          ...receiptTimeoutParam(opts.receiptTimeout),
         };
         const db = opts.db ?? join(PROJECT_ROOT, ".vcloud", `da-challenge-${publicClient.chain.id}.sqlite`);
         const store = new ChallengeStore(db);

@@ -9,6 +9,8 @@
  */
 import { rmSync } from "node:fs";
 
+import { createWalletClient, custom, keccak256, parseEther, toHex, type Hex } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import {
@@ -60,7 +62,17 @@ describe("DA challenge keeper: a signer that does not serve is challenged, and s
     { timeout: 300_000 },
     async () => {
       const { stack } = fleet;
-      const keeperWallet = stack.feeJar;
+      // The keeper signs locally (as the CLI does), so a lost reply is recognised by the transaction's hash.
+      const account = privateKeyToAccount(keccak256(toHex("vcloud da-challenge keeper")) as Hex);
+      await stack.publicClient.request({
+        method: "hardhat_setBalance" as never,
+        params: [account.address, toHex(parseEther("10"))] as never,
+      });
+      const keeperWallet = createWalletClient({
+        account,
+        chain: stack.publicClient.chain,
+        transport: custom(stack.connection.provider as never),
+      });
       const store = new ChallengeStore(":memory:");
       const forwarder = await stack.viem.deployContract("CallForwarder");
       const dispersed = await disperse(

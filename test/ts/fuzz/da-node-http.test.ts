@@ -34,7 +34,7 @@ function baseRequest(rng: Rng, referenceBlock: number) {
     payloadSha256: bytesToHex(rng.bytes(32)),
     blobCount: 1,
     chunkCount: params.chunksPerBlob,
-    blobs: [{ commitment: bytesToHex(rng.bytes(48)), cosetCommitments: [], link: null }],
+    blobs: [{ commitment: bytesToHex(rng.bytes(48)) }],
   };
   return {
     header: {

@@ -71,7 +71,13 @@ export async function startRpcBridge(provider: Eip1193): Promise<{ url: string; 
   };
 }
 
-export type ChildNode = { url: string; child: ChildProcess; exited: Promise<number | null> };
+export type ChildNode = {
+  url: string;
+  child: ChildProcess;
+  exited: Promise<number | null>;
+  /** The last 4,000 characters the process wrote to stderr (its log). */
+  stderr: () => string;
+};
 
 /** Spawns `vcloud da node` for operator i of the stack and waits until it answers /healthz. */
 export async function spawnDaNodeProcess(params: {
@@ -80,9 +86,15 @@ export async function spawnDaNodeProcess(params: {
   rpcUrl: string;
   dataDir: string;
   maxBytes?: number;
+  /** The port to listen on (default: a free one); a restart on the same port keeps the registered socket. */
+  port?: number;
+  /** More `vcloud da node` options, e.g. `--answer-challenges`. */
+  extraArgs?: string[];
+  /** More environment, e.g. VCLOUD_PRIVATE_KEY. */
+  env?: Record<string, string>;
 }): Promise<ChildNode> {
   const { stack, operatorIndex: i } = params;
-  const port = await freePort();
+  const port = params.port ?? (await freePort());
   const child = spawn(
     process.execPath,
     [
@@ -110,8 +122,9 @@ export async function spawnDaNodeProcess(params: {
       String(params.maxBytes ?? 4 * 1024 ** 3),
       "--port",
       String(port),
+      ...(params.extraArgs ?? []),
     ],
-    { stdio: ["ignore", "ignore", "pipe"], cwd: PROJECT_ROOT },
+    { stdio: ["ignore", "ignore", "pipe"], cwd: PROJECT_ROOT, env: { ...process.env, ...params.env } },
   );
   let stderr = "";
   child.stderr!.on("data", (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
@@ -129,7 +142,7 @@ export async function spawnDaNodeProcess(params: {
     if (attempt > 600) throw new Error(`DA node process did not start: ${stderr}`);
     await new Promise((r) => setTimeout(r, 200));
   }
-  return { url, child, exited };
+  return { url, child, exited, stderr: () => stderr };
 }
 
 /**
