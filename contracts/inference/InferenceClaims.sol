@@ -138,9 +138,7 @@ contract InferenceClaims is IInferenceClaims, ReentrancyGuard {
         if (input.promptHash == bytes32(0)) revert ZeroClaimField("promptHash");
         if (input.daCertificateId == bytes32(0)) revert ZeroClaimField("daCertificateId");
         if (input.receiptHash == bytes32(0)) revert ZeroClaimField("receiptHash");
-        if (address(daRegistry) != address(0) && !daRegistry.isAvailable(input.daCertificateId)) {
-            revert CertificateNotAvailable(input.daCertificateId);
-        }
+        _requireOnDa(input.daCertificateId);
         claimId = keccak256(abi.encode(msg.sender, input));
         if (_claims[claimId].status != ClaimStatus.None) revert ClaimAlreadyPosted(claimId);
         // challenge and appeal windows last hours; seconds of proposer leeway cannot close one early
@@ -187,6 +185,7 @@ contract InferenceClaims is IInferenceClaims, ReentrancyGuard {
         if (msg.value < minChallengeBond) revert InsufficientBond(msg.value, minChallengeBond);
         if (correctReceiptHash == claim.receiptHash) revert ChallengerReceiptEqualsClaim(correctReceiptHash);
         if (evidenceCertificateId == bytes32(0)) revert MissingEvidence();
+        _requireOnDa(evidenceCertificateId);
         claim.status = ClaimStatus.Challenged;
         claim.challenger = msg.sender;
         claim.bond = uint96(msg.value);
@@ -383,6 +382,13 @@ contract InferenceClaims is IInferenceClaims, ReentrancyGuard {
     }
 
     // Internals ---------------------------------------------------------------------------------------
+
+    /// @dev With a DA registry configured, `certificateId` must be confirmed and unexpired there.
+    function _requireOnDa(bytes32 certificateId) private view {
+        if (address(daRegistry) != address(0) && !daRegistry.isAvailable(certificateId)) {
+            revert CertificateNotAvailable(certificateId);
+        }
+    }
 
     /// @dev Checks that the caller lost the committee decision (or, with `allowTimedOut`, is the challenger of a
     /// claim the committee left unresolved) and is inside the appeal window, once; marks it.

@@ -206,7 +206,9 @@ interface IInferenceClaims is
     /// @notice Challenges a claim inside its window, escrowing `msg.value` as the bond.
     /// @param correctReceiptHash The receipt hash the challenger computed (0 if it does not say).
     /// @param firstDivergentStep The first decoding step whose logits differ.
-    /// @param evidenceCertificateId DA certificate id of the challenger's receipt and logits.
+    /// @param evidenceCertificateId DA certificate id of the challenger's receipt and logits; with a DA
+    /// registry configured it must be confirmed and unexpired there (`CertificateNotAvailable` otherwise), so
+    /// the committee and the operator can read the evidence the challenge rests on.
     function challenge(
         bytes32 claimId,
         bytes32 correctReceiptHash,

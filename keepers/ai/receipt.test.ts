@@ -158,6 +158,9 @@ describe("parseReceipt", () => {
   it("rejects a malformed document", () => {
     expect(() => parseReceipt({ version: 2 })).toThrow();
     expect(() => parseReceipt({ ...sample(), seed: "-1" })).toThrow();
+    // A non-decimal seed is a validation error naming the field, not BigInt's SyntaxError (regression).
+    expect(() => parseReceipt({ ...sample(), seed: "12abc" })).toThrow(/seed[\s\S]*must be a decimal integer/);
+    expect(() => parseReceipt({ ...sample(), seed: "12abc" })).not.toThrow(SyntaxError);
   });
 });
 

@@ -199,7 +199,8 @@ export const receiptSchema = z.object({
   }),
   seed: z
     .string()
-    .regex(/^\d+$/, "must be a decimal integer")
+    // `abort`: the refinement's BigInt() throws a SyntaxError on a non-decimal string.
+    .regex(/^\d+$/, { message: "must be a decimal integer", abort: true })
     .refine((s) => BigInt(s) < 1n << 256n, "must fit uint256"),
   prompt: z.object({ hash: zHash, tokenCount: zU32, tokensHash: zHash }),
   output: z.object({

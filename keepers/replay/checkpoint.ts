@@ -3,11 +3,13 @@
  * this keeper has already done (replayed hash, challenge and resolution transactions, closed or open).
  * With it a restart, or a second pass over the same blocks, never re-executes a claim twice and never
  * sends a second challenge or resolution (each send is also re-checked against the claim's on-chain status).
+ * A claim is closed with the head block the pass read, so that a reorg reaching that far reopens it.
  */
 import Database from "better-sqlite3";
 import type { Hex } from "viem";
 
 import type { LocalClaimState } from "./decide.js";
+import { readLastHash, readNextBlock, writeNextBlock } from "../lib/scan-position.js";
 
 type Row = {
   claim_id: string;
@@ -17,6 +19,8 @@ type Row = {
   challenge_tx: string | null;
   resolve_tx: string | null;
 };
+
+const CLOSED_HEAD_COLUMN = "closed_head";
 
 export class ReplayCheckpoint {
   readonly db: Database.Database;
@@ -37,20 +41,24 @@ export class ReplayCheckpoint {
         updated_at INTEGER NOT NULL
       );
     `);
+    // Checkpoints written before the column existed: their closed claims have no head and are never reopened.
+    const columns = this.db.prepare("PRAGMA table_info(claims)").all() as { name: string }[];
+    if (!columns.some((c) => c.name === CLOSED_HEAD_COLUMN))
+      this.db.exec(`ALTER TABLE claims ADD COLUMN ${CLOSED_HEAD_COLUMN} TEXT`);
   }
 
   nextBlock(): bigint | undefined {
-    const row = this.db.prepare("SELECT value FROM meta WHERE key = 'nextBlock'").get() as
-      { value: string } | undefined;
-    return row ? BigInt(row.value) : undefined;
+    return readNextBlock(this.db);
   }
 
-  setNextBlock(block: bigint): void {
-    this.db
-      .prepare(
-        "INSERT INTO meta (key, value) VALUES ('nextBlock', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-      )
-      .run(block.toString());
+  /** Records the scan position and the hash of the last block scanned (to notice a reorg of it). */
+  setNextBlock(block: bigint, lastHash?: Hex): void {
+    writeNextBlock(this.db, block, lastHash);
+  }
+
+  /** Hash of the block before `nextBlock()` when it was scanned. */
+  lastHash(): Hex | undefined {
+    return readLastHash(this.db);
   }
 
   /** Starts tracking a claim (no-op when already known). */
@@ -79,17 +87,28 @@ export class ReplayCheckpoint {
     return state;
   }
 
+  /**
+   * `closed` needs `closedAt`, the head block the decision was read at. `resolveTx: null` forgets a
+   * resolution transaction the chain no longer has (a reorg dropped it, or a node's pool lost it).
+   */
   update(
     claimId: Hex,
-    fields: { replayedHash?: Hex; unverifiable?: string; challengeTx?: Hex; resolveTx?: Hex; closed?: string },
+    fields: {
+      replayedHash?: Hex;
+      unverifiable?: string;
+      challengeTx?: Hex;
+      resolveTx?: Hex | null;
+      closed?: string;
+      closedAt?: bigint;
+    },
   ): void {
     this.track(claimId);
     const set: string[] = ["updated_at = @now"];
     if (fields.replayedHash) set.push("replayed_hash = @replayedHash");
     if (fields.unverifiable) set.push("unverifiable = @unverifiable");
     if (fields.challengeTx) set.push("challenge_tx = @challengeTx");
-    if (fields.resolveTx) set.push("resolve_tx = @resolveTx");
-    if (fields.closed) set.push("closed = 1", "reason = @closed");
+    if (fields.resolveTx !== undefined) set.push("resolve_tx = @resolveTx");
+    if (fields.closed) set.push("closed = 1", "reason = @closed", `${CLOSED_HEAD_COLUMN} = @closedAt`);
     this.db.prepare(`UPDATE claims SET ${set.join(", ")} WHERE claim_id = @claimId`).run({
       now: Date.now(),
       claimId: claimId.toLowerCase(),
@@ -98,7 +117,28 @@ export class ReplayCheckpoint {
       challengeTx: fields.challengeTx ?? null,
       resolveTx: fields.resolveTx ?? null,
       closed: fields.closed ?? null,
+      closedAt: fields.closedAt?.toString() ?? null,
     });
+  }
+
+  /**
+   * Reopens the claims closed at a head at or after `block` (a reorg replaced blocks from there on: the
+   * status they were closed on may be gone, e.g. a resolution that is no longer on chain). Returns how many.
+   */
+  reopenClosedSince(block: bigint): number {
+    const rows = this.db
+      .prepare(
+        `SELECT claim_id, ${CLOSED_HEAD_COLUMN} AS head FROM claims WHERE closed = 1 AND ${CLOSED_HEAD_COLUMN} IS NOT NULL`,
+      )
+      .all() as { claim_id: string; head: string }[];
+    const reopen = this.db.prepare("UPDATE claims SET closed = 0, reason = NULL, updated_at = ? WHERE claim_id = ?");
+    let reopened = 0;
+    for (const row of rows) {
+      if (BigInt(row.head) < block) continue;
+      reopen.run(Date.now(), row.claim_id);
+      reopened++;
+    }
+    return reopened;
   }
 
   close(): void {

@@ -114,6 +114,10 @@ describe("committee deadline", () => {
       kind: "timeout",
     });
     expect(decide(challenged, {}, { now: 201n, roles: challengerOnly })).toMatchObject({ kind: "wait" });
+    // Its own resolveTimedOut already sent: waited for, not sent twice.
+    expect(
+      decide(challenged, { challengeTx: h("tx"), resolveTx: h("rtx") }, { now: 201n, roles: challengerOnly }),
+    ).toEqual({ kind: "wait", reason: "resolution sent" });
   });
   it("a timed-out claim is closed", () => {
     expect(decide({ status: ClaimStatus.TimedOut })).toMatchObject({ kind: "close" });

@@ -56,7 +56,7 @@ export type LocalClaimState = {
   unverifiable?: string;
   /** Transaction of this keeper's challenge. */
   challengeTx?: Hex;
-  /** Transaction of this keeper's resolution. */
+  /** Transaction of this keeper's resolution (`resolve`, or `resolveTimedOut` past the committee deadline). */
   resolveTx?: Hex;
 };
 
@@ -105,7 +105,9 @@ export function decideClaim(p: {
     case ClaimStatus.Challenged: {
       const deadline = claim.resolutionDeadline ?? 0n;
       if (deadline > 0n && p.now > deadline) {
-        // Anyone may close it; this keeper does when it filed the challenge (its bond) or serves the committee.
+        // Anyone may close it; this keeper does when it filed the challenge (its bond) or serves the committee,
+        // once: a resolution it sent is waited for (the keeper forgets it when the chain has no trace of it).
+        if (local.resolveTx) return { kind: "wait", reason: "resolution sent" };
         if (local.challengeTx || roles.committee) return { kind: "timeout" };
         return { kind: "wait", reason: "the committee missed its deadline (the challenger closes it)" };
       }

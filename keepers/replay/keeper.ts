@@ -24,6 +24,8 @@ import {
   type Address,
   type Chain,
   type Hex,
+  TransactionNotFoundError,
+  TransactionReceiptNotFoundError,
   type PublicClient,
   type Transport,
   type WalletClient,
@@ -45,6 +47,7 @@ import { gatherCommitteeSignatures, type CommitteeNetwork, type MemberFailure } 
 import {
   certificateReferenceBlock,
   challengeEvidence,
+  ClaimStatus,
   decideClaim,
   reachesThreshold,
   type ClaimAction,
@@ -81,6 +84,10 @@ export type ReplayKeeperParams = {
   dbPath: string;
   /** First block to scan when the checkpoint is empty. */
   fromBlock?: bigint;
+  /** Blocks to rescan when the last scanned block was reorganised away (default 64). */
+  reorgDepth?: bigint;
+  /** Bound on each receipt wait (default 120 s): a transaction a node's pool lost never gets one. */
+  receiptTimeoutMs?: number;
   logger?: Logger;
 };
 
@@ -155,6 +162,9 @@ export async function indexModels(paths: readonly string[]): Promise<Map<string,
   return index;
 }
 
+/** Blocks rescanned after a reorg of the last scanned block. */
+export const DEFAULT_REORG_DEPTH = 64n;
+
 /** One keeper pass. Resolves to what it did with each open claim. */
 export async function replayOnce(params: ReplayKeeperParams): Promise<ReplayOutcome[]> {
   const { publicClient, logger } = params;
@@ -164,7 +174,27 @@ export async function replayOnce(params: ReplayKeeperParams): Promise<ReplayOutc
   try {
     const headBlock = await publicClient.getBlock();
     const head = headBlock.number;
-    const fromBlock = checkpoint.nextBlock() ?? params.fromBlock ?? 0n;
+    let fromBlock = checkpoint.nextBlock() ?? params.fromBlock ?? 0n;
+    // A reorg replaced the last block scanned: a claim posted again on the new chain may sit in blocks
+    // already scanned, so rescan the reorg window (tracking a claim twice is a no-op). A challenge the reorg
+    // dropped needs no rescan: every pass reads each open claim's status, and a Posted claim whose replay
+    // differs is challenged again.
+    const lastHash = checkpoint.lastHash();
+    const next = checkpoint.nextBlock();
+    if (next !== undefined && next > 0n && lastHash !== undefined) {
+      const last = await publicClient.getBlock({ blockNumber: next - 1n }).catch(() => undefined);
+      if (last?.hash !== lastHash) {
+        const depth = params.reorgDepth ?? DEFAULT_REORG_DEPTH;
+        fromBlock = fromBlock > depth ? fromBlock - depth : 0n;
+        if (params.fromBlock !== undefined && fromBlock < params.fromBlock) fromBlock = params.fromBlock;
+        // A claim closed on a status the reorg may have undone (a resolution no longer on chain) is open again.
+        const reopened = checkpoint.reopenClosedSince(fromBlock);
+        logger?.warn({ fromBlock, reopened }, "the chain reorganised past the last scanned block; rescanning");
+        // This keeper's transactions in the dropped blocks are gone too: its local nonce count is ahead.
+        const { account, chain } = params.walletClient;
+        account.nonceManager?.reset({ address: account.address, chainId: chain.id });
+      }
+    }
     if (fromBlock <= head) {
       const posted = await publicClient.getContractEvents({
         address: params.claims,
@@ -174,7 +204,7 @@ export async function replayOnce(params: ReplayKeeperParams): Promise<ReplayOutc
         toBlock: head,
       });
       for (const log of posted) checkpoint.track(log.args.claimId!);
-      checkpoint.setNextBlock(head + 1n);
+      checkpoint.setNextBlock(head + 1n, headBlock.hash);
     }
     const roles = {
       challenger: params.challenge ?? true,
@@ -194,6 +224,13 @@ export async function replayOnce(params: ReplayKeeperParams): Promise<ReplayOutc
     await pool.close();
     checkpoint.close();
   }
+}
+
+function sendClients(params: ReplayKeeperParams) {
+  return {
+    publicClient: params.publicClient,
+    ...(params.receiptTimeoutMs !== undefined ? { receiptTimeoutMs: params.receiptTimeoutMs } : {}),
+  };
 }
 
 export async function readClaim(
@@ -219,11 +256,42 @@ async function handleClaim(
   // A replay changes only local state, so decide again right after it (at most once per pass).
   for (let round = 0; round < 2; round++) {
     const claim = await readClaim(params, claimId);
-    const local = checkpoint.local(claimId);
+    let local = checkpoint.local(claimId);
+    if (
+      claim.status === ClaimStatus.Challenged &&
+      !local.challengeTx &&
+      claim.challenger.toLowerCase() === params.walletClient.account.address.toLowerCase()
+    ) {
+      // This keeper's challenge landed but it never learnt so (lost reply, or killed before recording it):
+      // record it from the chain, so that it closes the challenge if the committee misses its deadline.
+      const [challenged] = await params.publicClient.getContractEvents({
+        address: params.claims,
+        abi: inferenceClaimsAbi,
+        eventName: "ClaimChallenged",
+        args: { claimId },
+        fromBlock: 0n,
+        toBlock: at.head,
+      });
+      if (challenged) {
+        checkpoint.update(claimId, { challengeTx: challenged.transactionHash });
+        local = checkpoint.local(claimId);
+      }
+    }
+    if (
+      claim.status === ClaimStatus.Challenged &&
+      local.resolveTx &&
+      (await transactionGone(params, local.resolveTx))
+    ) {
+      // This keeper's resolve / resolveTimedOut is not on chain and not pending: a reorg dropped its block,
+      // a node's pool lost it, or it reverted. Forget it, so that it is decided (and sent) again.
+      logger?.warn({ claimId, txHash: local.resolveTx }, "resolution transaction is not on chain; resolving again");
+      checkpoint.update(claimId, { resolveTx: null });
+      local = checkpoint.local(claimId);
+    }
     const action = decideClaim({ claim, claimId, now: at.now, policy: params.policy, local, roles: at.roles });
     switch (action.kind) {
       case "close":
-        checkpoint.update(claimId, { closed: action.reason });
+        checkpoint.update(claimId, { closed: action.reason, closedAt: at.head });
         return { claimId, action: "close", reason: action.reason };
       case "wait":
         return {
@@ -254,6 +322,20 @@ async function handleClaim(
     }
   }
   return { claimId, action: "wait", reason: "no decision" };
+}
+
+/** Whether `hash` is neither mined successfully nor waiting in the node's pool. */
+async function transactionGone(params: Pick<ReplayKeeperParams, "publicClient">, hash: Hex): Promise<boolean> {
+  const receipt = await params.publicClient.getTransactionReceipt({ hash }).catch((error: unknown) => {
+    if (error instanceof TransactionReceiptNotFoundError) return undefined;
+    throw error;
+  });
+  if (receipt) return receipt.status !== "success";
+  const pending = await params.publicClient.getTransaction({ hash }).catch((error: unknown) => {
+    if (error instanceof TransactionNotFoundError) return undefined;
+    throw error;
+  });
+  return pending === undefined;
 }
 
 /** Fetches the claim's payload from DA and re-runs it with the pinned settings. */
@@ -326,6 +408,7 @@ async function fileChallenge(
   const evidence = challengeEvidence(claim.receiptHash, payload.receipt, replayed);
   const stored = await disperse({
     ...params.da,
+    ...(params.receiptTimeoutMs !== undefined ? { receiptTimeoutMs: params.receiptTimeoutMs } : {}),
     publicClient: params.publicClient,
     walletClient: params.walletClient,
     payload: encodeEvidencePayload({
@@ -347,7 +430,7 @@ async function fileChallenge(
       abi: inferenceClaimsAbi,
       functionName: "minChallengeBond",
     })) as bigint);
-  const txHash = await send({ publicClient: params.publicClient }, params.walletClient, {
+  const txHash = await send(sendClients(params), params.walletClient, {
     address: params.claims,
     abi: inferenceClaimsAbi,
     functionName: "challenge",
@@ -371,13 +454,15 @@ async function closeTimedOut(
   checkpoint: ReplayCheckpoint,
   claimId: Hex,
 ): Promise<ReplayOutcome> {
-  const txHash = await send({ publicClient: params.publicClient }, params.walletClient, {
+  const txHash = await send(sendClients(params), params.walletClient, {
     address: params.claims,
     abi: inferenceClaimsAbi,
     functionName: "resolveTimedOut",
     args: [claimId],
   });
-  checkpoint.update(claimId, { closed: "the committee missed its deadline; bond returned" });
+  // Closed by the next pass, once it reads TimedOut: a reorg dropping this transaction must not leave the
+  // claim closed here with its challenge open on chain.
+  checkpoint.update(claimId, { resolveTx: txHash });
   params.logger?.warn({ claimId, txHash }, "committee missed its deadline: challenge closed with resolveTimedOut");
   return { claimId, action: "timeout", txHash };
 }
@@ -468,7 +553,7 @@ async function certify(
   }
   const fresh = await readClaim(params, claimId);
   if (fresh.status !== 2) return { claimId, action: "wait", reason: "claim no longer challenged" };
-  const txHash = await send({ publicClient }, params.walletClient, {
+  const txHash = await send(sendClients(params), params.walletClient, {
     address: params.claims,
     abi: inferenceClaimsAbi,
     functionName: "resolve",

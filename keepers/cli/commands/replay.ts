@@ -11,7 +11,7 @@ import type { Address, Hex } from "viem";
 import { z } from "zod";
 
 import { BlsKey } from "../../bls/bls.js";
-import { fromEnv, parseOptions, zAddress, zBytes32, zTokenAmount } from "../../lib/config.js";
+import { fromEnv, parseOptions, zAddress, zBytes32, zReceiptTimeout, zTokenAmount } from "../../lib/config.js";
 import { contractAddress, readDeployment } from "../../lib/deployments.js";
 import { send } from "../../da-network/setup.js";
 import { committeeEndpointsAbi } from "../../lib/abis.js";
@@ -19,7 +19,15 @@ import { InvalidInputError } from "../../lib/errors.js";
 import { startCommitteeMember, type CommitteeMember } from "../../replay/committee.js";
 import { parsePolicy, type ReplayPolicy } from "../../replay/decide.js";
 import { replayOnce, type ReplayOutcome } from "../../replay/keeper.js";
-import { action, connectFromOptions, ensureGroup, withChainOptions, type CommandContext } from "../context.js";
+import {
+  action,
+  connectFromOptions,
+  ensureGroup,
+  receiptTimeoutParam,
+  withChainOptions,
+  withReceiptTimeout,
+  type CommandContext,
+} from "../context.js";
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -58,6 +66,7 @@ const replaySchema = z.object({
   committeeUrl: z.url({ error: "must be an http(s) URL" }).optional(),
   committeeEndpoints: zAddress.optional(),
   committeeTimeout: z.coerce.number().min(1, "must be at least 1 second").max(600, "must be at most 600 seconds"),
+  receiptTimeout: zReceiptTimeout,
 });
 
 type ReplayOptions = z.infer<typeof replaySchema>;
@@ -99,6 +108,7 @@ async function pass(
     engine: { threads: opts.threads, batchSize: opts.batchSize },
     dbPath: opts.db,
     ...(opts.fromBlock === undefined ? {} : { fromBlock: opts.fromBlock }),
+    ...receiptTimeoutParam(opts.receiptTimeout),
     logger: ctx.logger,
   });
 }
@@ -170,7 +180,7 @@ async function startMember(ctx: CommandContext, raw: unknown, opts: ReplayOption
 /** Registers `vcloud keeper replay` on the `keeper` group. */
 export function registerReplayKeeper(program: Command): void {
   const keeper = ensureGroup(program, "keeper", "run a vcloud keeper (--once for cron, else as a daemon)");
-  withChainOptions(keeper.command("replay"))
+  withReceiptTimeout(withChainOptions(keeper.command("replay")))
     .description(
       "re-execute inference claims inside their window, challenge mismatches (evidence on DA), and sign and submit committee certificates",
     )

@@ -65,6 +65,7 @@ contract InferenceClaimsTest is RestakingTestBase {
     BlobCertificateRegistry internal daRegistry;
     /// @dev A confirmed certificate (expiry `daExpiry`) the claims of `_input()` point at.
     bytes32 internal daCert;
+    bytes32 internal evidence;
     uint64 internal daExpiry;
     address internal operator = makeAddr("operator");
     address internal app = makeAddr("app");
@@ -104,6 +105,7 @@ contract InferenceClaimsTest is RestakingTestBase {
         vm.deal(challenger, 10 ether);
         daExpiry = uint64(block.timestamp) + DA_TTL;
         daCert = _certify("claim payload", daExpiry);
+        evidence = _certify("challenger evidence", daExpiry);
     }
 
     /// @dev Confirms a DA certificate on the real registry (the DA committee double reports 70 of 100 signed).
@@ -163,7 +165,7 @@ contract InferenceClaimsTest is RestakingTestBase {
 
     function _challenge(bytes32 id) internal {
         vm.prank(challenger);
-        claims.challenge{value: BOND}(id, keccak256("correct"), 3, keccak256("evidence"));
+        claims.challenge{value: BOND}(id, keccak256("correct"), 3, evidence);
     }
 
     function _resolve(bytes32 id, bytes32 certified) internal {
@@ -288,16 +290,16 @@ contract InferenceClaimsTest is RestakingTestBase {
 
     function test_challenge_rules() public {
         vm.expectRevert(abi.encodeWithSelector(IInferenceClaimsErrors.UnknownClaim.selector, bytes32(uint256(9))));
-        claims.challenge{value: BOND}(bytes32(uint256(9)), bytes32(0), 0, keccak256("e"));
+        claims.challenge{value: BOND}(bytes32(uint256(9)), bytes32(0), 0, evidence);
         bytes32 id = _post();
         vm.prank(challenger);
         vm.expectRevert(abi.encodeWithSelector(IInferenceClaimsErrors.InsufficientBond.selector, BOND - 1, BOND));
-        claims.challenge{value: BOND - 1}(id, bytes32(0), 0, keccak256("e"));
+        claims.challenge{value: BOND - 1}(id, bytes32(0), 0, evidence);
         vm.prank(challenger);
         vm.expectRevert(
             abi.encodeWithSelector(IInferenceClaimsErrors.ChallengerReceiptEqualsClaim.selector, keccak256("receipt"))
         );
-        claims.challenge{value: BOND}(id, keccak256("receipt"), 0, keccak256("e"));
+        claims.challenge{value: BOND}(id, keccak256("receipt"), 0, evidence);
         vm.prank(challenger);
         vm.expectRevert(IInferenceClaimsErrors.MissingEvidence.selector);
         claims.challenge{value: BOND}(id, bytes32(0), 0, bytes32(0));
@@ -310,11 +312,27 @@ contract InferenceClaimsTest is RestakingTestBase {
                 IInferenceClaimsTypes.ClaimStatus.Challenged
             )
         );
-        claims.challenge{value: BOND}(id, bytes32(0), 0, keccak256("e"));
+        claims.challenge{value: BOND}(id, bytes32(0), 0, evidence);
         assertEq(
             uint8(claims.verificationOutcome(id).status),
             uint8(IVerificationSourceTypes.VerificationStatus.Pending)
         );
+    }
+
+    function test_challenge_evidenceMustBeOnDa() public {
+        bytes32 id = _post();
+        bytes32 unknown = keccak256("never confirmed");
+        vm.prank(challenger);
+        vm.expectRevert(abi.encodeWithSelector(IInferenceClaimsErrors.CertificateNotAvailable.selector, unknown));
+        claims.challenge{value: BOND}(id, keccak256("correct"), 3, unknown);
+        // evidence that expired on DA is not evidence anyone can read any more
+        bytes32 shortLived = _certify("short-lived evidence", uint64(block.timestamp) + 10);
+        vm.warp(block.timestamp + 10);
+        vm.prank(challenger);
+        vm.expectRevert(abi.encodeWithSelector(IInferenceClaimsErrors.CertificateNotAvailable.selector, shortLived));
+        claims.challenge{value: BOND}(id, keccak256("correct"), 3, shortLived);
+        _challenge(id);
+        assertEq(claims.getClaim(id).evidenceCertificateId, evidence);
     }
 
     function test_challenge_afterWindowReverts() public {
@@ -323,7 +341,7 @@ contract InferenceClaimsTest is RestakingTestBase {
         vm.warp(deadline + 1);
         vm.prank(challenger);
         vm.expectRevert(abi.encodeWithSelector(IInferenceClaimsErrors.ChallengeWindowClosed.selector, id, deadline));
-        claims.challenge{value: BOND}(id, bytes32(0), 0, keccak256("e"));
+        claims.challenge{value: BOND}(id, bytes32(0), 0, evidence);
     }
 
     // ------------------------------------------------------------------ resolution

@@ -189,11 +189,14 @@ describe("inference claims: challenge game with a BLS re-execution committee", (
   it("a cheating claim is refuted by the committee: operator slashed, app owed the redistributed stake", async () => {
     const { challenger, app } = await wallets();
     const id = await post(cheat, 2);
+    const evidence = await confirmOnDa(s, challenger, encodeClaimPayload(request, honest), {
+      nonce: keccak256(toHex(`evidence-${id}`)),
+    });
     await send(s.clients, challenger, {
       address: claims.address,
       abi: claims.abi,
       functionName: "challenge",
-      args: [id, honestReceipt, 0, keccak256(toHex("evidence"))],
+      args: [id, honestReceipt, 0, evidence],
       value: BOND,
     });
     await certify(id, honestReceipt);
@@ -240,11 +243,14 @@ describe("inference claims: challenge game with a BLS re-execution committee", (
   it("a frivolous challenger loses its bond to the operator and the claim reads as Verified", async () => {
     const { challenger, operator } = await wallets();
     const id = await post(honest, 3);
+    const evidence = await confirmOnDa(s, challenger, encodeClaimPayload(request, cheat), {
+      nonce: keccak256(toHex(`evidence-${id}`)),
+    });
     await send(s.clients, challenger, {
       address: claims.address,
       abi: claims.abi,
       functionName: "challenge",
-      args: [id, wrongModelReceipt, 0, keccak256(toHex("evidence"))],
+      args: [id, wrongModelReceipt, 0, evidence],
       value: BOND,
     });
     const before = await s.publicClient.getBalance({ address: operator.account.address });

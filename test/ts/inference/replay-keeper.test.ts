@@ -27,7 +27,7 @@ import { replayOnce, type ReplayKeeperParams } from "../../../keepers/replay/kee
 import { parseEvidencePayload } from "../../../keepers/replay/payload.js";
 import { postInferenceClaim } from "../../../keepers/replay/publish.js";
 import { deployDaStack, DEVNET_RESTAKING, ether } from "../helpers/da-stack.js";
-import { deployInferenceStack, SET_ID } from "./inference-stack.js";
+import { confirmOnDa, deployInferenceStack, SET_ID } from "./inference-stack.js";
 
 type Wallet = WalletClient<Transport, Chain, Account>;
 
@@ -261,11 +261,15 @@ describe("replay keeper: re-executes claims, challenges cheaters, serves on the 
 
   it("a frivolous challenger loses its bond: the keeper's committee certifies the claimed receipt", async () => {
     const id = await post("honest2", { prompt: "Another honest answer.", seed: 3n, maxTokens: 4 }, honest);
+    // The frivolous challenger's "evidence" (a receipt of another model) is on DA, as the contract requires.
+    const evidence = await confirmOnDa(s, frivolous, new TextEncoder().encode(`receipt ${receipts.cheat!.hash}`), {
+      nonce: receipts.cheat!.hash,
+    });
     await send(s.clients, frivolous, {
       address: claims.address,
       abi: claims.abi,
       functionName: "challenge",
-      args: [id, receipts.cheat!.hash, 0, receipts.cheat!.hash],
+      args: [id, receipts.cheat!.hash, 0, evidence],
       value: BOND,
     });
     await advanceBlocks(s.publicClient, 1);
@@ -432,6 +436,8 @@ describe("replay keeper: re-executes claims, challenges cheaters, serves on the 
       const receipt = await s.publicClient.getTransactionReceipt({ hash: closed!.txHash! });
       const gas = receipt.gasUsed * receipt.effectiveGasPrice;
       expect(await s.publicClient.getBalance({ address: keeperWallet.account.address })).toBe(before + BOND - gas);
+      // The next pass reads TimedOut and closes the claim; the one after does nothing with it.
+      expect((await challenger()).find((o) => o.claimId === id)).toMatchObject({ action: "close" });
       expect((await challenger()).some((o) => o.claimId === id)).toBe(false);
     });
   });
