@@ -1,7 +1,9 @@
 /**
  * Program bundles: what an app registers and a worker runs. A bundle is an entry command (argv) plus a
  * set of files laid out in the task's working directory; its digest (sha256 over a canonical encoding of
- * both) is the "image digest" the app registry records and every attestation binds.
+ * both) is the "image digest" the app registry records and every attestation binds. A bundle may also
+ * ask for the network (`"network": true` in its manifest): the permission is covered by the digest, so it
+ * is part of what the app registered, and the worker gives the program the host network only then.
  */
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
@@ -16,6 +18,11 @@ export type ProgramBundle = {
   entry: readonly string[];
   /** Files by relative path ("main.sh", "lib/util.js"), written to the task's working directory. */
   files: Readonly<Record<string, Uint8Array | string>>;
+  /**
+   * The program may use the network (the host's). Default false: it runs in a fresh network namespace
+   * with only a down loopback. Part of the digest, so an app's registration says whether it has network.
+   */
+  network?: boolean;
 };
 
 /** The manifest file of a bundle directory. */
@@ -25,6 +32,9 @@ const MAX_FILES = 10_000;
 
 /** Throws InvalidInputError unless the bundle is well-formed (safe relative paths, non-empty entry). */
 export function validateBundle(bundle: ProgramBundle): void {
+  if (bundle.network !== undefined && typeof bundle.network !== "boolean") {
+    throw new InvalidInputError("bundle.network", "must be true or false");
+  }
   if (!Array.isArray(bundle.entry) || bundle.entry.length === 0 || !bundle.entry[0]) {
     throw new InvalidInputError("bundle.entry", "must be a non-empty argv array");
   }
@@ -64,8 +74,10 @@ function asBytes(content: Uint8Array | string): Buffer {
 }
 
 /**
- * sha256(domain || u32 argc || (u32 len || arg)* || u32 nfiles || (u32 len || path || u64 len || bytes)*),
- * files sorted by the bytes of their path. Independent of object key order and of the machine.
+ * sha256(domain || u32 argc || (u32 len || arg)* || u32 nfiles || (u32 len || path || u64 len || bytes)*
+ * [|| u32 npermissions || (u32 len || permission)*]), files sorted by the bytes of their path; the
+ * permissions part (only "network" so far) is present only when the bundle has one, so a bundle without
+ * permissions keeps the digest it had before they existed. Independent of object key order and of the machine.
  */
 export function bundleDigest(bundle: ProgramBundle): Hex {
   validateBundle(bundle);
@@ -83,10 +95,18 @@ export function bundleDigest(bundle: ProgramBundle): Hex {
     const content = asBytes(bundle.files[path]!);
     hash.update(u32(p.length)).update(p).update(u64(content.length)).update(content);
   }
+  const permissions = bundle.network === true ? ["network"] : [];
+  if (permissions.length > 0) {
+    hash.update(u32(permissions.length));
+    for (const permission of permissions) hash.update(u32(permission.length)).update(permission);
+  }
   return `0x${hash.digest("hex")}`;
 }
 
-/** Reads a bundle directory: `vcloud-bundle.json` ({"entry": [...]}) plus every other regular file. */
+/**
+ * Reads a bundle directory: `vcloud-bundle.json` ({"entry": [...]}, optionally "network": true) plus every
+ * other regular file.
+ */
 export function loadBundleDir(dir: string): ProgramBundle {
   let manifest: unknown;
   try {
@@ -97,6 +117,10 @@ export function loadBundleDir(dir: string): ProgramBundle {
   const entry = (manifest as { entry?: unknown }).entry;
   if (!Array.isArray(entry) || !entry.every((a) => typeof a === "string")) {
     throw new InvalidInputError("--bundle", `${BUNDLE_MANIFEST} must hold {"entry": ["cmd", "arg", ...]}`);
+  }
+  const network = (manifest as { network?: unknown }).network;
+  if (network !== undefined && typeof network !== "boolean") {
+    throw new InvalidInputError("--bundle", `${BUNDLE_MANIFEST}: "network" must be true or false`);
   }
   const files: Record<string, Uint8Array> = {};
   const walk = (current: string) => {
@@ -109,7 +133,7 @@ export function loadBundleDir(dir: string): ProgramBundle {
     }
   };
   walk(dir);
-  const bundle = { entry, files };
+  const bundle: ProgramBundle = network === true ? { entry, files, network } : { entry, files };
   validateBundle(bundle);
   return bundle;
 }

@@ -56,24 +56,35 @@ import { readOperatorSet, type SetMember } from "../da-network/operator-set.js";
 import type { Attestation, Attester } from "./attester.js";
 import { hashBytes } from "./binding.js";
 import type { ProgramBundle } from "./bundle.js";
-import {
-  buildTaskCertificate,
-  measurementsHash,
-  NoSignaturesError,
-  taskResultMessage,
-  type MailboxTaskResult,
-} from "./certificate.js";
+import { buildTaskCertificate, NoSignaturesError, taskResultMessage, type MailboxTaskResult } from "./certificate.js";
 import { executorClient } from "./executor-client.js";
 import type { RunRequest } from "./executor-protocol.js";
+import { measurementSetFor, type MeasurementSet } from "./measurements.js";
 import type { VerifierPolicy } from "./policy.js";
 import type { SandboxLimits } from "./sandbox.js";
 import { verifyTaskResult } from "./task-result.js";
 import { takeFromLateExecutor, type Reassignment } from "./reassign.js";
 import { NoExecutorLeftError, selectExecutor, type Candidate } from "./selection.js";
 import { runTask } from "./worker.js";
+import { readLastHash, readNextBlock, writeNextBlock } from "../lib/scan-position.js";
 
-/** A program the dispatcher can run: its bundle and the measurement set registered for it. */
-export type KnownApp = { bundle: ProgramBundle; measurements: Readonly<Record<string, string>> };
+/** Where TDX collateral comes from: the JSON itself (bytes, text, parsed) or a function giving it. */
+export type TdxCollateralSource = Uint8Array | string | object | (() => Uint8Array | string | object);
+
+/** The `collateral` parameter of verifyTaskResult for a result of `format` (TDX only). */
+export function collateralFor(
+  format: string,
+  source: TdxCollateralSource | undefined,
+): { collateral?: Uint8Array | string | object } {
+  if (format !== "tdx" || source === undefined) return {};
+  return { collateral: typeof source === "function" ? (source as () => Uint8Array | string | object)() : source };
+}
+
+/**
+ * A program the dispatcher can run: its bundle and the measurement set(s) its apps registered (a task is
+ * checked against the one whose hash is the task's `measurementsHash`, see measurements.ts).
+ */
+export type KnownApp = { bundle: ProgramBundle; measurements: MeasurementSet | readonly MeasurementSet[] };
 
 /** The EIP-712 typed data of an executor's claim (TaskMailbox.getClaimDigest). */
 export type ClaimTypedData = ReturnType<typeof claimTypedData>;
@@ -155,6 +166,12 @@ export type DispatchParams = {
   concurrency?: number;
   /** Attestation policy; the app's measurements are added as expectedMeasurements. */
   policy: VerifierPolicy;
+  /**
+   * Intel collateral for TDX results (PCS / PCCS JSON, the format of `vcloud tee verify --collateral`), or a
+   * function read at each verification (so a refreshed file is used without a restart). Without it a TDX
+   * worker's result is rejected.
+   */
+  tdxCollateral?: TdxCollateralSource;
   attester?: Attester;
   limits?: Partial<SandboxLimits>;
   /** SQLite file of the checkpoint. */
@@ -163,6 +180,8 @@ export type DispatchParams = {
   fromBlock?: bigint;
   /** Blocks to rescan when the last scanned block was reorganised away (default 64). */
   reorgDepth?: bigint;
+  /** Bound on each receipt wait (default 120 s): a transaction a node's pool lost never gets one. */
+  receiptTimeoutMs?: number;
   logger?: Logger;
 };
 
@@ -324,25 +343,17 @@ export class DispatchCheckpoint {
   }
 
   nextBlock(): bigint | undefined {
-    const row = this.db.prepare("SELECT value FROM meta WHERE key = 'nextBlock'").get() as
-      { value: string } | undefined;
-    return row ? BigInt(row.value) : undefined;
+    return readNextBlock(this.db);
   }
 
   /** Records the next block to scan and, when known, the hash of the last block scanned (to detect reorgs). */
   setNextBlock(block: bigint, lastHash?: Hex): void {
-    const put = this.db.prepare(
-      "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-    );
-    put.run("nextBlock", block.toString());
-    if (lastHash) put.run("lastHash", lastHash);
-    else this.db.prepare("DELETE FROM meta WHERE key = 'lastHash'").run();
+    writeNextBlock(this.db, block, lastHash);
   }
 
   /** Hash of the last block scanned, as recorded with the scan position. */
   lastHash(): Hex | undefined {
-    const row = this.db.prepare("SELECT value FROM meta WHERE key = 'lastHash'").get() as { value: string } | undefined;
-    return row?.value as Hex | undefined;
+    return readLastHash(this.db);
   }
 
   state(taskHash: Hex): string | undefined {
@@ -386,6 +397,14 @@ type OnChainTask = {
   inputHash: Hex;
   inputCertificateId: Hex;
 };
+
+/** The chain client and receipt bound for `send` / `disperse`. */
+function sendClients(params: Pick<DispatchParams, "publicClient" | "receiptTimeoutMs">) {
+  return {
+    publicClient: params.publicClient,
+    ...(params.receiptTimeoutMs !== undefined ? { receiptTimeoutMs: params.receiptTimeoutMs } : {}),
+  };
+}
 
 /** Blocks rescanned after a reorg of the last scanned block. */
 export const DEFAULT_REORG_DEPTH = 64n;
@@ -679,9 +698,9 @@ async function dispatchTask(
   const task = await read<OnChainTask>(params, "getTask", [taskHash]);
   const app = params.apps.get(task.imageDigest.toLowerCase());
   if (!app) throw new TaskDispatchError(taskHash, `no program known for image digest ${task.imageDigest}`);
-  if (measurementsHash(app.measurements) !== task.measurementsHash.toLowerCase()) {
-    throw new TaskDispatchError(taskHash, "the known measurement set does not hash to the task's measurementsHash");
-  }
+  // The app's allowed measurements: the known set registered for this task (else UnknownMeasurementSetError,
+  // not terminal: a dispatcher restarted with the right --measurements file dispatches the task).
+  const allowed = measurementSetFor(task.imageDigest, app.measurements, task.measurementsHash);
   const daRead = {
     publicClient: params.publicClient,
     certificateRegistry: params.da.certificateRegistry,
@@ -794,7 +813,8 @@ async function dispatchTask(
           taskHash,
           input,
           output: Buffer.from(run.output),
-          policy: { ...params.policy, expectedMeasurements: app.measurements },
+          policy: { ...params.policy, expectedMeasurements: allowed },
+          ...collateralFor(run.attestation.format, params.tdxCollateral),
         });
         accepted = { operator: pick.operator, output: run.output, attestation: run.attestation };
         checkpoint.finishAttempt(taskHash, attempt, "accepted");
@@ -820,7 +840,7 @@ async function dispatchTask(
   return queueFor(params.walletClient).run(async () => {
     const stored = await disperse({
       ...params.da,
-      publicClient: params.publicClient,
+      ...sendClients(params),
       walletClient: params.walletClient,
       payload: accepted.output,
       ...(params.logger ? { logger: params.logger } : {}),
@@ -883,7 +903,7 @@ async function dispatchTask(
       );
     }
     checkpoint.record(taskHash, "submitting");
-    const txHash = await send({ publicClient: params.publicClient }, params.walletClient, {
+    const txHash = await send(sendClients(params), params.walletClient, {
       address: params.mailbox,
       abi: taskMailboxAbi,
       functionName: "submitResult",
@@ -941,7 +961,7 @@ async function slashMissedSlas(params: DispatchParams, checkpoint: DispatchCheck
       continue;
     }
     try {
-      await send({ publicClient: params.publicClient }, params.walletClient, {
+      await send(sendClients(params), params.walletClient, {
         address: params.mailbox,
         abi: taskMailboxAbi,
         functionName: "slashForMissedSla",
@@ -978,7 +998,7 @@ async function slashWrongClaims(
       continue;
     }
     try {
-      await send({ publicClient: params.publicClient }, params.walletClient, {
+      await send(sendClients(params), params.walletClient, {
         address: params.mailbox,
         abi: taskMailboxAbi,
         functionName: "slashForWrongResult",

@@ -29,8 +29,14 @@ import { HttpStatusError, readJsonBody, sendJson } from "../lib/http-json.js";
 import type { Logger } from "../lib/logger.js";
 import type { Attester } from "./attester.js";
 import { hashBytes } from "./binding.js";
-import { measurementsHash, taskResultMessage, type MailboxTaskResult } from "./certificate.js";
-import { claimTypedData, type ClaimTypedData, type KnownApp } from "./dispatcher.js";
+import { taskResultMessage, type MailboxTaskResult } from "./certificate.js";
+import {
+  claimTypedData,
+  collateralFor,
+  type ClaimTypedData,
+  type KnownApp,
+  type TdxCollateralSource,
+} from "./dispatcher.js";
 import {
   runRequestSchema,
   signRequestSchema,
@@ -39,6 +45,7 @@ import {
   type SignRequest,
   type SignResponse,
 } from "./executor-protocol.js";
+import { measurementSetFor, UnknownMeasurementSetError, type MeasurementSet } from "./measurements.js";
 import type { VerifierPolicy } from "./policy.js";
 import type { SandboxLimits } from "./sandbox.js";
 import { verifyTaskResult } from "./task-result.js";
@@ -59,6 +66,8 @@ export type ExecutorServerConfig = {
   apps: ReadonlyMap<string, KnownApp>;
   /** Policy for the attestations it certifies; the app's measurements are added as expectedMeasurements. */
   policy: VerifierPolicy;
+  /** Intel collateral for TDX results it certifies (see DispatchParams.tdxCollateral). */
+  tdxCollateral?: TdxCollateralSource;
   attester?: Attester;
   limits?: Partial<SandboxLimits>;
   host: string;
@@ -99,7 +108,7 @@ export async function startExecutorServer(config: ExecutorServerConfig): Promise
   // This executor's own output per task (output hash and bytes), so certifying its own run costs nothing.
   const ownRuns = new Map<string, Promise<{ output: Buffer; outputHash: Hex }>>();
 
-  async function readTask(taskHash: Hex): Promise<{ task: OnChainTask; app: KnownApp }> {
+  async function readTask(taskHash: Hex): Promise<{ task: OnChainTask; app: KnownApp; allowed: MeasurementSet }> {
     const [task, status] = await Promise.all([
       config.publicClient.readContract({
         address: config.mailbox,
@@ -118,9 +127,14 @@ export async function startExecutorServer(config: ExecutorServerConfig): Promise
       throw new ExecutorHttpError(409, `task ${taskHash} is not open (status ${Number(status)})`);
     const app = config.apps.get(task.imageDigest.toLowerCase());
     if (!app) throw new ExecutorHttpError(422, `no program known here for image digest ${task.imageDigest}`);
-    if (measurementsHash(app.measurements) !== task.measurementsHash.toLowerCase())
-      throw new ExecutorHttpError(422, "the known measurement set does not hash to the task's measurementsHash");
-    return { task, app };
+    let allowed: MeasurementSet;
+    try {
+      allowed = measurementSetFor(task.imageDigest, app.measurements, task.measurementsHash);
+    } catch (error) {
+      if (error instanceof UnknownMeasurementSetError) throw new ExecutorHttpError(422, error.message);
+      throw error;
+    }
+    return { task, app, allowed };
   }
 
   async function fetchInput(taskHash: Hex, task: OnChainTask): Promise<Uint8Array> {
@@ -189,7 +203,7 @@ export async function startExecutorServer(config: ExecutorServerConfig): Promise
 
   async function handleSign(request: SignRequest): Promise<SignResponse> {
     const taskHash = request.taskHash.toLowerCase() as Hex;
-    const { task, app } = await readTask(taskHash);
+    const { task, app, allowed } = await readTask(taskHash);
     const result = request.result as MailboxTaskResult;
     const attestationBytes = Buffer.from(request.attestation.bytes, "base64");
     if (keccak256(attestationBytes) !== result.attestationHash.toLowerCase())
@@ -222,7 +236,8 @@ export async function startExecutorServer(config: ExecutorServerConfig): Promise
         taskHash,
         input,
         output,
-        policy: { ...config.policy, expectedMeasurements: app.measurements },
+        policy: { ...config.policy, expectedMeasurements: allowed },
+        ...collateralFor(request.attestation.format, config.tdxCollateral),
       });
     } catch (error) {
       throw new ExecutorHttpError(422, `attestation rejected: ${(error as Error).message}`);

@@ -34,7 +34,12 @@ export type SandboxLimits = {
   maxOpenFiles: number;
   /** Processes of the sandbox user (RLIMIT_NPROC); applied only when the worker drops root to nobody. */
   maxProcesses: number;
-  /** Allow network access (the app's registration must allow it). Default false: no network namespace. */
+  /**
+   * Give the program the host network. Default false: a fresh network namespace with only a down loopback
+   * (refused with SandboxUnavailableError where the machine cannot create one). Here, at the sandbox, it is
+   * what runs; `runTask` (and the dispatcher and executors above it) sets it from the app's bundle
+   * (`ProgramBundle.network`), see worker.ts.
+   */
   network: boolean;
 };
 

@@ -6,7 +6,7 @@
  */
 import type { Hex } from "viem";
 
-import { InvalidInputError } from "../lib/errors.js";
+import { InvalidInputError, VcloudError } from "../lib/errors.js";
 import { detectAttester, type Attestation, type Attester } from "./attester.js";
 import { confidentialSpaceNonce, hashBytes, reportDataFor, type TaskBinding } from "./binding.js";
 import { bundleDigest, type ProgramBundle } from "./bundle.js";
@@ -47,7 +47,34 @@ const PLATFORM_OF: Record<Attestation["format"], Platform> = {
   dev: "dev",
 };
 
-/** Runs a task and attests its result. Rejects with the sandbox's typed errors when a limit is broken. */
+/** A caller asked for the network for a program whose app does not allow it, on a machine that isolates. */
+export class NetworkNotAllowedError extends VcloudError {
+  override name = "NetworkNotAllowedError";
+  constructor(imageDigest: Hex) {
+    super(
+      `the app of bundle ${imageDigest} does not allow network ("network": true in its vcloud-bundle.json, part of its digest)`,
+    );
+  }
+}
+
+/**
+ * The network a task's program gets: the app decides, through its bundle (`network: true`, covered by the
+ * digest it registered). A program of an app that does not allow network runs in a fresh network namespace;
+ * where the machine cannot create one it is refused (the sandbox's SandboxUnavailableError: fail closed),
+ * unless the caller passes `limits.network: true`, which means only "this is a devnet: run it on the host
+ * network where it cannot be isolated" and is refused (NetworkNotAllowedError) on a machine that can isolate.
+ */
+export function networkFor(bundle: ProgramBundle, limits: Partial<SandboxLimits>, caps: SandboxCapabilities): boolean {
+  if (bundle.network === true) return true;
+  if (limits.network !== true) return false;
+  if (caps.namespaces !== "none") throw new NetworkNotAllowedError(bundleDigest(bundle));
+  return true;
+}
+
+/**
+ * Runs a task and attests its result. Rejects with the sandbox's typed errors when a limit is broken. The
+ * program's network follows its app (see `networkFor`).
+ */
 export async function runTask(
   bundle: ProgramBundle,
   input: Uint8Array,
@@ -61,11 +88,12 @@ export async function runTask(
   if (options.expectedImageDigest && options.expectedImageDigest.toLowerCase() !== imageDigest) {
     throw new InvalidInputError("bundle", `digest ${imageDigest} is not the registered ${options.expectedImageDigest}`);
   }
+  const caps = options.capabilities ?? sandboxCapabilities();
   const run = await runSandboxed(
     bundle,
     input,
-    { ...DEFAULT_LIMITS, ...limits },
-    options.capabilities ?? sandboxCapabilities(),
+    { ...DEFAULT_LIMITS, ...limits, network: networkFor(bundle, limits, caps) },
+    caps,
   );
   const binding: TaskBinding = {
     imageDigest,

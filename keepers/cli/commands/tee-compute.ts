@@ -28,17 +28,33 @@ import { disperse } from "../../da-network/disperser.js";
 import { retrieve } from "../../da-network/retriever.js";
 import { send } from "../../da-network/setup.js";
 import { appRegistryAbi, taskMailboxAbi } from "../../lib/abis.js";
-import { fromEnv, parseOptions, zAddress, zBytes32 } from "../../lib/config.js";
+import { fromEnv, parseOptions, zAddress, zBytes32, zReceiptTimeout } from "../../lib/config.js";
 import { contractAddress, readDeployment } from "../../lib/deployments.js";
 import { InvalidInputError, VcloudError } from "../../lib/errors.js";
 import { PROJECT_ROOT } from "../../lib/paths.js";
 import { hashBytes } from "../../tee/binding.js";
-import { bundleDigest, loadBundleDir } from "../../tee/bundle.js";
+import { bundleDigest, loadBundleDir, type ProgramBundle } from "../../tee/bundle.js";
 import { measurementsHash } from "../../tee/certificate.js";
-import { claimSigner, dispatchOnce, type Executor, type KnownApp } from "../../tee/dispatcher.js";
+import {
+  claimSigner,
+  dispatchOnce,
+  type Executor,
+  type KnownApp,
+  type TdxCollateralSource,
+} from "../../tee/dispatcher.js";
+import { loadMeasurementsFile } from "../../tee/measurements.js";
 import { POLICY_PRESETS } from "../../tee/policy.js";
-import { sandboxCapabilities } from "../../tee/sandbox.js";
-import { action, connectFromOptions, ensureGroup, withChainOptions } from "../context.js";
+import { sandboxCapabilities, type SandboxCapabilities } from "../../tee/sandbox.js";
+import { parseTdxCollateral } from "../../tee/tdx.js";
+import {
+  action,
+  connectFromOptions,
+  ensureGroup,
+  type CommandContext,
+  receiptTimeoutParam,
+  withChainOptions,
+  withReceiptTimeout,
+} from "../context.js";
 
 type Client = PublicClient<Transport, Chain>;
 
@@ -147,6 +163,65 @@ export function loadBundle(dir: string, field = "--bundle") {
     if (cause instanceof InvalidInputError) throw cause;
     throw new InvalidInputError(field, `cannot load the bundle in ${dir}: ${(cause as Error).message}`);
   }
+}
+
+/**
+ * The programs of the `--bundle` directories with the measurement sets their apps registered: those
+ * `--measurements FILE` gives per bundle digest (see tee/measurements.ts), else the bundle's dev set
+ * `{imageDigest}` (the default of `tee app register`). A task is checked against the set whose hash it carries.
+ */
+export function knownApps(dirs: readonly string[], measurementsFile?: string): Map<string, KnownApp> {
+  const bundles = new Map<string, ProgramBundle>();
+  for (const dir of dirs) {
+    const bundle = loadBundle(dir);
+    bundles.set(bundleDigest(bundle), bundle);
+  }
+  const given = measurementsFile ? loadMeasurementsFile(measurementsFile, [...bundles.keys()]) : new Map();
+  const apps = new Map<string, KnownApp>();
+  for (const [digest, bundle] of bundles) {
+    apps.set(digest, { bundle, measurements: given.get(digest) ?? [{ imageDigest: digest }] });
+  }
+  return apps;
+}
+
+/** `--tdx-collateral FILE`: checked now (readable, complete collateral JSON), then read at each verification. */
+export function tdxCollateralSource(path: string | undefined): TdxCollateralSource | undefined {
+  if (path === undefined) return undefined;
+  const read = () => readFile(path, "--tdx-collateral");
+  try {
+    parseTdxCollateral(read());
+  } catch (cause) {
+    if (cause instanceof InvalidInputError) throw cause;
+    throw new InvalidInputError("--tdx-collateral", (cause as Error).message);
+  }
+  return read;
+}
+
+/**
+ * Where the machine cannot isolate the network (no namespaces), only a devnet may run programs of apps
+ * that do not allow network (they then get the host network: `limits.network`); elsewhere they are refused
+ * here, naming the bundles. Returns the sandbox limits' network flag for this machine.
+ */
+export function networkFallback(
+  apps: ReadonlyMap<string, KnownApp>,
+  policy: string,
+  caps: SandboxCapabilities,
+  logger: CommandContext["logger"],
+): boolean {
+  if (caps.namespaces !== "none") return false;
+  const closed = [...apps].filter(([, app]) => app.bundle.network !== true).map(([digest]) => digest);
+  if (closed.length === 0) return false;
+  if (policy !== "devnet") {
+    throw new InvalidInputError(
+      "--policy",
+      `this machine cannot isolate the network and the apps of ${closed.join(", ")} do not allow network; only a devnet may run them here`,
+    );
+  }
+  logger.warn(
+    { bundles: closed },
+    "no network isolation on this machine: apps without network get the host's (devnet only)",
+  );
+  return true;
 }
 
 /** A salt given as bytes32, or any text (hashed with keccak256). */
@@ -517,7 +592,7 @@ export function parseExecutor(value: string): Executor {
 
 function registerKeeperTee(program: Command): void {
   const keeper = ensureGroup(program, "keeper", "run a vcloud keeper (--once for cron, else as a daemon)");
-  withLocations(keeper.command("tee"), ["mailbox", "compute", "da"])
+  withReceiptTimeout(withLocations(keeper.command("tee"), ["mailbox", "compute", "da"]))
     .description("dispatch new TEE tasks to executors drawn by stake, re-check, certify and submit their results")
     .requiredOption("--bundle <dir>", "a program bundle this dispatcher can run (repeatable)", collect)
     .option(
@@ -534,6 +609,14 @@ function registerKeeperTee(program: Command): void {
       "--executor-timeout <seconds>",
       "replace an executor that takes longer (an executor that accepted on-chain keeps the task until the mailbox's execution deadline, then it is reassigned on-chain)",
       "60",
+    )
+    .option(
+      "--measurements <file>",
+      'JSON {"0x<bundle digest>": [{"pcr0": "0x…", …}, …]}: the measurement sets the apps of each bundle registered (default: the dev set {imageDigest})',
+    )
+    .option(
+      "--tdx-collateral <file>",
+      "Intel collateral JSON for TDX workers' quotes (as `tee verify --collateral`; re-read at each verification)",
     )
     .option("--workers <n>", "tasks dispatched at once in a pass", "1")
     .option("--from-block <n>", "first block to scan when the checkpoint is empty", "0")
@@ -556,9 +639,12 @@ function registerKeeperTee(program: Command): void {
               .min(1, "must be at least 1")
               .max(64, "must be at most 64"),
             fromBlock: z.coerce.number().int().min(0, "must be a block number"),
+            measurements: z.string().min(1).optional(),
+            tdxCollateral: z.string().min(1).optional(),
             db: z.string().min(1).optional(),
             once: z.boolean(),
             interval: zSeconds,
+            receiptTimeout: zReceiptTimeout,
           }),
           raw,
         );
@@ -570,20 +656,9 @@ function registerKeeperTee(program: Command): void {
           [];
         // No in-process executor: the set's executors are called at their registered sockets.
         const executors = executorSpecs.length > 0 ? executorSpecs.map(parseExecutor) : undefined;
-        const apps = new Map<string, KnownApp>();
-        for (const dir of opts.bundle) {
-          const bundle = loadBundle(dir);
-          const digest = bundleDigest(bundle);
-          apps.set(digest, { bundle, measurements: { imageDigest: digest } });
-        }
-        const caps = sandboxCapabilities();
-        if (caps.namespaces === "none" && opts.policy !== "devnet") {
-          throw new InvalidInputError(
-            "--policy",
-            "this machine cannot isolate the network; only a devnet may run here",
-          );
-        }
-        if (caps.namespaces === "none") ctx.logger.warn("no network isolation on this machine (devnet only)");
+        const apps = knownApps(opts.bundle, opts.measurements);
+        const tdxCollateral = tdxCollateralSource(opts.tdxCollateral);
+        const network = networkFallback(apps, opts.policy, sandboxCapabilities(), ctx.logger);
         const { publicClient, walletClient } = await connectFromOptions(raw, { requireSigner: true });
         const chainId = publicClient.chain.id;
         const where = locate(chainId, raw);
@@ -600,11 +675,13 @@ function registerKeeperTee(program: Command): void {
             apps,
             ...(executors ? { executors } : {}),
             policy: POLICY_PRESETS[opts.policy],
-            limits: { network: caps.namespaces === "none" },
+            ...(tdxCollateral ? { tdxCollateral } : {}),
+            limits: { network },
             executorTimeoutMs: opts.executorTimeout * 1000,
             concurrency: opts.workers,
             dbPath,
             fromBlock: BigInt(opts.fromBlock),
+            ...receiptTimeoutParam(opts.receiptTimeout),
             logger: ctx.logger,
           });
         if (opts.once) {

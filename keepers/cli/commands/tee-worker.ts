@@ -8,14 +8,14 @@ import { send } from "../../da-network/setup.js";
 import { bLSAVSRegistrarAbi } from "../../lib/abis.js";
 import { fromEnv, parseOptions, zBytes32 } from "../../lib/config.js";
 import { InvalidInputError } from "../../lib/errors.js";
-import { bundleDigest, loadBundleDir } from "../../tee/bundle.js";
-import { claimSigner, type KnownApp } from "../../tee/dispatcher.js";
+import { loadBundleDir } from "../../tee/bundle.js";
+import { claimSigner } from "../../tee/dispatcher.js";
 import { startExecutorServer } from "../../tee/executor-server.js";
 import { POLICY_PRESETS } from "../../tee/policy.js";
 import { DEFAULT_LIMITS, sandboxCapabilities } from "../../tee/sandbox.js";
 import { runTask } from "../../tee/worker.js";
 import { action, connectFromOptions, type CommandContext } from "../context.js";
-import { daParams, loadBundle, locate, withLocations } from "./tee-compute.js";
+import { daParams, knownApps, locate, networkFallback, tdxCollateralSource, withLocations } from "./tee-compute.js";
 
 const positiveInt = (what: string) =>
   z.coerce
@@ -68,7 +68,11 @@ export function registerTeeWorker(tee: Command): void {
     )
     .option("--wall-ms <n>", "wall-clock limit", String(DEFAULT_LIMITS.wallMs))
     .option("--max-output-bytes <n>", "output size limit", String(DEFAULT_LIMITS.maxOutputBytes))
-    .option("--allow-network", "let the program use the network (only if the app allows it)", false)
+    .option(
+      "--allow-network",
+      'testing only, where the machine cannot isolate the network: run a program whose app does not allow network on the host network (the app allows it with "network": true in its vcloud-bundle.json)',
+      false,
+    )
     .option("--listen <host:port>", "server mode: serve as an executor on this address (port 0: any free port)")
     .option(
       "--bls-key <hex>",
@@ -80,6 +84,11 @@ export function registerTeeWorker(tee: Command): void {
       "server mode: policy for results it certifies: production | debug | devnet",
       "production",
     )
+    .option(
+      "--measurements <file>",
+      "server mode: the measurement sets the apps of each bundle registered (JSON, as `keeper tee --measurements`)",
+    )
+    .option("--tdx-collateral <file>", "server mode: Intel collateral JSON for the TDX quotes of results it certifies")
     .option("--advertise <url>", "server mode: register this URL as the operator's socket in the compute registrar")
     .option("--accept-tasks", "server mode: accept each task it runs on-chain (it then answers for the SLA)", false)
     .action(
@@ -146,6 +155,8 @@ const serveSchema = z.object({
   policy: z.enum(Object.keys(POLICY_PRESETS) as [keyof typeof POLICY_PRESETS], {
     message: `must be one of ${Object.keys(POLICY_PRESETS).join(", ")}`,
   }),
+  measurements: z.string().min(1).optional(),
+  tdxCollateral: z.string().min(1).optional(),
   advertise: z.string().url("must be the URL other parties reach this executor at").optional(),
   acceptTasks: z.boolean(),
   cpuSeconds: positiveInt("seconds"),
@@ -160,16 +171,9 @@ const serveSchema = z.object({
  */
 async function serve(ctx: CommandContext, raw: unknown): Promise<void> {
   const opts = parseOptions(serveSchema, raw);
-  const apps = new Map<string, KnownApp>();
-  for (const dir of opts.bundle) {
-    const bundle = loadBundle(dir);
-    const digest = bundleDigest(bundle);
-    apps.set(digest, { bundle, measurements: { imageDigest: digest } });
-  }
-  const caps = sandboxCapabilities();
-  if (caps.namespaces === "none" && opts.policy !== "devnet") {
-    throw new InvalidInputError("--policy", "this machine cannot isolate the network; only a devnet may run here");
-  }
+  const apps = knownApps(opts.bundle, opts.measurements);
+  const tdxCollateral = tdxCollateralSource(opts.tdxCollateral);
+  const network = networkFallback(apps, opts.policy, sandboxCapabilities(), ctx.logger);
   const { publicClient, walletClient } = await connectFromOptions(raw, { requireSigner: true });
   const chainId = publicClient.chain.id;
   const where = locate(chainId, raw);
@@ -183,12 +187,13 @@ async function serve(ctx: CommandContext, raw: unknown): Promise<void> {
     blsKey: BlsKey.fromSecretHex(opts.blsKey),
     apps,
     policy: POLICY_PRESETS[opts.policy],
+    ...(tdxCollateral ? { tdxCollateral } : {}),
     limits: {
       cpuSeconds: opts.cpuSeconds,
       memoryBytes: opts.memoryMb * 2 ** 20,
       wallMs: opts.wallMs,
       maxOutputBytes: opts.maxOutputBytes,
-      network: caps.namespaces === "none",
+      network,
     },
     ...(opts.acceptTasks ? { acceptWith: walletClient! } : {}),
     host: opts.listen.host,

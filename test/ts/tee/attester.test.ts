@@ -87,7 +87,8 @@ describe("TDX configfs-tsm attester", () => {
 });
 
 describe("detectAttester", () => {
-  const absent = "/nonexistent/vcloud";
+  // Inside a fresh directory, so it is absent whatever else ran on this machine.
+  const absent = join(mkdtempSync(join(tmpdir(), "vcloud-absent-")), "absent");
 
   it("falls back to dev only when no TEE interface exists", () => {
     expect(detectAttester({ paths: { tsm: absent, launcher: absent, nsm: absent } }).format).toBe("dev");

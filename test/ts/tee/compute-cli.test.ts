@@ -11,6 +11,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
+import Database from "better-sqlite3";
 import { getAddress, type Address, type Hex } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -23,9 +24,12 @@ import { writeDeployment } from "../../../keepers/lib/deployments.js";
 import { PROJECT_ROOT } from "../../../keepers/lib/paths.js";
 import { hashBytes } from "../../../keepers/tee/binding.js";
 import { bundleDigest } from "../../../keepers/tee/bundle.js";
+import { measurementsHash } from "../../../keepers/tee/certificate.js";
+import { verifyAttestation } from "../../../keepers/tee/verify.js";
 import { sandboxCapabilities } from "../../../keepers/tee/sandbox.js";
 import { vcloudAsync } from "../helpers/cli.js";
 import { deployComputeStack, HASH_AND_UPPER, type ComputeStack } from "./compute-stack.js";
+import { AT, fixture } from "./fixtures.js";
 
 const caps = sandboxCapabilities();
 const keys = devnetAccounts(12);
@@ -265,6 +269,85 @@ describe.runIf(caps.prlimit)("vcloud tee app/task and keeper tee on an in-proces
     expect(output).toBe(`${hashBytes(readFileSync(input)).slice(2)}\nHELLO FROM THE CLI\n`);
   }, 600_000);
 
+  it("keeper tee --measurements: a task of an app registered with a Nitro PCR set is checked against that set only", async () => {
+    // The production Nitro enclave's PCR0-2, registered as an app's measurement set.
+    const nitro = await verifyAttestation(fixture("base_nitro_attestation_repaired.b64"), {
+      format: "nitro",
+      at: AT.baseNitro,
+    });
+    const pcrs = { pcr0: nitro.measurements.pcr0!, pcr1: nitro.measurements.pcr1!, pcr2: nitro.measurements.pcr2! };
+    const registered = await cli([
+      "tee",
+      "app",
+      "register",
+      "--bundle",
+      bundleDir,
+      "--salt",
+      "cli-nitro-app",
+      ...Object.entries(pcrs).flatMap(([k, v]) => ["--measurement", `${k}=${v}`]),
+    ]);
+    expect(registered.code).toBe(0);
+    const app = JSON.parse(registered.stdout) as { appId: Hex; measurements: object; measurementsHash: Hex };
+    expect(app.measurements).toEqual(pcrs);
+    expect(app.measurementsHash).toBe(measurementsHash(pcrs));
+    const input = join(dir, "nitro-input.txt");
+    writeFileSync(input, "for a nitro worker");
+    const submitted = await cli(["tee", "task", "submit", "--app-id", app.appId, "--input", input], 10);
+    expect(submitted.code).toBe(0);
+    const nitroTask = (JSON.parse(submitted.stdout) as { taskHash: Hex }).taskHash;
+
+    const db = join(dir, "tee-nitro.sqlite");
+    const executors = fx.executors.map((_, i) => `${keys[3 + i]!.privateKey}:${fx.computeKeys[i]!.secretHex}`);
+    const keeper = (extra: string[]) =>
+      cli(
+        [
+          "keeper",
+          "tee",
+          "--once",
+          "--bundle",
+          bundleDir,
+          ...executors.flatMap((e) => ["--executor", e]),
+          "--policy",
+          "devnet",
+          "--db",
+          db,
+          ...extra,
+        ],
+        0,
+      );
+    type Outcomes = { tasks: { taskHash: Hex; outcome: string; reason?: string }[] };
+    const outcomeOf = (stdout: string) => (JSON.parse(stdout) as Outcomes).tasks.find((t) => t.taskHash === nitroTask);
+    // Without the set: the task is not dispatched, and the error names the flag (kept for a later pass).
+    const unknown = await keeper([]);
+    expect(unknown.code).toBe(0);
+    expect(outcomeOf(unknown.stdout)).toMatchObject({
+      outcome: "failed",
+      reason: expect.stringMatching(/--measurements FILE/),
+    });
+    // With it (beside the dev set of the first app): the dev workers' attestations lack PCR0, so every
+    // executor is refused and nothing is certified.
+    const file = join(dir, "measurements.json");
+    writeFileSync(
+      file,
+      JSON.stringify({ [bundleDigest(HASH_AND_UPPER)]: [{ imageDigest: bundleDigest(HASH_AND_UPPER) }, pcrs] }),
+    );
+    const refused = await keeper(["--measurements", file]);
+    expect(refused.code).toBe(0);
+    expect(outcomeOf(refused.stdout)).toMatchObject({
+      outcome: "failed",
+      reason: expect.stringMatching(/no executor/),
+    });
+    const checkpoint = new Database(db, { readonly: true });
+    const attempts = checkpoint
+      .prepare("SELECT outcome FROM attempts WHERE task_hash = ?")
+      .all(nitroTask.toLowerCase()) as { outcome: string }[];
+    checkpoint.close();
+    expect(attempts).toHaveLength(fx.executors.length);
+    for (const a of attempts) expect(a.outcome).toMatch(/measurements check failed: pcr0 is absent/);
+    const status = await cli(["tee", "task", "status", nitroTask]);
+    expect(JSON.parse(status.stdout)).toMatchObject({ status: "CREATED", measurementsHash: measurementsHash(pcrs) });
+  }, 600_000);
+
   it("tee worker --listen: the real binary serves as an executor for the operator of its key", async () => {
     const child = spawn(
       process.execPath,
@@ -325,6 +408,35 @@ describe.runIf(caps.prlimit)("vcloud tee app/task and keeper tee on an in-proces
     const policy = await cli(["keeper", "tee", "--once", "--bundle", bundleDir, "--policy", "lenient"], 0);
     expect(policy.code).toBe(2);
     expect(policy.stderr).toMatch(/--policy/);
+    // --measurements and --tdx-collateral are checked before anything is read from the chain.
+    const unknownDigest = join(dir, "measurements-unknown.json");
+    writeFileSync(unknownDigest, JSON.stringify({ [`0x${"99".repeat(32)}`]: [{ pcr0: "0x00" }] }));
+    const emptySet = join(dir, "measurements-empty.json");
+    writeFileSync(emptySet, JSON.stringify({ [bundleDigest(HASH_AND_UPPER)]: [{}] }));
+    const serve = [
+      "tee",
+      "worker",
+      "--listen",
+      "127.0.0.1:0",
+      "--bundle",
+      bundleDir,
+      "--bls-key",
+      `0x${"00".repeat(31)}01`,
+    ];
+    const cases: [string[], RegExp][] = [
+      [[...base, "--measurements", join(dir, "missing.json")], /--measurements.*cannot read/],
+      [[...base, "--measurements", unknownDigest], /--measurements.*no --bundle/],
+      [[...base, "--measurements", emptySet], /--measurements.*empty/],
+      [[...serve, "--measurements", unknownDigest], /--measurements.*no --bundle/],
+      [[...base, "--tdx-collateral", join(dir, "missing.json")], /--tdx-collateral.*cannot read/],
+      [[...base, "--tdx-collateral", join(bundleDir, "vcloud-bundle.json")], /--tdx-collateral.*collateral lacks/],
+      [[...serve, "--tdx-collateral", join(dir, "missing.json")], /--tdx-collateral.*cannot read/],
+    ];
+    for (const [args, message] of cases) {
+      const { code, stderr } = await cli(args, 0);
+      expect(code, args.join(" ")).toBe(2);
+      expect(stderr).toMatch(message);
+    }
   }, 300_000);
 
   it("tee app upgrade: queues a new bundle, refuses to apply early, applies after the delay", async () => {

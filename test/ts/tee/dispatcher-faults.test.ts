@@ -8,8 +8,9 @@
  * for it: none lost, none duplicated (a duplicate would show as a second, reverted, transaction).
  *
  * Each kill point starts three CLI processes (about 20 s on an idle 2-core machine, more under load), so
- * the file runs in the deep profile only (VCLOUD_TEST_PROFILE=deep, `npm run test:deep`); CI's short
- * profile skips it. The networked dispatcher itself is covered in CI by executor-network.test.ts.
+ * CI's short profile runs one kill point (`CI_KILL_POINTS`: the keeper dies right after its result landed,
+ * the window where a restart could submit twice) and the deep profile (VCLOUD_TEST_PROFILE=deep,
+ * `npm run test:deep`) runs all four.
  */
 import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
@@ -48,12 +49,15 @@ const KEEPER = 0;
 
 /** Where the keeper is killed: an event seen by the executors, in the keeper's log, or on the chain. */
 type KillPoint = "executor ran the task" | "output being stored on DA" | "executors certifying" | "result on chain";
-const KILL_POINTS: KillPoint[] = [
+const ALL_KILL_POINTS: KillPoint[] = [
   "executor ran the task",
   "output being stored on DA",
   "executors certifying",
   "result on chain",
 ];
+/** The CI-sized run: one kill point, the result landed but the keeper may not have recorded it. */
+const CI_KILL_POINTS: KillPoint[] = ["result on chain"];
+const KILL_POINTS = deep ? ALL_KILL_POINTS : CI_KILL_POINTS;
 
 function killGroup(pid: number): void {
   try {
@@ -63,7 +67,7 @@ function killGroup(pid: number): void {
   }
 }
 
-describe.runIf(deep && caps.prlimit)("`vcloud keeper tee` SIGKILLed at several points and restarted", () => {
+describe.runIf(caps.prlimit)("`vcloud keeper tee` SIGKILLed at several points and restarted", () => {
   let fx: ComputeStack;
   let appId: Hex;
   let dir: string;
@@ -240,7 +244,10 @@ describe.runIf(deep && caps.prlimit)("`vcloud keeper tee` SIGKILLed at several p
       const outcome = (JSON.parse(restart.stdout) as { tasks: { taskHash: Hex; outcome: string }[] }).tasks.find(
         (t) => t.taskHash.toLowerCase() === taskHash.toLowerCase(),
       );
-      expect(["verified", "skipped"]).toContain(outcome?.outcome);
+      // Killed after the result landed, the first keeper may also have saved its scan position: then the
+      // restart does not meet the task again. When it does, it must reconcile, not fail or resubmit.
+      if (outcome !== undefined || point !== "result on chain")
+        expect(["verified", "skipped"], point).toContain(outcome?.outcome);
 
       const task = (await fx.stack.publicClient.readContract({
         address: fx.mailbox,

@@ -16,6 +16,7 @@ import {
   http,
   keccak256,
   parseEventLogs,
+  parseTransaction,
   toHex,
   type Address,
   type Chain,
@@ -23,7 +24,7 @@ import {
   type PublicClient,
   type Transport,
 } from "viem";
-import { privateKeyToAccount } from "viem/accounts";
+import { nonceManager, privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import type { BlsKey } from "../../../keepers/bls/bls.js";
@@ -535,7 +536,16 @@ describe.runIf(caps.prlimit)("TEE compute: TaskMailbox with BLS-certified result
       proxy.clear();
       expect(await read<number>("getTaskStatus", [task]), JSON.stringify(passes)).toBe(2);
       expect(await verifications(task)).toBe(1);
+      // The pass whose result reply was lost may leave the reconciliation to the next one (the DA store
+      // recognises its own lost reply in-pass, the result submission is found on chain a pass later): that
+      // pass only records the on-chain outcome, and every pass after it does nothing.
+      const reconcile = await dispatchOnce(params);
+      expect(
+        reconcile.every((o) => o.outcome === "skipped"),
+        JSON.stringify(reconcile),
+      ).toBe(true);
       expect(await dispatchOnce(params)).toEqual([]);
+      expect(await verifications(task)).toBe(1);
 
       // A reorg drops the block that certified a second task: the next pass notices and certifies it again.
       const second = await createTask({ input: new TextEncoder().encode("reorged"), sla: 3600n, fee: ether("0.01") });
@@ -549,6 +559,76 @@ describe.runIf(caps.prlimit)("TEE compute: TaskMailbox with BLS-certified result
       expect(await read<number>("getTaskStatus", [second])).toBe(2);
       expect(await verifications(second)).toBe(1);
       expect(await verifications(task)).toBe(1);
+    } finally {
+      await proxy.close();
+    }
+  }, 600_000);
+
+  it("a dropped result in the middle of a pass (nonce gap): bounded wait, later tasks fill the nonce, the next pass certifies it; each task once", async () => {
+    const provider = stack.connection.provider as unknown as Eip1193;
+    const proxy = await startRpcProxy(provider);
+    try {
+      const chain = stack.publicClient.chain;
+      // A dispatcher account of its own, signing with viem's local nonce manager as keepers/lib/signer.ts does.
+      const account = privateKeyToAccount(devnetAccounts(17)[16]!.privateKey, { nonceManager });
+      const walletClient = createWalletClient({ account, chain, transport: http(proxy.url) });
+      const publicClient = createPublicClient({ chain, transport: http(proxy.url) }) as PublicClient<Transport, Chain>;
+      const fromBlock = (await stack.publicClient.getBlockNumber({ cacheTime: 0 })) + 1n;
+      const params = {
+        publicClient,
+        walletClient,
+        mailbox,
+        registrar: computeRegistrar,
+        da: fx.da,
+        apps: new Map([[imageDigest, { bundle: hashAndUpper, measurements: allowed }]]),
+        executors: executors.map((o, i) => ({ operator: o.account.address, blsKey: computeKeys[i]! })),
+        policy: DEVNET_POLICY,
+        attester: devAttester,
+        limits,
+        dbPath: join(mkdtempSync(join(tmpdir(), "vcloud-tee-nonce-gap-")), "dispatch.sqlite"),
+        fromBlock,
+        receiptTimeoutMs: 1_500,
+        logger,
+      };
+      const tasks: Hex[] = [];
+      for (const word of ["first", "second", "third"])
+        tasks.push(await createTask({ input: new TextEncoder().encode(word), sla: 3600n, fee: ether("0.01") }));
+      // The second result submitted to the mailbox is lost by the node's pool: its nonce stays free on chain.
+      let toMailbox = 0;
+      proxy.inject(
+        { kind: "drop-tx" },
+        {
+          count: 1,
+          match: ({ params: p }) =>
+            parseTransaction(p[0] as Hex).to?.toLowerCase() === mailbox.toLowerCase() && ++toMailbox === 2,
+        },
+      );
+      const started = Date.now();
+      const first = await dispatchOnce(params);
+      proxy.clear();
+      expect(proxy.droppedTxs).toHaveLength(1);
+      expect(Date.now() - started).toBeLessThan(120_000);
+      const byTask = new Map(first.map((o) => [o.taskHash, o.outcome]));
+      expect([byTask.get(tasks[0]!), byTask.get(tasks[1]!), byTask.get(tasks[2]!)], JSON.stringify(first)).toEqual([
+        "verified",
+        "failed",
+        "verified",
+      ]);
+      expect(await read<number>("getTaskStatus", [tasks[1]!])).toBe(1);
+
+      const second = await dispatchOnce(params);
+      expect(second).toContainEqual(expect.objectContaining({ taskHash: tasks[1], outcome: "verified" }));
+      const logs = await stack.publicClient.getLogs({ address: mailbox, fromBlock, toBlock: "latest" });
+      const verified = parseEventLogs({ abi: taskMailboxAbi, logs, eventName: "TaskVerified" });
+      for (const task of tasks) {
+        expect(await read<number>("getTaskStatus", [task])).toBe(2);
+        expect(verified.filter((e) => e.args.taskHash === task)).toHaveLength(1);
+      }
+      // Nonces contiguous: nothing of the dispatcher's sits in the pool behind a gap.
+      expect(await stack.publicClient.getTransactionCount({ address: account.address, blockTag: "pending" })).toBe(
+        await stack.publicClient.getTransactionCount({ address: account.address, blockTag: "latest" }),
+      );
+      expect(await dispatchOnce(params)).toEqual([]);
     } finally {
       await proxy.close();
     }

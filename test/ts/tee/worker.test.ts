@@ -1,12 +1,14 @@
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 import { keccak256, sha256, toHex, type Hex } from "viem";
 import { describe, expect, it } from "vitest";
 
 import { devAttester, detectAttester } from "../../../keepers/tee/attester.js";
 import { checkTaskBinding, reportDataFor, taskBindingHash, type TaskBinding } from "../../../keepers/tee/binding.js";
-import { bundleDigest, type ProgramBundle } from "../../../keepers/tee/bundle.js";
+import { bundleDigest, loadBundleDir, type ProgramBundle } from "../../../keepers/tee/bundle.js";
 import type { AttestationError } from "../../../keepers/tee/errors.js";
 import { DEVNET_POLICY, PRODUCTION_POLICY } from "../../../keepers/tee/policy.js";
 import {
@@ -24,7 +26,7 @@ import {
   type SandboxLimits,
 } from "../../../keepers/tee/sandbox.js";
 import { verifyTaskResult } from "../../../keepers/tee/task-result.js";
-import { runTask } from "../../../keepers/tee/worker.js";
+import { networkFor, NetworkNotAllowedError, runTask } from "../../../keepers/tee/worker.js";
 
 const caps = sandboxCapabilities();
 const isolated = caps.namespaces !== "none" && caps.prlimit;
@@ -153,16 +155,56 @@ describe.runIf(caps.prlimit)("worker sandbox limits", () => {
     expect(spawnSync("ps", ["-eo", "args"], { encoding: "utf8" }).stdout).not.toContain(`sleep ${marker}`);
   });
 
-  it.runIf(isolated)("gives the program no network unless the app allows it", async () => {
+  it.runIf(isolated)("gives the program no network unless its app's bundle allows it (then the host's)", async () => {
     const probe: ProgramBundle = {
       entry: ["sh", "-c", "cat /proc/net/dev | tail -n +3 | cut -d: -f1 | tr -d ' '"],
       files: {},
     };
-    const closed = await runTask(probe, Buffer.alloc(0), { ...base, network: false }, { taskHash: TASK });
+    const closed = await runTask(probe, Buffer.alloc(0), base, { taskHash: TASK });
     expect(closed.output.toString().trim().split("\n")).toEqual(["lo"]);
-    const open = await runTask(probe, Buffer.alloc(0), { ...base, network: true }, { taskHash: TASK });
-    expect(open.output.toString().trim().split("\n").length).toBeGreaterThanOrEqual(1);
     expect(closed.sandbox.join(" ")).toContain("net+pid namespace");
+    const networked: ProgramBundle = { ...probe, network: true };
+    const open = await runTask(networked, Buffer.alloc(0), base, { taskHash: TASK });
+    const hostInterfaces = readFileSync("/proc/net/dev", "utf8")
+      .trim()
+      .split("\n")
+      .slice(2)
+      .map((l) => l.split(":")[0]!.trim());
+    expect(open.output.toString().trim().split("\n")).toEqual(hostInterfaces);
+    expect(open.sandbox.join(" ")).not.toContain("net+");
+    expect(open.binding.imageDigest).toBe(bundleDigest(networked));
+    // A caller (operator flag, dispatcher limits) cannot give the network to an app that does not allow it.
+    await expect(runTask(probe, Buffer.alloc(0), { ...base, network: true }, { taskHash: TASK })).rejects.toThrow(
+      NetworkNotAllowedError,
+    );
+  });
+
+  it("fails closed where the machine cannot isolate the network, unless the app allows it or a devnet opts in", async () => {
+    const noNamespaces = { ...caps, namespaces: "none" as const };
+    const echo: ProgramBundle = { entry: ["echo", "ran"], files: {} };
+    await expect(
+      runTask(echo, Buffer.alloc(0), { wallMs: 60_000 }, { taskHash: TASK, capabilities: noNamespaces }),
+    ).rejects.toThrow(SandboxUnavailableError);
+    const allowed = await runTask(
+      { ...echo, network: true },
+      Buffer.alloc(0),
+      { wallMs: 60_000 },
+      {
+        taskHash: TASK,
+        capabilities: noNamespaces,
+      },
+    );
+    expect(allowed.output.toString()).toBe("ran\n");
+    const devnet = await runTask(
+      echo,
+      Buffer.alloc(0),
+      { wallMs: 60_000, network: true },
+      {
+        taskHash: TASK,
+        capabilities: noNamespaces,
+      },
+    );
+    expect(devnet.output.toString()).toBe("ran\n");
   });
 
   it.runIf(caps.dropPrivileges)("runs the program as nobody when the worker is root", async () => {
@@ -274,6 +316,44 @@ describe("report data per platform", () => {
     };
     expect(() => checkTaskBinding(result, binding)).not.toThrow();
     expect(() => checkTaskBinding(result, { ...binding, outputHash: `0x${"00".repeat(32)}` })).toThrow(/report-data/);
+  });
+});
+
+describe("the app's network permission", () => {
+  const none = { namespaces: "none" as const, prlimit: true, dropPrivileges: false };
+  const root = { namespaces: "root" as const, prlimit: true, dropPrivileges: true };
+
+  it("is part of the bundle digest, read from vcloud-bundle.json; a bundle without it keeps its digest", () => {
+    const dir = mkdtempSync(join(tmpdir(), "vcloud-bundle-net-"));
+    try {
+      writeFileSync(join(dir, "main.sh"), hashAndUpper.files["main.sh"] as string);
+      writeFileSync(join(dir, "vcloud-bundle.json"), JSON.stringify({ entry: hashAndUpper.entry }));
+      const plain = loadBundleDir(dir);
+      expect(plain.network).toBeUndefined();
+      expect(bundleDigest(plain)).toBe(bundleDigest(hashAndUpper));
+      writeFileSync(join(dir, "vcloud-bundle.json"), JSON.stringify({ entry: hashAndUpper.entry, network: false }));
+      expect(bundleDigest(loadBundleDir(dir))).toBe(bundleDigest(hashAndUpper));
+      writeFileSync(join(dir, "vcloud-bundle.json"), JSON.stringify({ entry: hashAndUpper.entry, network: true }));
+      const networked = loadBundleDir(dir);
+      expect(networked.network).toBe(true);
+      expect(bundleDigest(networked)).toBe(bundleDigest({ ...hashAndUpper, network: true }));
+      expect(bundleDigest(networked)).not.toBe(bundleDigest(hashAndUpper));
+      writeFileSync(join(dir, "vcloud-bundle.json"), JSON.stringify({ entry: hashAndUpper.entry, network: "yes" }));
+      expect(() => loadBundleDir(dir)).toThrow(/"network" must be true or false/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("decides the sandbox's network: the app's, a devnet fallback only where nothing can isolate", () => {
+    const open: ProgramBundle = { ...hashAndUpper, network: true };
+    expect(networkFor(hashAndUpper, {}, root)).toBe(false);
+    expect(networkFor(hashAndUpper, { network: false }, root)).toBe(false);
+    expect(networkFor(open, {}, root)).toBe(true);
+    expect(() => networkFor(hashAndUpper, { network: true }, root)).toThrow(NetworkNotAllowedError);
+    expect(networkFor(open, {}, none)).toBe(true);
+    expect(networkFor(hashAndUpper, {}, none)).toBe(false); // the sandbox then refuses it
+    expect(networkFor(hashAndUpper, { network: true }, none)).toBe(true);
   });
 });
 
