@@ -63,6 +63,23 @@ export function withChainOptions(command: Command): Command {
     .option("--private-key <hex>", "signing key (env VCLOUD_PRIVATE_KEY)", fromEnv("VCLOUD_PRIVATE_KEY"));
 }
 
+/**
+ * Adds --receipt-timeout (env VCLOUD_RECEIPT_TIMEOUT) to a keeper command that sends transactions; parse it
+ * with `zReceiptTimeout` and hand it on with `receiptTimeoutParam`.
+ */
+export function withReceiptTimeout(command: Command): Command {
+  return command.option(
+    "--receipt-timeout <seconds>",
+    "bound on each transaction's receipt wait: past it the step fails and the next send re-reads the nonce (env VCLOUD_RECEIPT_TIMEOUT; default 120)",
+    fromEnv("VCLOUD_RECEIPT_TIMEOUT"),
+  );
+}
+
+/** A keeper's `receiptTimeoutMs` from a parsed --receipt-timeout; nothing when unset (the keeper's default). */
+export function receiptTimeoutParam(seconds: number | undefined): { receiptTimeoutMs?: number } {
+  return seconds === undefined ? {} : { receiptTimeoutMs: Math.max(1, Math.ceil(seconds * 1000)) };
+}
+
 /** Validates the chain options and connects; `requireSigner` demands a key before anything is sent. */
 export async function connectFromOptions(raw: unknown, options: { requireSigner?: boolean } = {}): Promise<Clients> {
   const parsed = parseOptions(chainOptionsSchema, raw);

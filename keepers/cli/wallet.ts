@@ -85,7 +85,7 @@ export async function connectWallet(
     password: fromEnv("VCLOUD_KEYSTORE_PASSWORD"),
   });
   const { chain, transport } = await chainOf(opts.rpcUrl);
-  const publicClient = createPublicClient({ chain, transport }) as PublicClient<Transport, Chain>;
+  const publicClient = createPublicClient({ chain, transport, cacheTime: 0 }) as PublicClient<Transport, Chain>;
   const walletClient = createWalletClient({ account, chain, transport });
   return { publicClient, walletClient, account, chain, deploymentsDir: opts.deploymentsDir };
 }
@@ -101,7 +101,7 @@ export async function connectReader(raw: Record<string, unknown>): Promise<ReadC
   };
   const account = hasSignerSource(source) ? await loadSigner(source) : undefined;
   const { chain, transport } = await chainOf(opts.rpcUrl);
-  const publicClient = createPublicClient({ chain, transport }) as PublicClient<Transport, Chain>;
+  const publicClient = createPublicClient({ chain, transport, cacheTime: 0 }) as PublicClient<Transport, Chain>;
   return { publicClient, chain, account, deploymentsDir: opts.deploymentsDir };
 }
 

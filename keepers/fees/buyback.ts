@@ -20,7 +20,7 @@ export type BuybackParams = {
   /** Print the decision; send nothing. */
   dryRun: boolean;
   logger?: Logger;
-  /** How long to wait for each receipt before failing the pass (default viem's 180 s). */
+  /** How long to wait for each receipt before failing the pass (default 120 s). */
   receiptTimeoutMs?: number;
 };
 

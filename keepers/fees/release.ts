@@ -14,6 +14,7 @@ import {
 
 import { iFeeJarAbi, iReleaserAbi } from "../lib/abis.js";
 import { VcloudError } from "../lib/errors.js";
+import { DEFAULT_RECEIPT_TIMEOUT_MS, waitForReceipt } from "../lib/tx.js";
 import type { Client, ReleaserState } from "./read.js";
 
 export type ReleaseParams = {
@@ -22,7 +23,7 @@ export type ReleaseParams = {
   recipient: Address;
   /** Refuse when the price a release would burn exceeds this (EIGEN wei). */
   maxPrice?: bigint;
-  /** How long to wait for each receipt before failing (default viem's 180 s): a dropped transaction ends the pass. */
+  /** How long to wait for each receipt before failing (default 120 s): a dropped transaction ends the pass. */
   receiptTimeoutMs?: number;
 };
 
@@ -37,6 +38,7 @@ export class PriceAboveMaximumError extends VcloudError {
 }
 
 /** The releaser's ABI plus the errors a release can bubble up from the jar and from EIGEN, for decoding. */
+
 const releaseAbi = [
   ...iReleaserAbi,
   ...iFeeJarAbi.filter((item) => item.type === "error"),
@@ -94,7 +96,7 @@ export async function releaseJar(
       functionName: "approve",
       args: [releaser.address, price],
     });
-    await publicClient.waitForTransactionReceipt({ hash, timeout: params.receiptTimeoutMs });
+    await waitForReceipt(publicClient, hash, params.receiptTimeoutMs ?? DEFAULT_RECEIPT_TIMEOUT_MS);
   }
   let request;
   try {
@@ -109,7 +111,7 @@ export async function releaseJar(
     throw new ReleaseRevertedError(error);
   }
   const hash = await walletClient.writeContract(request);
-  const receipt = await publicClient.waitForTransactionReceipt({ hash, timeout: params.receiptTimeoutMs });
+  const receipt = await waitForReceipt(publicClient, hash, params.receiptTimeoutMs ?? DEFAULT_RECEIPT_TIMEOUT_MS);
   if (receipt.status !== "success") throw new VcloudError(`release transaction ${hash} reverted`);
   // The burned amount is the price when mined (a Dutch price may have fallen since it was read).
   const [released] = parseEventLogs({ abi: iReleaserAbi, logs: receipt.logs, eventName: "Released" });

@@ -26,6 +26,7 @@ import {
 } from "../lib/abis.js";
 import { contractAddress, type Deployment } from "../lib/deployments.js";
 import { InvalidInputError, VcloudError } from "../lib/errors.js";
+import { sendContractWrite } from "../lib/tx.js";
 import { claimableLeafOf, type StakeSnapshot } from "./snapshot.js";
 
 /** Fork challenge actions: read the state, validate the input against it, then send one transaction. */
@@ -41,6 +42,8 @@ export type ForkContracts = {
 export type ForkClients = {
   publicClient: PublicClient<Transport, Chain>;
   walletClient?: WalletClient<Transport, Chain, Account>;
+  /** Bound on each receipt wait (default 120 s). */
+  receiptTimeoutMs?: number;
 };
 
 export const CHALLENGE_STATUS = ["none", "open", "fork-accepted", "rejected", "expired"] as const;
@@ -61,7 +64,10 @@ function signer(clients: ForkClients): WalletClient<Transport, Chain, Account> {
   return clients.walletClient;
 }
 
-/** Sends one contract call and waits for it; a reverted transaction is an error naming the function. */
+/**
+ * Sends one contract call and waits for it (bounded, a lost reply recognised by hash: keepers/lib/tx.ts); a
+ * revert, simulated or mined, is an error naming the function.
+ */
 async function send<const abi extends Abi, name extends ContractFunctionName<abi, "nonpayable" | "payable">>(
   clients: ForkClients,
   call: {
@@ -71,14 +77,10 @@ async function send<const abi extends Abi, name extends ContractFunctionName<abi
     args: ContractFunctionArgs<abi, "nonpayable" | "payable", name>;
   },
 ): Promise<TransactionReceipt> {
-  const wallet = signer(clients);
-  const { request } = await clients.publicClient.simulateContract({
-    ...(call as never as Parameters<PublicClient["simulateContract"]>[0]),
-    account: wallet.account,
+  const walletClient = signer(clients);
+  const { receipt } = await sendContractWrite({ publicClient: clients.publicClient, walletClient }, call, {
+    receiptTimeoutMs: clients.receiptTimeoutMs,
   });
-  const hash = await wallet.writeContract(request as never);
-  const receipt = await clients.publicClient.waitForTransactionReceipt({ hash });
-  if (receipt.status !== "success") throw new VcloudError(`${call.functionName} reverted (tx ${hash})`);
   return receipt;
 }
 

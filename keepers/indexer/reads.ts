@@ -49,7 +49,8 @@ const MAX_PAGES = 10_000;
 
 // Response schemas: every field the read path uses is checked before it is used.
 const zGqlAddress = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be a 20-byte hex address");
-const zGqlUint = z.string().regex(/^\d{1,78}$/, "must be a decimal uint256 string");
+// `abort`: later refinements call BigInt(), which throws a SyntaxError on a non-decimal string.
+const zGqlUint = z.string().regex(/^\d{1,78}$/, { message: "must be a decimal uint256 string", abort: true });
 const zGqlSetId = z
   .number()
   .int("must be an integer")
@@ -200,11 +201,23 @@ const allocationOrder = (a: AllocationRecord, b: AllocationRecord) =>
 /** An operator's latest allocation per operator set and strategy, from the indexer. */
 export async function indexerAllocations(url: string, operator: Address): Promise<AllocationRecord[]> {
   const rows = await allPages(url, ALLOCATIONS, "allocations", allocationRow, { operator: operator.toLowerCase() });
+  // The indexer keeps one row per (operator, operator set, strategy): a second one is a broken answer, not
+  // a second allocation (the RPC path keeps only the latest update, so both paths must agree).
+  const seen = new Set<string>();
   return rows
     .map((r, i) => {
       if (getAddress(r.operator) !== getAddress(operator)) {
         throw new IndexerResponseError(url, `allocations.items.${i}.operator`, `not the requested ${operator}`);
       }
+      const key = `${r.avs.toLowerCase()}/${r.setId}/${r.strategy.toLowerCase()}`;
+      if (seen.has(key)) {
+        throw new IndexerResponseError(
+          url,
+          `allocations.items.${i}`,
+          `a second row for operator set ${r.avs}/${r.setId} and strategy ${r.strategy}`,
+        );
+      }
+      seen.add(key);
       return r;
     })
     .map((r) => ({

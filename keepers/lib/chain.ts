@@ -42,7 +42,7 @@ export async function connect(rpcUrl: string, privateKey?: Hex): Promise<Clients
     throw new VcloudError(`no JSON-RPC endpoint answers at ${rpcUrl}`, { cause });
   }
   const chain = chainFor(chainId, rpcUrl);
-  const publicClient = createPublicClient({ chain, transport }) as PublicClient<Transport, Chain>;
+  const publicClient = createPublicClient({ chain, transport, cacheTime: 0 }) as PublicClient<Transport, Chain>;
   if (!privateKey) return { publicClient, chain };
   let account: Account;
   try {

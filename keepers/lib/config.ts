@@ -79,3 +79,13 @@ export function zTokenAmount(decimals = 18) {
     return BigInt(m[1]!) * 10n ** BigInt(decimals) + BigInt((m[2] ?? "").padEnd(decimals, "0") || "0");
   });
 }
+
+/**
+ * `--receipt-timeout <seconds>`: the bound on each transaction's receipt wait in a keeper that sends (a
+ * transaction a node's pool lost never gets one). Positive seconds, fractions allowed, at most a day.
+ */
+export const zReceiptTimeout = z.coerce
+  .number({ error: "must be a positive number of seconds" })
+  .positive("must be a positive number of seconds")
+  .max(86_400, "must be at most 86400 seconds (a day)")
+  .optional();

@@ -16,6 +16,7 @@ import {
   HttpRequestError,
   keccak256,
   LimitExceededRpcError,
+  NonceTooHighError,
   SocketClosedError,
   TimeoutError,
   type Abi,
@@ -149,6 +150,9 @@ export function isTransient(error: unknown): boolean {
   );
 }
 
+/** Receipt waits without a caller's bound stop after this long (a lost transaction never gets one). */
+export const DEFAULT_RECEIPT_TIMEOUT_MS = 120_000;
+
 export type RetryOptions = { attempts?: number; baseDelayMs?: number; logger?: Logger };
 
 /** Runs `fn`, retrying transient RPC failures with exponential backoff, at most `attempts` times in all. */
@@ -223,64 +227,121 @@ export async function sendContractWrite<
     throw decodeRevert(error, functionName) ?? error;
   }
 
-  // 2. Nonce, gas and fees; 3. sign once.
+  // 2. Nonce, gas and fees; 3. sign once; broadcast.
   const chainId = walletClient.chain.id;
   const manager = account.nonceManager;
-  const nonce = manager
-    ? await withRetries("get nonce", () => manager.consume({ address: account.address, chainId, client: publicClient }))
-    : await withRetries("get nonce", () =>
-        publicClient.getTransactionCount({ address: account.address, blockTag: "pending" }),
+  const signAndBroadcast = async (): Promise<{ hash: Hex; nonce: number }> => {
+    const nonce = manager
+      ? await withRetries("get nonce", () =>
+          manager.consume({ address: account.address, chainId, client: publicClient }),
+        )
+      : await withRetries("get nonce", () =>
+          publicClient.getTransactionCount({ address: account.address, blockTag: "pending" }),
+        );
+    let serialized: Hex;
+    try {
+      const data = encodeFunctionData({ abi: call.abi, functionName, args: call.args });
+      const request = await withRetries(
+        `prepare ${functionName}`,
+        () =>
+          walletClient.prepareTransactionRequest({
+            account,
+            to: params.address,
+            data,
+            value: params.value,
+            nonce,
+            chain: walletClient.chain,
+          }),
+        options,
       );
-  let serialized: Hex;
+      if (account.type !== "local") {
+        // A key held by the node (e.g. an unlocked development account): the node signs and broadcasts in
+        // one call, so the hash is unknown until it answers and a retry could send twice; it is sent once.
+        const hash = await walletClient.sendTransaction(request as never);
+        return { hash, nonce };
+      }
+      serialized = await walletClient.signTransaction(request as never);
+    } catch (error) {
+      manager?.reset({ address: account.address, chainId });
+      throw decodeRevert(error, functionName) ?? error;
+    }
+    const hash = keccak256(serialized);
+    // A retry after a lost reply may find the transaction already in the pool or mined.
+    try {
+      await withRetries(
+        `send ${functionName}`,
+        async () => {
+          try {
+            await publicClient.sendRawTransaction({ serializedTransaction: serialized });
+          } catch (error) {
+            const known = await publicClient.getTransaction({ hash }).catch(() => undefined);
+            if (known) return;
+            throw error;
+          }
+        },
+        options,
+      );
+    } catch (error) {
+      manager?.reset({ address: account.address, chainId });
+      throw error;
+    }
+    return { hash, nonce };
+  };
+  let sent: { hash: Hex; nonce: number };
   try {
-    const data = encodeFunctionData({ abi: call.abi, functionName, args: call.args });
-    const request = await withRetries(
-      `prepare ${functionName}`,
-      () =>
-        walletClient.prepareTransactionRequest({
-          account,
-          to: params.address,
-          data,
-          value: params.value,
-          nonce,
-          chain: walletClient.chain,
-        }),
-      options,
-    );
-    serialized = await walletClient.signTransaction(request as never);
+    sent = await signAndBroadcast();
   } catch (error) {
-    manager?.reset({ address: account.address, chainId });
-    throw decodeRevert(error, functionName) ?? error;
+    // The local count ran ahead of the chain (a reorg dropped this account's transactions): nothing was
+    // accepted, so one more try with the nonce re-read from the chain (after the reset above) is safe.
+    if (!isNonceTooHigh(error)) throw decodeRevert(error, functionName) ?? error;
+    try {
+      sent = await signAndBroadcast();
+    } catch (again) {
+      throw decodeRevert(again, functionName) ?? again;
+    }
   }
-  const hash = keccak256(serialized);
-
-  // Broadcast; a retry after a lost reply may find the transaction already in the pool or mined.
-  try {
-    await withRetries(
-      `send ${functionName}`,
-      async () => {
-        try {
-          await publicClient.sendRawTransaction({ serializedTransaction: serialized });
-        } catch (error) {
-          const known = await publicClient.getTransaction({ hash }).catch(() => undefined);
-          if (known) return;
-          throw error;
-        }
-      },
-      options,
-    );
-  } catch (error) {
-    manager?.reset({ address: account.address, chainId });
-    throw decodeRevert(error, functionName) ?? error;
-  }
+  const { hash, nonce } = sent;
   options.logger?.debug({ functionName, hash, nonce }, "transaction sent");
 
-  // 4. Receipt.
-  const receipt = await withRetries(
-    `receipt of ${hash}`,
-    () => publicClient.waitForTransactionReceipt({ hash, timeout: options.receiptTimeoutMs ?? 120_000 }),
-    options,
-  );
+  // 4. Receipt. No receipt in time (e.g. a node's pool lost the transaction): reset the nonce manager so the
+  // next send re-reads the chain's pending count and fills the free nonce instead of queueing behind it.
+  let receipt: TransactionReceipt;
+  try {
+    receipt = await withRetries(
+      `receipt of ${hash}`,
+      () => waitForReceipt(publicClient, hash, options.receiptTimeoutMs ?? DEFAULT_RECEIPT_TIMEOUT_MS),
+      options,
+    );
+  } catch (error) {
+    manager?.reset({ address: account.address, chainId });
+    throw error;
+  }
   if (receipt.status !== "success") throw new TransactionRevertedError(functionName, hash);
   return { hash, receipt, result };
+}
+
+/**
+ * `waitForTransactionReceipt` bounded by `timeout`, its internal lookups stopped with it: for a transaction
+ * a node lost, viem keeps retrying `eth_getTransactionByHash` with backoff for about 12 s after the timeout
+ * has already failed the wait, which holds a one-shot keeper (`--once`) open long past its bound.
+ */
+export async function waitForReceipt(
+  publicClient: PublicClient<Transport, Chain>,
+  hash: Hex,
+  timeout: number,
+): Promise<TransactionReceipt> {
+  const stop = new AbortController();
+  try {
+    return await publicClient.waitForTransactionReceipt({ hash, timeout, signal: stop.signal });
+  } finally {
+    stop.abort();
+  }
+}
+
+/** The node refused a transaction whose nonce is ahead of the account's count (nothing was accepted). */
+function isNonceTooHigh(error: unknown): boolean {
+  if (!(error instanceof BaseError)) return false;
+  return Boolean(
+    error.walk((e) => e instanceof NonceTooHighError || /nonce too high/i.test((e as Error).message ?? "")),
+  );
 }

@@ -1,4 +1,6 @@
-import type { Account, Address, Chain, Hash, Transport, WalletClient } from "viem";
+import type { Account, Address, Chain, Hash, PublicClient, Transport, WalletClient } from "viem";
+
+import { send } from "../da-network/setup.js";
 
 import { iAllocationManagerAbi, iRewardsCoordinatorAbi } from "../lib/abis.js";
 import { VcloudError } from "../lib/errors.js";
@@ -63,7 +65,14 @@ async function setsOf(client: Client, am: Address, submissions: Submission[], bl
 export async function runRewardsOnce(
   publicClient: Client,
   walletClient: WalletClient<Transport, Chain, Account> | undefined,
-  params: { contracts: RewardsContracts; store: RewardsStore; logger?: Logger; dryRun?: boolean },
+  params: {
+    contracts: RewardsContracts;
+    store: RewardsStore;
+    logger?: Logger;
+    dryRun?: boolean;
+    /** Bound on the root's receipt wait (default 120 s). */
+    receiptTimeoutMs?: number;
+  },
 ): Promise<RewardsPassResult> {
   const { contracts, store, logger } = params;
   const rc = contracts.rewardsCoordinator;
@@ -147,16 +156,21 @@ export async function runRewardsOnce(
   });
   if (updater.toLowerCase() !== walletClient.account.address.toLowerCase())
     throw new NotRewardsUpdaterError(walletClient.account.address, updater);
-  const { request } = await publicClient.simulateContract({
-    account: walletClient.account,
-    address: rc,
-    abi: iRewardsCoordinatorAbi,
-    functionName: "submitRoot",
-    args: [tree.root as `0x${string}`, endTimestamp],
-  });
-  const txHash = await walletClient.writeContract(request);
-  const receipt = await publicClient.waitForTransactionReceipt({ hash: txHash });
-  if (receipt.status !== "success") throw new VcloudError(`submitRoot transaction ${txHash} reverted`);
+  // Through `send`: a bounded receipt wait, and a nonce-manager reset when the transaction is lost, so a
+  // daemon's next pass fills the free nonce instead of queueing behind it (issue 13).
+  const txHash = await send(
+    {
+      publicClient: publicClient as PublicClient<Transport, Chain>,
+      ...(params.receiptTimeoutMs !== undefined ? { receiptTimeoutMs: params.receiptTimeoutMs } : {}),
+    },
+    walletClient,
+    {
+      address: rc,
+      abi: iRewardsCoordinatorAbi,
+      functionName: "submitRoot",
+      args: [tree.root as `0x${string}`, endTimestamp],
+    },
+  );
   store.markPosted(endTimestamp, txHash);
   logger?.info({ txHash, end: endTimestamp }, "rewards root posted");
   return { action: "posted", periods, endTimestamp, root: tree.root, earners, txHash };

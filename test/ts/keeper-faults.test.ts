@@ -3,7 +3,16 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-import { getAddress, parseEther, parseEventLogs, WaitForTransactionReceiptTimeoutError, type Hex } from "viem";
+import {
+  createWalletClient,
+  getAddress,
+  http,
+  parseEther,
+  parseEventLogs,
+  WaitForTransactionReceiptTimeoutError,
+  type Hex,
+} from "viem";
+import { nonceManager, privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { startHardhatNode, type DevnetNode } from "../../keepers/devnet/node.js";
@@ -13,7 +22,7 @@ import { createLogger } from "../../keepers/lib/logger.js";
 import { PROJECT_ROOT } from "../../keepers/lib/paths.js";
 import { runRewardsOnce } from "../../keepers/rewards/keeper.js";
 import { RewardsStore } from "../../keepers/rewards/store.js";
-import { freePort, vcloud } from "./helpers/cli.js";
+import { freePort, vcloud, vcloudAsync } from "./helpers/cli.js";
 import { deployFeesStack, INTERVAL, THRESHOLD, type FeesStack } from "./support/fees-stack.js";
 import { startRpcProxy, type RpcProxy } from "./support/rpc-proxy.js";
 
@@ -316,10 +325,104 @@ describe("keepers under RPC faults, reorgs and kills", () => {
       await rpc("evm_mine");
     }
 
-    function rewardsPass(store: RewardsStore) {
-      const { publicClient, wallet } = stack.clientsVia(proxy.url, "gov");
+    function rewardsPass(store: RewardsStore, http?: { timeout?: number; retryCount?: number }) {
+      const { publicClient, wallet } = stack.clientsVia(proxy.url, "gov", http);
       return runRewardsOnce(publicClient, wallet, { contracts: contracts(), store });
     }
+
+    it("endpoint down, then slow beyond the client's timeout: each pass fails clearly and posts nothing; then one root", async () => {
+      const store = new RewardsStore(db());
+      try {
+        await fundPeriod(parseEther("100"));
+        const roots = await rootsLength();
+        await proxy.down();
+        await expect(rewardsPass(store)).rejects.toThrow(/HTTP request failed[\s\S]*fetch failed/);
+        await proxy.up();
+        expect(await rootsLength()).toBe(roots);
+        proxy.inject({ kind: "slow", delayMs: 1_500 });
+        await expect(rewardsPass(store, { timeout: 500, retryCount: 0 })).rejects.toThrow(/took too long/);
+        proxy.clear();
+        expect(await rootsLength()).toBe(roots);
+        // Whatever a failed pass computed is not on chain: the next pass posts one root, then nothing more.
+        expect((await rewardsPass(store)).action).toBe("posted");
+        expect(await rootsLength()).toBe(roots + 1n);
+        expect(store.latest()?.status).toBe("posted");
+        expect((await rewardsPass(store)).action).toBe("up-to-date");
+        expect(await rootsLength()).toBe(roots + 1n);
+      } finally {
+        store.close();
+      }
+    }, 120_000);
+
+    it("a dropped root transaction in a long-lived keeper (one nonce manager across passes): bounded wait, then the same root once", async () => {
+      const store = new RewardsStore(db());
+      try {
+        await fundPeriod(parseEther("100"));
+        const roots = await rootsLength();
+        // As a daemon keeps it: one account with viem's local nonce manager for every pass.
+        const { publicClient } = stack.clientsVia(proxy.url, "gov");
+        const wallet = createWalletClient({
+          account: privateKeyToAccount(stack.keys[0]!.privateKey, { nonceManager }),
+          chain: publicClient.chain,
+          transport: http(proxy.url),
+        });
+        const pass = () =>
+          runRewardsOnce(publicClient, wallet, { contracts: contracts(), store, receiptTimeoutMs: 1_500 });
+        const nonce = await stack.publicClient.getTransactionCount({ address: wallet.account.address });
+        proxy.inject({ kind: "drop-tx" }, { count: 1 });
+        const started = Date.now();
+        await expect(pass()).rejects.toBeInstanceOf(WaitForTransactionReceiptTimeoutError);
+        proxy.clear();
+        expect(Date.now() - started).toBeLessThan(30_000);
+        const computed = store.latest();
+        expect(computed?.status).toBe("computed");
+        expect(await rootsLength()).toBe(roots);
+        const posted = await pass();
+        expect(posted.action).toBe("posted");
+        expect(posted.root).toBe(computed!.root);
+        expect(await rootsLength()).toBe(roots + 1n);
+        expect((await pass()).action).toBe("up-to-date");
+        // The root took the nonce the lost transaction left free: nothing queued behind a gap.
+        expect(await stack.publicClient.getTransactionCount({ address: wallet.account.address })).toBe(nonce + 1);
+        expect(
+          await stack.publicClient.getTransactionCount({ address: wallet.account.address, blockTag: "pending" }),
+        ).toBe(nonce + 1);
+      } finally {
+        store.close();
+      }
+    }, 120_000);
+
+    it("`vcloud keeper rewards --receipt-timeout 2` with its root dropped: fails on the bound (not the 120 s default); the next run posts the root once", async () => {
+      await fundPeriod(parseEther("100"));
+      const roots = await rootsLength();
+      const run = () =>
+        vcloudAsync(
+          [
+            "--json",
+            "keeper",
+            "rewards",
+            "--rpc-url",
+            proxy.url,
+            "--rewards-coordinator",
+            stack.addr.rc,
+            "--db",
+            db(),
+          ].concat(["--once", "--receipt-timeout", "2"]),
+          { VCLOUD_PRIVATE_KEY: stack.keys[0]!.privateKey },
+        );
+      proxy.inject({ kind: "drop-tx" }, { count: 1 });
+      const started = Date.now();
+      const dropped = await run();
+      proxy.clear();
+      expect(dropped.code, dropped.stderr).toBe(1);
+      expect(dropped.stderr).toMatch(/Timed out while waiting for transaction/);
+      expect(Date.now() - started).toBeLessThan(60_000);
+      expect(await rootsLength()).toBe(roots);
+      const posted = await run();
+      expect(posted.code, posted.stderr).toBe(0);
+      expect(JSON.parse(posted.stdout)).toMatchObject({ action: "posted" });
+      expect(await rootsLength()).toBe(roots + 1n);
+    }, 90_000);
 
     it("errors and a lost reply while posting: clear failures, then exactly one root per period", async () => {
       const store = new RewardsStore(db());
@@ -389,12 +492,19 @@ describe("keepers under RPC faults, reorgs and kills", () => {
       const store = new RewardsStore(db());
       try {
         await fundPeriod(parseEther("100"));
+        // Pin the head in the middle of a period: wall-clock time passing between the two passes must not
+        // complete another (empty) period, or the second root would end later than the first.
+        const head = Number((await stack.publicClient.getBlock()).timestamp);
+        const middle = head - (head % INTERVAL) + INTERVAL + INTERVAL / 2;
+        await rpc("evm_setNextBlockTimestamp", [middle]);
+        await rpc("evm_mine");
         const roots = await rootsLength();
         const snapshot = await rpc<Hex>("evm_snapshot");
         const first = await rewardsPass(store);
         expect(first.action).toBe("posted");
         expect(await rootsLength()).toBe(roots + 1n);
         expect(await rpc<boolean>("evm_revert", [snapshot])).toBe(true);
+        await rpc("evm_setNextBlockTimestamp", [middle + 1]);
         await rpc("hardhat_mine", ["0x2"]);
         expect(await rootsLength()).toBe(roots);
         const second = await rewardsPass(store);

@@ -97,7 +97,7 @@ async function storyContext(url: string, deployment: Deployment, logger: Logger,
   const chain: Chain = chainFor(deployment.chainId, url);
   const transport = http(url);
   const accounts = devnetAccounts();
-  const publicClient = createPublicClient({ chain, transport }) as PublicClient<Transport, Chain>;
+  const publicClient = createPublicClient({ chain, transport, cacheTime: 0 }) as PublicClient<Transport, Chain>;
   const wallets: WalletClient<Transport, Chain, Account>[] = accounts.map((a) =>
     createWalletClient({ account: privateKeyToAccount(a.privateKey), chain, transport }),
   );
@@ -143,6 +143,8 @@ export async function devnetStart(ctx: CommandContext, opts: StartOptions): Prom
       rpcUrl: url,
       parametersFile: opts.parameters,
       fresh: !opts.rpcUrl || deploymentIsDevnet(url),
+      // A devnet's own chain ends with it: nothing to resume later.
+      journal: opts.rpcUrl ? "chain" : "none",
     });
     const path = writeDeployment(deployment, opts.deploymentsDir);
     if (opts.dashboard) {

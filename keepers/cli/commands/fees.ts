@@ -8,10 +8,18 @@ import { loadPriceFile, mergePriceBooks, parsePriceFlags, type PriceBook } from 
 import { readJarState, type Client, type JarState } from "../../fees/read.js";
 import { releaseJar } from "../../fees/release.js";
 import { iProtocolFeeAbi } from "../../lib/abis.js";
-import { fromEnv, parseOptions, zAddress } from "../../lib/config.js";
+import { fromEnv, parseOptions, zAddress, zReceiptTimeout } from "../../lib/config.js";
 import { readDeployment } from "../../lib/deployments.js";
 import { InvalidInputError, VcloudError } from "../../lib/errors.js";
-import { action, connectFromOptions, ensureGroup, withChainOptions, type CommandContext } from "../context.js";
+import {
+  action,
+  connectFromOptions,
+  ensureGroup,
+  receiptTimeoutParam,
+  withChainOptions,
+  withReceiptTimeout,
+  type CommandContext,
+} from "../context.js";
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -121,6 +129,7 @@ const buybackSchema = z.object({
     .optional(),
   recipient: zAddress.optional(),
   interval: z.coerce.number().int("must be an integer").min(1, "must be at least 1 second"),
+  receiptTimeout: zReceiptTimeout,
 });
 
 function priceBook(opts: { priceFile?: string; price: string[] }): PriceBook {
@@ -143,6 +152,7 @@ async function buybackPass(ctx: CommandContext, raw: unknown, opts: z.infer<type
     recipient: opts.recipient,
     dryRun: opts.dryRun,
     logger: ctx.logger,
+    ...receiptTimeoutParam(opts.receiptTimeout),
   });
 }
 
@@ -220,7 +230,7 @@ export function registerFees(program: Command): void {
     );
 
   const keeper = ensureGroup(program, "keeper", "run a vcloud keeper (--once for cron, else as a daemon)");
-  withLocateOptions(withChainOptions(keeper.command("buyback")))
+  withReceiptTimeout(withLocateOptions(withChainOptions(keeper.command("buyback"))))
     .description("value the fee jar at configured prices and release it when burning EIGEN for it is profitable")
     .option("--once", "one pass, then exit (for cron)", false)
     .option("--dry-run", "print the decision and why; send nothing", false)

@@ -5,15 +5,23 @@ import { erc20Abi, formatUnits, getAddress, parseUnits, type Address } from "vie
 import { z } from "zod";
 
 import { iRewardsCoordinatorAbi } from "../../lib/abis.js";
-import { fromEnv, parseOptions, zAddress } from "../../lib/config.js";
+import { fromEnv, parseOptions, zAddress, zReceiptTimeout } from "../../lib/config.js";
 import { contractAddress, readDeployment } from "../../lib/deployments.js";
 import { InvalidInputError, VcloudError } from "../../lib/errors.js";
 import { PROJECT_ROOT } from "../../lib/paths.js";
+import { sendContractWrite } from "../../lib/tx.js";
 import { runRewardsOnce } from "../../rewards/keeper.js";
 import type { Client, RewardsContracts } from "../../rewards/read.js";
 import { RewardsStore } from "../../rewards/store.js";
 import { claimsFor } from "../../rewards/tree.js";
-import { action, connectFromOptions, ensureGroup, withChainOptions } from "../context.js";
+import {
+  action,
+  connectFromOptions,
+  ensureGroup,
+  receiptTimeoutParam,
+  withChainOptions,
+  withReceiptTimeout,
+} from "../context.js";
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -72,7 +80,7 @@ function parseOperatorSet(value: string, signer: Address): { avs: Address; id: n
 export function registerRewards(program: Command): void {
   // vcloud keeper rewards --------------------------------------------------------------------------------
   const keeper = ensureGroup(program, "keeper", "run a vcloud keeper (--once for cron, else as a daemon)");
-  withRewardsOptions(keeper.command("rewards"))
+  withReceiptTimeout(withRewardsOptions(keeper.command("rewards")))
     .description("compute rewards per period from on-chain stake, build the Merkle tree and post its root")
     .option("--once", "one pass, then exit (for cron)", false)
     .option("--dry-run", "compute and print the root; post nothing", false)
@@ -84,6 +92,7 @@ export function registerRewards(program: Command): void {
             once: z.boolean(),
             dryRun: z.boolean(),
             interval: z.coerce.number().int("must be an integer").min(1, "must be at least 1 second"),
+            receiptTimeout: zReceiptTimeout,
           }),
           raw,
         );
@@ -97,6 +106,7 @@ export function registerRewards(program: Command): void {
               store,
               logger: ctx.logger,
               dryRun: opts.dryRun,
+              ...receiptTimeoutParam(opts.receiptTimeout),
             });
           if (opts.once || opts.dryRun) {
             const result = await pass();
@@ -128,7 +138,7 @@ export function registerRewards(program: Command): void {
 
   // vcloud stake claim -------------------------------------------------------------------------------------
   const stake = ensureGroup(program, "stake", "deposit, delegate, withdraw and claim rewards as a staker");
-  withRewardsOptions(stake.command("claim"))
+  withReceiptTimeout(withRewardsOptions(stake.command("claim")))
     .description("claim rewards earned as a staker or operator, with proofs from the rewards keeper's tree")
     .option("--earner <address>", "whose rewards (default: the signer; else the signer must be its claimer)")
     .option("--token <address>", "claim only this token (repeatable)", collect)
@@ -140,6 +150,7 @@ export function registerRewards(program: Command): void {
             earner: zAddress.optional(),
             token: z.array(zAddress).optional(),
             recipient: zAddress.optional(),
+            receiptTimeout: zReceiptTimeout,
           }),
           raw,
         );
@@ -185,25 +196,25 @@ export function registerRewards(program: Command): void {
           }
           if (claims.length === 0) throw new VcloudError(`nothing to claim for ${earner}`);
           const recipient = opts.recipient ?? signer;
-          const { request } = await publicClient.simulateContract({
-            account: walletClient!.account,
-            address: rc,
-            abi: iRewardsCoordinatorAbi,
-            functionName: "processClaims",
-            args: [
-              claims.map((c) => ({
-                rootIndex: c.rootIndex,
-                earner: c.earner,
-                token: c.token,
-                cumulativeEarnings: c.cumulativeEarnings,
-                proof: c.proof,
-              })),
-              recipient,
-            ],
-          });
-          const hash = await walletClient!.writeContract(request);
-          const receipt = await publicClient.waitForTransactionReceipt({ hash });
-          if (receipt.status !== "success") throw new VcloudError(`claim transaction ${hash} reverted`);
+          const { hash } = await sendContractWrite(
+            { publicClient, walletClient: walletClient! },
+            {
+              address: rc,
+              abi: iRewardsCoordinatorAbi,
+              functionName: "processClaims",
+              args: [
+                claims.map((c) => ({
+                  rootIndex: c.rootIndex,
+                  earner: c.earner,
+                  token: c.token,
+                  cumulativeEarnings: c.cumulativeEarnings,
+                  proof: c.proof,
+                })),
+                recipient,
+              ],
+            },
+            receiptTimeoutParam(opts.receiptTimeout),
+          );
           const result = {
             earner,
             recipient,
@@ -230,7 +241,7 @@ export function registerRewards(program: Command): void {
   // vcloud avs rewards submit -----------------------------------------------------------------------------
   const avs = ensureGroup(program, "avs", "manage an AVS: operator sets, slashers, rewards");
   const rewards = ensureGroup(avs, "rewards", "fund rewards for an operator set");
-  withRewardsOptions(rewards.command("submit"))
+  withReceiptTimeout(withRewardsOptions(rewards.command("submit")))
     .description("fund rewards for an operator set: stake-weighted, or per operator with --operator")
     .requiredOption("--operator-set <avs:id>", "the operator set (AVS:ID, or ID for the signer's AVS)")
     .requiredOption("--token <address>", "the reward token")
@@ -258,6 +269,7 @@ export function registerRewards(program: Command): void {
             start: z.coerce.number().int("must be an integer").nonnegative("must be a timestamp").optional(),
             optInFee: z.boolean(),
             description: z.string(),
+            receiptTimeout: zReceiptTimeout,
           }),
           raw,
         );
@@ -311,12 +323,8 @@ export function registerRewards(program: Command): void {
           opts.amount !== undefined
             ? tokens(opts.amount, "--amount")
             : operatorRewards.reduce((s, r) => s + r.amount, 0n);
-        const send = async (pending: Promise<`0x${string}`>) => {
-          const hash = await pending;
-          const receipt = await publicClient.waitForTransactionReceipt({ hash });
-          if (receipt.status !== "success") throw new VcloudError(`transaction ${hash} reverted`);
-          return hash;
-        };
+        const clients = { publicClient, walletClient: walletClient! };
+        const bound = receiptTimeoutParam(opts.receiptTimeout);
         if (opts.optInFee) {
           const optedIn = await publicClient.readContract({
             address: rc,
@@ -325,28 +333,22 @@ export function registerRewards(program: Command): void {
             args: [signer],
           });
           if (!optedIn)
-            await send(
-              walletClient!.writeContract({
-                address: rc,
-                abi: iRewardsCoordinatorAbi,
-                functionName: "setOptInForProtocolFee",
-                args: [true],
-              }),
+            await sendContractWrite(
+              clients,
+              { address: rc, abi: iRewardsCoordinatorAbi, functionName: "setOptInForProtocolFee", args: [true] },
+              bound,
             );
         }
-        await send(
-          walletClient!.writeContract({
-            address: opts.token,
-            abi: erc20Abi,
-            functionName: "approve",
-            args: [rc, total],
-          }),
+        await sendContractWrite(
+          clients,
+          { address: opts.token, abi: erc20Abi, functionName: "approve", args: [rc, total] },
+          bound,
         );
-        const request =
+        const { hash } =
           opts.amount !== undefined
-            ? (
-                await publicClient.simulateContract({
-                  account: walletClient!.account,
+            ? await sendContractWrite(
+                clients,
+                {
                   address: rc,
                   abi: iRewardsCoordinatorAbi,
                   functionName: "createOperatorSetRewardsSubmission",
@@ -362,11 +364,12 @@ export function registerRewards(program: Command): void {
                       },
                     ],
                   ],
-                })
-              ).request
-            : (
-                await publicClient.simulateContract({
-                  account: walletClient!.account,
+                },
+                bound,
+              )
+            : await sendContractWrite(
+                clients,
+                {
                   address: rc,
                   abi: iRewardsCoordinatorAbi,
                   functionName: "createOperatorDirectedOperatorSetRewardsSubmission",
@@ -383,11 +386,9 @@ export function registerRewards(program: Command): void {
                       },
                     ],
                   ],
-                })
-              ).request;
-        const hash = await walletClient!.writeContract(request as never);
-        const receipt = await publicClient.waitForTransactionReceipt({ hash });
-        if (receipt.status !== "success") throw new VcloudError(`submission transaction ${hash} reverted`);
+                },
+                bound,
+              );
         const result = { operatorSet, token: opts.token, amount: total, startTimestamp, duration, txHash: hash };
         ctx.print(
           result,

@@ -8,6 +8,7 @@ import {
   backingEigenAbi,
 } from "../../lib/abis.js";
 import { contractAddress } from "../../lib/deployments.js";
+import { DEFAULT_RECEIPT_TIMEOUT_MS, waitForReceipt } from "../../lib/tx.js";
 import type { StoryStep } from "../story.js";
 
 /**
@@ -46,7 +47,7 @@ export const forkReady: StoryStep = {
     const wallet = ctx.wallets[0]!;
     const amount = parseEther("1000");
     const send = async (hash: Promise<`0x${string}`>) => {
-      const receipt = await ctx.publicClient.waitForTransactionReceipt({ hash: await hash });
+      const receipt = await waitForReceipt(ctx.publicClient, await hash, DEFAULT_RECEIPT_TIMEOUT_MS);
       if (receipt.status !== "success") throw new Error(`transaction ${receipt.transactionHash} reverted`);
     };
     await send(

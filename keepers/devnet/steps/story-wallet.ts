@@ -1,7 +1,7 @@
 import { createWalletClient, http, keccak256, parseEther, stringToHex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 
-import type { TxClients } from "../../lib/tx.js";
+import { DEFAULT_RECEIPT_TIMEOUT_MS, waitForReceipt, type TxClients } from "../../lib/tx.js";
 import type { StoryContext } from "../story.js";
 
 /**
@@ -15,7 +15,7 @@ export async function storyWallet(ctx: StoryContext, role: string, eth = parseEt
   const balance = await ctx.publicClient.getBalance({ address: account.address });
   if (balance < eth) {
     const hash = await governance.sendTransaction({ to: account.address, value: eth - balance });
-    const receipt = await ctx.publicClient.waitForTransactionReceipt({ hash });
+    const receipt = await waitForReceipt(ctx.publicClient, hash, DEFAULT_RECEIPT_TIMEOUT_MS);
     if (receipt.status !== "success") throw new Error(`funding ${role} (${account.address}) reverted`);
   }
   const walletClient = createWalletClient({ account, chain: ctx.publicClient.chain, transport: http(ctx.rpcUrl) });

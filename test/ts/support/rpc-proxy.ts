@@ -17,26 +17,33 @@ import { keccak256, type Hex } from "viem";
  *  - `drop-tx`: `eth_sendRawTransaction` is answered with the transaction's hash but never forwarded, as a
  *    node whose pool lost it (the account's next nonce stays free; anything signed after it sits in a gap);
  *  - `lose-reply`: matching calls are forwarded and executed, but the client's connection is cut before the
- *    reply (the client cannot tell whether a transaction landed).
+ *    reply (the client cannot tell whether a transaction landed);
+ *  - `hook`: runs the test's `before` action ahead of forwarding a matching call and its `after` action (with
+ *    the call's result) ahead of replying, e.g. a reorg exactly while a client waits for a receipt.
  * A fault applies to the next `count` matching calls (default: until `clear()`). Every call is counted.
  */
 export type Fault =
   | { kind: "slow"; delayMs: number }
   | { kind: "error"; code?: number; message?: string; httpStatus?: number }
   | { kind: "drop-tx" }
-  | { kind: "lose-reply" };
+  | { kind: "lose-reply" }
+  | { kind: "hook"; before?: () => Promise<void>; after?: (result: unknown) => Promise<void> };
 
 export type FaultOptions = {
   /** JSON-RPC methods the fault applies to (default: all; `drop-tx` always means eth_sendRawTransaction). */
   methods?: string[];
   /** How many matching calls it applies to before clearing itself (default: until `clear()`). */
   count?: number;
+  /** Narrows the matching calls further, e.g. to raw transactions sent to one contract. */
+  match?: (call: { method: string; params: readonly unknown[] }) => boolean;
 };
 
 export type RpcProxy = {
   url: string;
   /** Calls seen, by method. */
   calls: Map<string, number>;
+  /** Sees every call as it arrives, before any fault (e.g. to count a keeper's passes by their first read). */
+  onCall?: (call: { method: string; params: readonly unknown[] }) => void;
   /** Hashes of raw transactions forwarded to the chain / swallowed by `drop-tx`. */
   forwardedTxs: Hex[];
   droppedTxs: Hex[];
@@ -108,7 +115,7 @@ export async function startRpcProxy(targetOrProvider: string | Eip1193): Promise
   const target = typeof targetOrProvider === "string" ? new URL(targetOrProvider) : undefined;
   const upstreamCall = (body: Buffer) =>
     target ? forward(target, body) : viaProvider(targetOrProvider as Eip1193, body);
-  let fault: { fault: Fault; methods?: Set<string>; remaining: number } | undefined;
+  let fault: { fault: Fault; methods?: Set<string>; match?: FaultOptions["match"]; remaining: number } | undefined;
   const sockets = new Set<Socket>();
   let port = 0;
 
@@ -120,7 +127,12 @@ export async function startRpcProxy(targetOrProvider: string | Eip1193): Promise
     faulted: 0,
     inject(f, options = {}) {
       const methods = f.kind === "drop-tx" ? ["eth_sendRawTransaction"] : options.methods;
-      fault = { fault: f, methods: methods ? new Set(methods) : undefined, remaining: options.count ?? Infinity };
+      fault = {
+        fault: f,
+        methods: methods ? new Set(methods) : undefined,
+        match: options.match,
+        remaining: options.count ?? Infinity,
+      };
     },
     clear() {
       fault = undefined;
@@ -138,8 +150,9 @@ export async function startRpcProxy(targetOrProvider: string | Eip1193): Promise
   };
 
   /** The fault for this call, if any (and uses one of its count). */
-  function take(method: string): Fault | undefined {
+  function take(method: string, params: readonly unknown[]): Fault | undefined {
     if (!fault || (fault.methods && !fault.methods.has(method))) return undefined;
+    if (fault.match && !fault.match({ method, params })) return undefined;
     const f = fault.fault;
     if (--fault.remaining <= 0) fault = undefined;
     proxy.faulted++;
@@ -156,11 +169,14 @@ export async function startRpcProxy(targetOrProvider: string | Eip1193): Promise
       return;
     }
     const calls = Array.isArray(parsed) ? parsed : [parsed];
-    for (const c of calls) proxy.calls.set(c.method ?? "?", (proxy.calls.get(c.method ?? "?") ?? 0) + 1);
+    for (const c of calls) {
+      proxy.calls.set(c.method ?? "?", (proxy.calls.get(c.method ?? "?") ?? 0) + 1);
+      proxy.onCall?.({ method: c.method ?? "?", params: c.params ?? [] });
+    }
     // Faults apply to single calls (viem's http transport does not batch unless asked).
     const call = calls[0]!;
     const method = call.method ?? "?";
-    const f = Array.isArray(parsed) ? undefined : take(method);
+    const f = Array.isArray(parsed) ? undefined : take(method, call.params ?? []);
     const reply = (status: number, payload: Buffer | string) =>
       res.writeHead(status, { "content-type": "application/json" }).end(payload);
     if (f?.kind === "error") {
@@ -181,6 +197,7 @@ export async function startRpcProxy(targetOrProvider: string | Eip1193): Promise
       return reply(200, JSON.stringify({ jsonrpc: "2.0", id: call.id, result: hash }));
     }
     if (f?.kind === "slow") await new Promise((r) => setTimeout(r, f.delayMs));
+    if (f?.kind === "hook") await f.before?.();
     if (method === "eth_sendRawTransaction") proxy.forwardedTxs.push(keccak256((call.params?.[0] ?? "0x") as Hex));
     let upstream: { status: number; body: Buffer };
     try {
@@ -191,6 +208,15 @@ export async function startRpcProxy(targetOrProvider: string | Eip1193): Promise
     if (f?.kind === "lose-reply") {
       req.socket.destroy();
       return;
+    }
+    if (f?.kind === "hook" && f.after) {
+      let result: unknown;
+      try {
+        result = (JSON.parse(upstream.body.toString("utf8")) as { result?: unknown }).result;
+      } catch {
+        result = undefined;
+      }
+      await f.after(result);
     }
     reply(upstream.status, upstream.body);
   }
