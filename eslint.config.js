@@ -16,6 +16,7 @@ export default tseslint.config(
       "dist/",
       "indexer/ponder-env.d.ts",
       "indexer/generated/",
+      "keepers/generated/",
       "indexer/.ponder/",
       "test-artifacts/",
     ],

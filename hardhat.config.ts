@@ -21,7 +21,11 @@ const compiler = {
   },
 };
 
-const DEVNET_PORT = Number(process.env.VCLOUD_DEVNET_PORT ?? 8545);
+// `localhost` is only a default that callers override with the node's URL; an invalid VCLOUD_DEVNET_PORT is the
+// devnet command's to refuse (naming --port), so it must not make the whole config invalid. The config module is
+// imported once per process: a value set while it loads would otherwise break every later Hardhat runtime there.
+const envPort = Number(process.env.VCLOUD_DEVNET_PORT);
+const DEVNET_PORT = Number.isInteger(envPort) && envPort > 0 && envPort < 65_536 ? envPort : 8545;
 const DEVNET_HD_ACCOUNTS = { mnemonic: "test test test test test test test test test test test junk", count: 24 };
 const deep = process.env.VCLOUD_TEST_PROFILE === "deep";
 

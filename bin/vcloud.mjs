@@ -4,7 +4,7 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const [major, minor] = process.versions.node.split(".").map(Number);
@@ -19,8 +19,10 @@ if (major < 22 || (major === 22 && minor < 13)) {
   }
   node = local;
 }
-const tsx = join(ROOT, "node_modules", "tsx", "dist", "cli.mjs");
-runForwardingSignals(node, [tsx, join(ROOT, "keepers", "cli", "main.ts"), ...process.argv.slice(2)]);
+// tsx as a loader in the CLI's own process, not through tsx's CLI: that adds a relaying parent which, when the
+// child does not acknowledge a forwarded Ctrl-C within 30 ms (a loaded machine), SIGKILLs it mid-shutdown.
+const tsxLoader = pathToFileURL(join(ROOT, "node_modules", "tsx", "dist", "loader.mjs")).href;
+runForwardingSignals(node, ["--import", tsxLoader, join(ROOT, "keepers", "cli", "main.ts"), ...process.argv.slice(2)]);
 
 /** Runs the child and forwards Ctrl-C / termination to it, exiting with its status. */
 function runForwardingSignals(cmd, args, options = {}) {

@@ -1,6 +1,8 @@
 /**
- * `npm test`: every check, in order, continuing past failures so one run shows everything that is wrong.
- * Prints a table of the checks and a closing `N passed, N failed` line counting individual tests.
+ * `npm test`: every check, continuing past failures so one run shows everything that is wrong. Checks run
+ * two at a time once the checks they need have finished (the lints beside the contract build, the type check
+ * beside the Solidity tests); nothing starts beside the TypeScript tests. Prints a table of the checks and a closing
+ * `N passed, N failed` line counting individual tests.
  * Exits non-zero when any check fails.
  *
  *   npm test                 all checks
@@ -16,6 +18,10 @@ type Check = {
   cmd: string[];
   env?: Record<string, string>;
   counts?: (out: string) => { passed: number; failed: number };
+  /** Checks that must have finished first (their outputs are this one's inputs). */
+  after?: string[];
+  /** No other check starts while it runs (one already running may finish beside it). */
+  exclusive?: boolean;
 };
 
 const bin = (pkg: string, ...path: string[]) => join(PROJECT_ROOT, "node_modules", pkg, ...path);
@@ -37,26 +43,52 @@ function countVitest(out: string) {
 
 export const CHECKS: Check[] = [
   { name: "build", cmd: [node, hardhat, "build", "--quiet"] },
-  { name: "abis", cmd: [node, tsx, join(PROJECT_ROOT, "scripts", "gen-abis.ts")] },
-  { name: "typecheck", cmd: [node, bin("typescript", "bin", "tsc"), "--noEmit", "-p", PROJECT_ROOT] },
+  { name: "abis", cmd: [node, tsx, join(PROJECT_ROOT, "scripts", "gen-abis.ts")], after: ["build"] },
+  {
+    name: "typecheck",
+    cmd: [node, bin("typescript", "bin", "tsc"), "--noEmit", "-p", PROJECT_ROOT],
+    after: ["abis"],
+  },
   { name: "lint-ts", cmd: [node, bin("eslint", "bin", "eslint.js"), "--max-warnings", "0", "."] },
-  // solhint (security rules at error level) + Solidity compiler warnings as errors
-  { name: "lint-sol", cmd: [node, tsx, join(PROJECT_ROOT, "scripts", "lint-sol.ts")] },
+  // solhint with the security rules at error level (.solhint.json), no warnings allowed
+  {
+    name: "lint-sol",
+    cmd: [node, bin("solhint", "solhint.js"), "--max-warnings", "0", "contracts/**/*.sol"],
+  },
   { name: "format", cmd: [node, bin("prettier", "bin", "prettier.cjs"), "--check", "--log-level", "warn", "."] },
-  { name: "sol", cmd: [node, hardhat, "test", "solidity"], counts: countHardhat },
-  { name: "ts", cmd: [node, bin("vitest", "vitest.mjs"), "run"], counts: countVitest },
+  // Solidity compiler warnings as errors (reads the build's compiler output)
+  {
+    name: "solc-warnings",
+    cmd: [node, tsx, join(PROJECT_ROOT, "scripts", "check-solc-warnings.ts")],
+    after: ["build"],
+  },
+  { name: "sol", cmd: [node, hardhat, "test", "solidity"], counts: countHardhat, after: ["build"] },
+  // Vitest keeps both cores busy itself: it starts beside at most the end of the type check, and nothing
+  // starts beside it.
+  {
+    name: "ts",
+    cmd: [node, bin("vitest", "vitest.mjs"), "run"],
+    counts: countVitest,
+    after: ["abis", "solc-warnings", "sol"],
+    exclusive: true,
+  },
   // Deep profile only (`npm run test:deep`): mutation testing of the slashing maths, failing below 100% killed.
   ...(process.env.VCLOUD_TEST_PROFILE === "deep"
     ? [
         {
           name: "mutation",
           cmd: [node, tsx, join(PROJECT_ROOT, "scripts", "mutation-slashing.ts"), "--min-kill-rate", "100"],
+          after: ["build"],
+          exclusive: true,
         },
       ]
     : []),
 ];
 
-function runCheck(check: Check): Promise<{ code: number; out: string; ms: number }> {
+/** Checks run two at a time (CI has two cores), each once the checks it needs have passed or failed. */
+const CONCURRENCY = 2;
+
+function runCheck(check: Check, live: boolean): Promise<{ code: number; out: string; ms: number }> {
   const started = performance.now();
   return new Promise((resolvePromise) => {
     const child = spawn(check.cmd[0]!, check.cmd.slice(1), {
@@ -64,10 +96,11 @@ function runCheck(check: Check): Promise<{ code: number; out: string; ms: number
       env: { ...process.env, FORCE_COLOR: "0", ...check.env },
       stdio: ["ignore", "pipe", "pipe"],
     });
+    // Streamed when the check runs alone; otherwise buffered, so that two checks' outputs do not interleave.
     let out = "";
     const onData = (chunk: Buffer) => {
       out += chunk.toString();
-      process.stdout.write(chunk);
+      if (live) process.stdout.write(chunk);
     };
     child.stdout.on("data", onData);
     child.stderr.on("data", onData);
@@ -75,6 +108,12 @@ function runCheck(check: Check): Promise<{ code: number; out: string; ms: number
     child.on("close", (code) => resolvePromise({ code: code ?? 1, out, ms: performance.now() - started }));
   });
 }
+
+const describe = (check: Check) =>
+  check.cmd
+    .slice(1)
+    .map((a) => a.replace(PROJECT_ROOT + "/", ""))
+    .join(" ");
 
 async function main() {
   const onlyIndex = process.argv.indexOf("--only");
@@ -84,28 +123,45 @@ async function main() {
     console.error(`unknown check in --only; known: ${CHECKS.map((c) => c.name).join(", ")}`);
     process.exit(2);
   }
-  const rows: { name: string; ok: boolean; s: string; passed: number; failed: number }[] = [];
-  for (const check of checks) {
-    process.stdout.write(
-      `\n=== ${check.name}: ${check.cmd
-        .slice(1)
-        .map((a) => a.replace(PROJECT_ROOT + "/", ""))
-        .join(" ")}\n`,
-    );
-    const { code, out, ms } = await runCheck(check);
-    const counts = check.counts?.(out) ?? { passed: code === 0 ? 1 : 0, failed: code === 0 ? 0 : 1 };
-    if (code !== 0 && counts.failed === 0) counts.failed = 1;
-    rows.push({ name: check.name, ok: code === 0, s: (ms / 1000).toFixed(1), ...counts });
+  const selected = new Set(checks.map((c) => c.name));
+  const rows = new Map<string, { name: string; ok: boolean; s: string; passed: number; failed: number }>();
+  const running = new Map<string, Promise<void>>();
+  const pending = [...checks];
+  const ready = (c: Check) => (c.after ?? []).every((d) => !selected.has(d) || rows.has(d));
+  while (pending.length > 0 || running.size > 0) {
+    const exclusiveRunning = [...running.keys()].some((n) => checks.find((c) => c.name === n)!.exclusive);
+    // In table order: the first runnable check with a free slot; nothing starts beside an exclusive one.
+    const next = exclusiveRunning ? undefined : pending.find((c) => ready(c) && running.size < CONCURRENCY);
+    if (next) {
+      pending.splice(pending.indexOf(next), 1);
+      const live = next.exclusive === true || checks.length === 1;
+      process.stdout.write(`\n=== ${next.name}${live ? "" : " started"}: ${describe(next)}\n`);
+      running.set(
+        next.name,
+        runCheck(next, live).then(({ code, out, ms }) => {
+          if (!live) process.stdout.write(`\n=== ${next.name}: ${describe(next)}\n${out}`);
+          const counts = next.counts?.(out) ?? { passed: code === 0 ? 1 : 0, failed: code === 0 ? 0 : 1 };
+          if (code !== 0 && counts.failed === 0) counts.failed = 1;
+          rows.set(next.name, { name: next.name, ok: code === 0, s: (ms / 1000).toFixed(1), ...counts });
+          running.delete(next.name);
+        }),
+      );
+      continue;
+    }
+    await Promise.race(running.values());
   }
-  const passed = rows.reduce((n, r) => n + r.passed, 0);
-  const failed = rows.reduce((n, r) => n + r.failed, 0);
+  const ordered = checks.map((c) => rows.get(c.name)!);
+  const passed = ordered.reduce((n, r) => n + r.passed, 0);
+  const failed = ordered.reduce((n, r) => n + r.failed, 0);
   console.log("\n=== summary");
-  for (const r of rows)
+  for (const r of ordered)
     console.log(
-      `  ${r.ok ? "ok  " : "FAIL"}  ${r.name.padEnd(10)} ${r.s.padStart(6)} s  ${r.passed} passed, ${r.failed} failed`,
+      `  ${r.ok ? "ok  " : "FAIL"}  ${r.name.padEnd(13)} ${r.s.padStart(6)} s  ${r.passed} passed, ${r.failed} failed`,
     );
-  console.log(`\n${passed} passed, ${failed} failed`);
-  process.exit(rows.every((r) => r.ok) ? 0 : 1);
+  console.log(`\n${passed} passed, ${failed} failed  (${((performance.now() - STARTED) / 1000).toFixed(0)} s in all)`);
+  process.exit(ordered.every((r) => r.ok) ? 0 : 1);
 }
+
+const STARTED = performance.now();
 
 await main();

@@ -29,8 +29,12 @@ import { FUZZ_RUNS, FUZZ_TIMEOUT_MS, mutateJson, randomJson, Rng } from "./fuzz.
 
 const DEEP = process.env.VCLOUD_TEST_PROFILE === "deep";
 const RUNS = DEEP ? FUZZ_RUNS : Math.min(FUZZ_RUNS, 300);
-/** A single command bounded well above anything a rejected input should need. */
-const CASE_TIMEOUT_MS = 20_000;
+/**
+ * A single command, bounded well above anything a rejected input needs. Some generated command lines are
+ * valid and do real work (the 100,000-input run drew `da encode` of a small file, which loads four KZG
+ * setups: over 20 s on a loaded 2-core machine), so the bound tells a hang from slow work, not a fast reject.
+ */
+const CASE_TIMEOUT_MS = 60_000;
 
 class ExitCalled extends Error {
   constructor(readonly code: number) {
@@ -180,7 +184,9 @@ describe("fuzz: vcloud command line (every group, in-process)", () => {
             "=",
             "a:b:c",
             "1,2,,3",
-            "/nonexistent/vcloud/file",
+            // Relative: the fuzz runs in its scratch directory, so a valid command that writes there (`da encode
+            // --out`) leaves nothing behind (an absolute /nonexistent path was created by a 100k run).
+            "missing/vcloud/file",
             dir,
             "\u0000",
             "é☃\u202e",

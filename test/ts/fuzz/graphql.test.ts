@@ -4,7 +4,7 @@
  * bad addresses and numbers, mismatched arrays, rows out of order or before the requested block), random
  * JSON, GraphQL `errors` arrays, non-JSON bodies, HTTP errors, oversized pages and cursors that never end.
  *
- * Property: `indexerSlashes` / `indexerBlock` either return exactly the records the response holds, when it
+ * Property: `indexerSlashes` / `indexerAllocations` / `indexerBlock` either return exactly the records the response holds, when it
  * is well-formed by the rules stated here (the oracle reads the bytes the server sent, not the code under
  * test), or throw a typed error (IndexerQueryError: the query failed; IndexerResponseError: the answer is
  * malformed, naming the field). Never a TypeError/SyntaxError, never a hang, never a malformed answer
@@ -20,6 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   IndexerQueryError,
   IndexerResponseError,
+  indexerAllocations,
   indexerBlock,
   indexerSlashes,
 } from "../../../keepers/indexer/reads.js";
@@ -98,6 +99,18 @@ function wellFormedRow(r: unknown, fromBlock: bigint): boolean {
 
 /** The rows of a well-formed response sequence, or undefined when any page is malformed. */
 function oracleSlashes(replies: Reply[], fromBlock: bigint): Record<string, unknown>[] | undefined {
+  const rows = oraclePages(replies, "slashings", (r) => wellFormedRow(r, fromBlock));
+  if (!rows) return undefined;
+  for (let i = 1; i < rows.length; i++) if (!((rows[i - 1]!.id as string) < (rows[i]!.id as string))) return undefined;
+  return rows;
+}
+
+/** The rows of every page of a well-formed sequence for plural query `field`, or undefined. */
+function oraclePages(
+  replies: Reply[],
+  field: string,
+  rowOk: (r: unknown) => boolean,
+): Record<string, unknown>[] | undefined {
   const rows: Record<string, unknown>[] = [];
   let after: string | null = null;
   for (let i = 0; i < 10_000; i++) {
@@ -112,21 +125,50 @@ function oracleSlashes(replies: Reply[], fromBlock: bigint): Record<string, unkn
     if (doc === null || typeof doc !== "object" || Array.isArray(doc)) return undefined;
     const { data, errors } = doc as { data?: unknown; errors?: unknown };
     if (errors !== undefined) return undefined;
-    const page = (data as { slashings?: unknown } | null | undefined)?.slashings as
+    const page = (data as Record<string, unknown> | null | undefined)?.[field] as
       { items?: unknown; pageInfo?: { hasNextPage?: unknown; endCursor?: unknown } } | undefined;
     if (!page || typeof page !== "object" || !Array.isArray(page.items) || page.items.length > 1000) return undefined;
     const info = page.pageInfo;
     if (!info || typeof info !== "object" || typeof info.hasNextPage !== "boolean") return undefined;
     if (!(info.endCursor === null || typeof info.endCursor === "string")) return undefined;
-    if (!page.items.every((r) => wellFormedRow(r, fromBlock))) return undefined;
+    if (!page.items.every(rowOk)) return undefined;
     rows.push(...(page.items as Record<string, unknown>[]));
     if (!info.hasNextPage) break;
     if (!info.endCursor || info.endCursor === after) return undefined;
     after = info.endCursor;
     if (i === 9_999) return undefined;
   }
-  for (let i = 1; i < rows.length; i++) if (!((rows[i - 1]!.id as string) < (rows[i]!.id as string))) return undefined;
   return rows;
+}
+
+// The oracle for allocation pages: one row per (operator set, strategy) of the requested operator (the
+// indexer's primary key), magnitude a uint64 and effect block a uint32; the answer sorted by avs, set, strategy.
+function wellFormedAllocation(r: unknown, operator: string): boolean {
+  if (r === null || typeof r !== "object" || Array.isArray(r)) return false;
+  const o = r as Record<string, unknown>;
+  return (
+    isAddr(o.operator) &&
+    (o.operator as string).toLowerCase() === operator.toLowerCase() &&
+    isAddr(o.avs) &&
+    typeof o.setId === "number" &&
+    Number.isInteger(o.setId) &&
+    o.setId >= 0 &&
+    o.setId < 2 ** 32 &&
+    isAddr(o.strategy) &&
+    isUint(o.magnitude) &&
+    BigInt(o.magnitude as string) < 2n ** 64n &&
+    isUint(o.effectBlock) &&
+    BigInt(o.effectBlock as string) < 2n ** 32n
+  );
+}
+const allocationKey = (r: Record<string, unknown>) =>
+  `${(r.avs as string).toLowerCase()}/${String(r.setId).padStart(10, "0")}/${(r.strategy as string).toLowerCase()}`;
+function oracleAllocations(replies: Reply[], operator: string): Record<string, unknown>[] | undefined {
+  const rows = oraclePages(replies, "allocations", (r) => wellFormedAllocation(r, operator));
+  if (!rows) return undefined;
+  const keys = rows.map(allocationKey);
+  if (new Set(keys).size !== keys.length) return undefined;
+  return [...rows].sort((a, b) => (allocationKey(a) < allocationKey(b) ? -1 : 1));
 }
 
 describe("fuzz: indexer GraphQL responses", () => {
@@ -240,6 +282,195 @@ describe("fuzz: indexer GraphQL responses", () => {
       expect(tally.queryFailed).toBeGreaterThan(0);
     },
   );
+
+  it(
+    `indexerAllocations: ${RUNS} hostile response sequences -> the exact latest allocations or a typed error`,
+    { timeout: FUZZ_TIMEOUT_MS },
+    async () => {
+      const rng = new Rng(0xa110c);
+      const tally = { accepted: 0, malformed: 0, queryFailed: 0 };
+      const operator = getAddress(hex(rng, 20));
+      const sets = [hex(rng, 20), hex(rng, 20)];
+      const strategies = [hex(rng, 20), hex(rng, 20), hex(rng, 20)];
+      for (let i = 0; i < RUNS; i++) {
+        // Distinct (avs, set, strategy) keys in indexer (id) order; the addresses in mixed case at times.
+        const keys: { avs: string; setId: number; strategy: string }[] = [];
+        for (const avs of sets)
+          for (const setId of [0, 1]) for (const strategy of strategies) keys.push({ avs, setId, strategy });
+        const chosen = keys.filter(() => rng.int(3) === 0);
+        const caseOf = (a: string) => (rng.int(4) === 0 ? a.toUpperCase().replace("0X", "0x") : a);
+        const rows = chosen.map((k) => ({
+          operator: caseOf(operator.toLowerCase()),
+          avs: caseOf(k.avs),
+          setId: k.setId,
+          strategy: caseOf(k.strategy),
+          magnitude: String(rng.int(1e9)) + "000000000",
+          effectBlock: String(rng.int(1e6)),
+        }));
+        const pages = 1 + rng.int(3);
+        const per = Math.ceil(rows.length / pages) || 1;
+        const valid: Reply[] = [];
+        for (let p = 0; p < pages; p++) {
+          const items = rows.slice(p * per, (p + 1) * per);
+          const last = p === pages - 1;
+          valid.push({
+            status: 200,
+            body: JSON.stringify({
+              data: { allocations: { items, pageInfo: { hasNextPage: !last, endCursor: last ? null : `c${p}` } } },
+            }),
+          });
+        }
+        const replies = structuredClone(valid);
+        const target = rng.int(replies.length);
+        const pageOf = (r: Reply) =>
+          JSON.parse(r.body) as { data: { allocations: { items: Record<string, unknown>[]; pageInfo: unknown } } };
+        switch (rng.int(12)) {
+          case 0:
+          case 1:
+          case 2:
+            replies[target]!.body = JSON.stringify(mutateJson(JSON.parse(replies[target]!.body), rng));
+            break;
+          case 3:
+            replies[target]!.body = JSON.stringify(randomJson(rng));
+            break;
+          case 4:
+            replies[target]!.body = JSON.stringify({ errors: [{ message: "boom" }], data: null });
+            break;
+          case 5:
+            replies[target] = rng.pick<Reply>([
+              { status: 200, body: "<html>oops</html>", type: "text/html" },
+              { status: 200, body: '{"data": {"allocations": ' },
+              { status: 503, body: "unavailable", type: "text/plain" },
+            ]);
+            break;
+          case 6: {
+            // the same (set, strategy) twice, on one page or across pages, possibly in another letter case
+            const doc = pageOf(replies[target]!);
+            const any = rows[rng.int(Math.max(rows.length, 1))];
+            if (any) {
+              const twin = { ...any, avs: (any.avs as string).toLowerCase(), magnitude: "1" };
+              doc.data.allocations.items.push(twin);
+              replies[target]!.body = JSON.stringify(doc);
+            }
+            break;
+          }
+          case 7: {
+            // a row of another operator
+            const doc = pageOf(replies[target]!);
+            doc.data.allocations.items.push({
+              ...(rows[0] ?? {}),
+              operator: hex(rng, 20),
+              avs: sets[0],
+              setId: 7,
+              strategy: strategies[0],
+              magnitude: "5",
+              effectBlock: "5",
+            });
+            replies[target]!.body = JSON.stringify(doc);
+            break;
+          }
+          case 8: {
+            const doc = pageOf(replies[0]!);
+            doc.data.allocations.pageInfo = { hasNextPage: true, endCursor: rng.pick(["same", null, ""]) };
+            replies.length = 0;
+            replies.push({ status: 200, body: JSON.stringify(doc) });
+            break;
+          }
+          default:
+            break; // well-formed
+        }
+        script = replies;
+        served = 0;
+        const label = `case ${i}: ${replies.map((r) => `${r.status} ${r.body.slice(0, 400)}`).join(" | ")}`;
+        const want = oracleAllocations(replies, operator);
+        let got: Awaited<ReturnType<typeof indexerAllocations>> | undefined;
+        let error: unknown;
+        try {
+          got = await indexerAllocations(url, operator);
+        } catch (e) {
+          error = e;
+        }
+        if (error !== undefined) {
+          expect(
+            error instanceof IndexerQueryError || error instanceof IndexerResponseError,
+            `${label}\n  untyped error: ${String((error as Error)?.stack ?? error)}`,
+          ).toBe(true);
+          expect(want, `${label}\n  a well-formed response was refused: ${(error as Error).message}`).toBeUndefined();
+          if (error instanceof IndexerResponseError) tally.malformed++;
+          else tally.queryFailed++;
+          continue;
+        }
+        expect(want, `${label}\n  a malformed response was accepted`).toBeDefined();
+        expect(got, label).toEqual(
+          want!.map((r) => ({
+            operator,
+            operatorSet: { avs: getAddress(r.avs as string), id: r.setId },
+            strategy: getAddress(r.strategy as string),
+            magnitude: BigInt(r.magnitude as string),
+            effectBlock: BigInt(r.effectBlock as string),
+          })),
+        );
+        tally.accepted++;
+      }
+      expect(tally.accepted).toBeGreaterThan(0);
+      expect(tally.malformed).toBeGreaterThan(0);
+      expect(tally.queryFailed).toBeGreaterThan(0);
+    },
+  );
+
+  it("indexerAllocations: a non-decimal magnitude or effect block is an IndexerResponseError (regression, 100k run)", async () => {
+    const operator = "0x" + "11".repeat(20);
+    const row = {
+      operator,
+      avs: "0x" + "22".repeat(20),
+      setId: 0,
+      strategy: "0x" + "33".repeat(20),
+      magnitude: "5",
+      effectBlock: "7",
+    };
+    for (const [field, bad] of [
+      ["effectBlock", { ...row, effectBlock: "Z748132" }],
+      ["magnitude", { ...row, magnitude: "5e3" }],
+    ] as const) {
+      script = [
+        {
+          status: 200,
+          body: JSON.stringify({
+            data: { allocations: { items: [bad], pageInfo: { hasNextPage: false, endCursor: null } } },
+          }),
+        },
+      ];
+      served = 0;
+      const error = await indexerAllocations(url, getAddress(operator)).catch((e: unknown) => e);
+      expect(error, field).toBeInstanceOf(IndexerResponseError);
+      expect((error as IndexerResponseError).field).toBe(`data.allocations.items.0.${field}`);
+    }
+  });
+
+  it("indexerAllocations: a second row for one (operator set, strategy) is refused (regression)", async () => {
+    const operator = "0x" + "11".repeat(20);
+    const row = {
+      operator,
+      avs: "0x" + "22".repeat(20),
+      setId: 0,
+      strategy: "0x" + "33".repeat(20),
+      magnitude: "5",
+      effectBlock: "7",
+    };
+    const twin = { ...row, avs: row.avs.toUpperCase().replace("0X", "0x"), magnitude: "9" };
+    script = [
+      {
+        status: 200,
+        body: JSON.stringify({
+          data: { allocations: { items: [row, twin], pageInfo: { hasNextPage: false, endCursor: null } } },
+        }),
+      },
+    ];
+    served = 0;
+    const error = await indexerAllocations(url, getAddress(operator)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(IndexerResponseError);
+    expect((error as IndexerResponseError).field).toBe("allocations.items.1");
+  });
 
   it(
     `indexerBlock: ${RUNS} hostile _meta answers -> a block, null while syncing, or a typed error`,
