@@ -34,6 +34,8 @@ export class ChunkStore {
   private readonly meta: Database<StoredCertificate, string>;
   private readonly chunks: Database<Uint8Array, string>;
   private usedBytes = 0;
+  /** Puts not yet committed, by certificate id: a second put of the same id waits for the first. */
+  private readonly pending = new Map<string, Promise<void>>();
 
   private constructor(
     path: string,
@@ -65,19 +67,32 @@ export class ChunkStore {
     record: Omit<StoredCertificate, "bytes">,
     chunks: { blobIndex: number; index: number; bytes: Uint8Array }[],
   ): Promise<void> {
+    // Two concurrent puts of one id (a disperser's retry racing its first try) would both pass `has` and
+    // count the bytes twice; the second one waits for the first and then finds the id stored.
+    const inFlight = this.pending.get(record.id);
+    if (inFlight) {
+      await inFlight.catch(() => undefined);
+      return this.put(record, chunks);
+    }
     if (this.has(record.id)) return;
     const bytes = chunks.reduce((n, c) => n + c.bytes.length, 0);
     if (this.usedBytes + bytes > this.maxBytes) throw new StoreFullError(this.usedBytes, bytes, this.maxBytes);
     this.usedBytes += bytes;
-    try {
-      await this.root.transaction(() => {
+    const write = this.root
+      .transaction(() => {
         for (const c of chunks) this.chunks.put(chunkKey(record.id, c.blobIndex, c.index), c.bytes);
         this.meta.put(record.id, { ...record, bytes });
-      });
-    } catch (error) {
-      this.usedBytes -= bytes;
-      throw error;
-    }
+      })
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          this.usedBytes -= bytes;
+          throw error;
+        },
+      )
+      .finally(() => this.pending.delete(record.id));
+    this.pending.set(record.id, write);
+    await write;
   }
 
   getCertificate(id: string): StoredCertificate | undefined {
@@ -100,15 +115,22 @@ export class ChunkStore {
       .filter(({ value }) => value.expiry <= nowSeconds)
       .map(({ value }) => value);
     if (expired.length === 0) return 0;
+    // Overlapping sweeps list the same records; only the one whose transaction still finds a record
+    // frees its bytes, so the used-bytes count never drops below what is on disk.
+    let removed = 0;
+    let freed = 0;
     await this.root.transaction(() => {
       for (const record of expired) {
+        if (this.meta.get(record.id) === undefined) continue;
         for (const { key } of this.chunks.getRange({ start: `c/${record.id}/`, end: `c/${record.id}/~` }))
           this.chunks.remove(key);
         this.meta.remove(record.id);
+        removed++;
+        freed += record.bytes;
       }
     });
-    for (const record of expired) this.usedBytes -= record.bytes;
-    return expired.length;
+    this.usedBytes -= freed;
+    return removed;
   }
 
   async close(): Promise<void> {
