@@ -344,7 +344,9 @@ contract BlobCertificateRegistry is IBlobCertificateRegistry, Ownable2Step, Reen
     /// @notice Sends operator fees paid while no distributor was set (`operatorFees`) to `to`. Only
     /// governance. Fees paid with a distributor set never stay here: they belong to the signers.
     function withdrawOperatorFees(address payable to, uint256 amount) external onlyOwner nonReentrant {
-        operatorFees -= amount;
+        uint256 available = operatorFees;
+        if (amount > available) revert InsufficientOperatorFees(amount, available);
+        operatorFees = available - amount;
         Address.sendValue(to, amount);
     }
 

@@ -53,6 +53,8 @@ interface IBlobCertificateRegistry {
         Slashed
     }
 
+    /// @notice Thrown when governance withdraws more undistributed operator fees than the registry holds.
+    error InsufficientOperatorFees(uint256 amount, uint256 available);
     /// @notice Thrown when the certificate was already confirmed (replay).
     error CertificateAlreadyConfirmed(bytes32 certificateId);
     /// @notice Thrown when the header's expiry is not in the future or beyond the maximum TTL.

@@ -242,7 +242,6 @@ export type ChallengeKeeperConfig = {
   certificateRegistry: Address;
   registrar: Address;
   maxOperators: number;
-  thresholds: { confirmationThreshold: number; adversaryThreshold: number };
   /** Certificates sampled per pass. */
   samplesPerPass: number;
   /** A certificate is sampled again after this many seconds. */

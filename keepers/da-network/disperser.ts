@@ -40,7 +40,7 @@ import type { Logger } from "../lib/logger.js";
 import { DEFAULT_RECEIPT_TIMEOUT_MS, sendContractWrite, waitForReceipt } from "../lib/tx.js";
 import { blobHeaderFor, certificateId, certificateMessage, type BlobHeader } from "./certificate.js";
 import { fetchJson } from "./http.js";
-import { readOperatorSet, type SetMember } from "./operator-set.js";
+import { readOperatorSet, readThresholds, type DaThresholds, type SetMember } from "./operator-set.js";
 import { headerToWire, storeResponseSchema, type StoreRequest } from "./protocol.js";
 
 export class InsufficientSignaturesError extends VcloudError {
@@ -94,7 +94,8 @@ export type DisperseParams = {
   ratio?: number;
   ttlSeconds: number;
   maxOperators: number;
-  thresholds: { confirmationThreshold: number; adversaryThreshold: number };
+  /** Default: the registry's on-chain thresholds (readThresholds), so a governance change applies at once. */
+  thresholds?: DaThresholds;
   timeoutMs?: number;
   retries?: number;
   runner?: TaskRunner;
@@ -129,7 +130,10 @@ export async function disperse(params: DisperseParams): Promise<DisperseResult> 
   const head = await publicClient.getBlock();
   const referenceBlock = Number(head.number) - 1;
   const chainId = await publicClient.getChainId();
-  const snapshot = await readOperatorSet({ publicClient, registrar: params.registrar, referenceBlock });
+  const [snapshot, thresholds] = await Promise.all([
+    readOperatorSet({ publicClient, registrar: params.registrar, referenceBlock }),
+    params.thresholds ?? readThresholds({ publicClient, certificateRegistry: params.certificateRegistry }),
+  ]);
   const encoded = await encodePayload(params.payload, { ratio: params.ratio, runner: params.runner });
   const { manifest } = encoded;
   const header = blobHeaderFor(manifest, {
@@ -146,7 +150,7 @@ export async function disperse(params: DisperseParams): Promise<DisperseResult> 
     maxOperators: params.maxOperators,
     operators: staked.map((m) => ({ operator: m.operator, stake: m.stake })),
   });
-  proveAssignmentSafe({ ...assignment, ...params.thresholds, assignment });
+  proveAssignmentSafe({ ...assignment, ...thresholds, assignment });
   logger?.info(
     { certificateId: id, blobs: manifest.blobCount, operators: staked.length, referenceBlock },
     "dispersing",
@@ -186,16 +190,8 @@ export async function disperse(params: DisperseParams): Promise<DisperseResult> 
   const signers = snapshot.members.filter((m) => signatures.has(m.operator.toLowerCase()));
   const nonSigners = snapshot.members.filter((m) => !signatures.has(m.operator.toLowerCase()));
   const signedStake = signers.reduce((s, m) => s + m.stake, 0n);
-  if (
-    signers.length === 0 ||
-    signedStake * 100n < snapshot.totalStake * BigInt(params.thresholds.confirmationThreshold)
-  ) {
-    throw new InsufficientSignaturesError(
-      signedStake,
-      snapshot.totalStake,
-      params.thresholds.confirmationThreshold,
-      failures,
-    );
+  if (signers.length === 0 || signedStake * 100n < snapshot.totalStake * BigInt(thresholds.confirmationThreshold)) {
+    throw new InsufficientSignaturesError(signedStake, snapshot.totalStake, thresholds.confirmationThreshold, failures);
   }
   const sigma = g2ToSol(aggregate(signers.map((m) => signatures.get(m.operator.toLowerCase())!)));
   const apkIndex = (await publicClient.readContract({

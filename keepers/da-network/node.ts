@@ -34,7 +34,7 @@ import { HttpStatusError, readJsonBody, sendJson } from "../lib/http-json.js";
 import type { Logger } from "../lib/logger.js";
 import { certificateId, certificateMessage, headerMismatch } from "./certificate.js";
 import { ChallengeResponder } from "./challenge-responder.js";
-import { readOperatorSet, type OperatorSetSnapshot } from "./operator-set.js";
+import { readOperatorSet, readThresholds, type DaThresholds, type OperatorSetSnapshot } from "./operator-set.js";
 import { storeRequestSchema } from "./protocol.js";
 import { ChunkStore, StoreFullError } from "./store.js";
 
@@ -53,7 +53,8 @@ export type DaNodeConfig = {
   /** The BlobCertificateRegistry whose certificate message the node signs. */
   certificateRegistry: Address;
   maxOperators: number;
-  thresholds: { confirmationThreshold: number; adversaryThreshold: number };
+  /** Default: the registry's on-chain thresholds, read for each store request. */
+  thresholds?: DaThresholds;
   logger: Logger;
   /** How often expired certificates are swept (ms). */
   sweepIntervalMs?: number;
@@ -154,7 +155,10 @@ export async function startDaNode(config: DaNodeConfig): Promise<DaNode> {
       maxOperators: config.maxOperators,
       operators: snapshot.members.filter((m) => m.stake > 0n).map((m) => ({ operator: m.operator, stake: m.stake })),
     });
-    proveAssignmentSafe({ ...assignment, ...config.thresholds, assignment });
+    const thresholds =
+      config.thresholds ??
+      (await readThresholds({ publicClient: config.publicClient, certificateRegistry: config.certificateRegistry }));
+    proveAssignmentSafe({ ...assignment, ...thresholds, assignment });
     const mine = assignment.ranges.find((r) => r.operator.toLowerCase() === config.operator.toLowerCase());
     if (!mine || mine.count === 0)
       throw new HttpStatusError(

@@ -5,7 +5,13 @@
  */
 import type { Address, Chain, PublicClient, Transport } from "viem";
 
-import { bLSApkRegistryAbi, bLSAVSRegistrarAbi, iAllocationManagerAbi, operatorStakeTableAbi } from "../lib/abis.js";
+import {
+  bLSApkRegistryAbi,
+  bLSAVSRegistrarAbi,
+  blobCertificateRegistryAbi,
+  iAllocationManagerAbi,
+  operatorStakeTableAbi,
+} from "../lib/abis.js";
 import type { SolG1 } from "../bls/bls.js";
 
 export type SetMember = { operator: Address; stake: bigint; socket: string; pubkey: SolG1; pubkeyHash: `0x${string}` };
@@ -60,5 +66,33 @@ export async function readOperatorSet(params: {
     totalStake: members.reduce((sum, m) => sum + m.stake, 0n),
     apkRegistry,
     stakeTable,
+  };
+}
+
+/** Stake shares (integer percent) a certificate needs signed, and the share assumed adversarial. */
+export type DaThresholds = { confirmationThreshold: number; adversaryThreshold: number };
+
+/**
+ * The thresholds governance set on the BlobCertificateRegistry, in whole percent rounded up, so that a
+ * disperser never posts a certificate the registry would refuse and the assignment check never assumes
+ * fewer adversaries than the registry does (e.g. 5550 bps reads as 56%).
+ */
+export async function readThresholds(params: {
+  publicClient: PublicClient<Transport, Chain>;
+  certificateRegistry: Address;
+}): Promise<DaThresholds> {
+  const read = (functionName: "confirmationThresholdBps" | "adversaryThresholdBps") =>
+    params.publicClient.readContract({
+      address: params.certificateRegistry,
+      abi: blobCertificateRegistryAbi,
+      functionName,
+    }) as Promise<number>;
+  const [confirmationBps, adversaryBps] = await Promise.all([
+    read("confirmationThresholdBps"),
+    read("adversaryThresholdBps"),
+  ]);
+  return {
+    confirmationThreshold: Math.ceil(Number(confirmationBps) / 100),
+    adversaryThreshold: Math.ceil(Number(adversaryBps) / 100),
   };
 }

@@ -32,8 +32,8 @@ const networkSchema = z.object({
   registrar: zAddress.optional(),
   certificateRegistry: zAddress.optional(),
   maxOperators: z.coerce.number().int().min(1, "must be at least 1"),
-  confirmationThreshold: zThreshold,
-  adversaryThreshold: zThreshold,
+  confirmationThreshold: zThreshold.optional(),
+  adversaryThreshold: zThreshold.optional(),
 });
 
 /** DA contract addresses from flags, else from deployments/<chainId>.json. */
@@ -47,13 +47,30 @@ function daAddresses(chainId: number, opts: { registrar?: `0x${string}`; certifi
   };
 }
 
+/**
+ * Both threshold flags override the registry's on-chain values; neither leaves them to be read from the chain
+ * (per request, so a governance change applies at once); one alone is refused, since a pair read half from
+ * flags and half from the chain could be one the registry would never accept.
+ */
+function thresholdsFromFlags(opts: { confirmationThreshold?: number; adversaryThreshold?: number }) {
+  const { confirmationThreshold, adversaryThreshold } = opts;
+  if (confirmationThreshold === undefined && adversaryThreshold === undefined) return undefined;
+  if (confirmationThreshold === undefined || adversaryThreshold === undefined) {
+    throw new InvalidInputError(
+      confirmationThreshold === undefined ? "--confirmation-threshold" : "--adversary-threshold",
+      "give both threshold flags or neither (neither: the registry's on-chain thresholds)",
+    );
+  }
+  return { confirmationThreshold, adversaryThreshold };
+}
+
 function withNetworkOptions(command: Command): Command {
   return withChainOptions(command)
     .option("--registrar <address>", "the DA set's BLSAVSRegistrar (default: deployments file)")
     .option("--certificate-registry <address>", "the BlobCertificateRegistry (default: deployments file)")
     .option("--max-operators <n>", "most operators the assignment allows", "16")
-    .option("--confirmation-threshold <percent>", "stake share that must sign", "55")
-    .option("--adversary-threshold <percent>", "stake share assumed adversarial", "33");
+    .option("--confirmation-threshold <percent>", "stake share that must sign (default: the registry's)")
+    .option("--adversary-threshold <percent>", "stake share assumed adversarial (default: the registry's)");
 }
 
 /** Registers `vcloud da node|put|get` on the `da` group (creating the group if it does not exist yet). */
@@ -95,6 +112,7 @@ export function registerDaNetwork(program: Command): void {
           }),
           raw,
         );
+        const thresholds = thresholdsFromFlags(opts);
         const { publicClient, walletClient } = await connectFromOptions(raw, {
           requireSigner: opts.answerChallenges,
         });
@@ -104,10 +122,7 @@ export function registerDaNetwork(program: Command): void {
           blsKey: BlsKey.fromSecretHex(opts.blsKey),
           publicClient,
           ...addresses,
-          thresholds: {
-            confirmationThreshold: opts.confirmationThreshold,
-            adversaryThreshold: opts.adversaryThreshold,
-          },
+          thresholds,
           logger: ctx.logger,
           challengeResponder: opts.answerChallenges
             ? {
@@ -162,6 +177,7 @@ export function registerDaNetwork(program: Command): void {
         } catch (cause) {
           throw new InvalidInputError("FILE", `cannot read ${file}`, { cause });
         }
+        const thresholds = thresholdsFromFlags(opts);
         const { publicClient, walletClient } = await connectFromOptions(raw, { requireSigner: true });
         const result = await disperse({
           publicClient,
@@ -171,10 +187,7 @@ export function registerDaNetwork(program: Command): void {
           ratio: opts.ratio,
           ttlSeconds: opts.ttl,
           maxOperators: opts.maxOperators,
-          thresholds: {
-            confirmationThreshold: opts.confirmationThreshold,
-            adversaryThreshold: opts.adversaryThreshold,
-          },
+          thresholds,
           timeoutMs: opts.timeout,
           retries: opts.retries,
           confirmations: opts.confirmations,
@@ -263,10 +276,6 @@ export function registerDaNetwork(program: Command): void {
         const config = {
           ...daAddresses(publicClient.chain.id, opts),
           maxOperators: opts.maxOperators,
-          thresholds: {
-            confirmationThreshold: opts.confirmationThreshold,
-            adversaryThreshold: opts.adversaryThreshold,
-          },
           samplesPerPass: opts.samples,
           resampleSeconds: opts.resample,
           timeoutMs: opts.timeout,

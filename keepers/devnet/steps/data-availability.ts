@@ -23,10 +23,8 @@ import type { StoryContext, StoryStep } from "../story.js";
 /** Devnet accounts: the DA AVS identity and four DA operators with distinct stakes. */
 export const DA_ROLES = { avs: 14, operators: [10, 11, 12, 13], app: 15 } as const;
 export const DA_STAKES = [parseEther("100"), parseEther("200"), parseEther("300"), parseEther("400")] as const;
-export const DA_NETWORK = {
-  maxOperators: 16,
-  thresholds: { confirmationThreshold: 55, adversaryThreshold: 33 },
-} as const;
+/** Thresholds are not set here: every DA part reads the registry's (55% / 33%, deploy/ parameters). */
+export const DA_NETWORK = { maxOperators: 16 } as const;
 const ALLOCATION_CONFIGURATION_DELAY = 15;
 
 function daContracts(ctx: StoryContext) {

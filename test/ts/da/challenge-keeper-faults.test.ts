@@ -30,7 +30,7 @@ import {
   type ChallengeKeeperConfig,
 } from "../../../keepers/da-network/challenge-keeper.js";
 import { disperse } from "../../../keepers/da-network/disperser.js";
-import { FLEET_MAX_OPERATORS, FLEET_THRESHOLDS, payloadOf, startDaFleet, type DaFleet } from "../helpers/da-fleet.js";
+import { FLEET_MAX_OPERATORS, payloadOf, startDaFleet, type DaFleet } from "../helpers/da-fleet.js";
 import { ether } from "../helpers/da-stack.js";
 import { startRpcProxy, type Eip1193, type RpcProxy } from "../support/rpc-proxy.js";
 
@@ -93,7 +93,6 @@ describe("DA challenge keeper under RPC faults and reorgs: one challenge and one
       certificateRegistry: fleet.stack.registry.address,
       registrar: fleet.stack.registrar.address,
       maxOperators: FLEET_MAX_OPERATORS,
-      thresholds: FLEET_THRESHOLDS,
       // One certificate per pass, resampled only after an hour: a re-filed challenge is the keeper's reorg
       // handling, not a routine resample.
       samplesPerPass: 1,

@@ -21,7 +21,7 @@ import {
 import { ChallengeStatus } from "../../../keepers/da-network/challenge-decide.js";
 import { disperse } from "../../../keepers/da-network/disperser.js";
 import { iAllocationManagerAbi } from "../../../keepers/lib/abis.js";
-import { FLEET_MAX_OPERATORS, FLEET_THRESHOLDS, payloadOf, startDaFleet, type DaFleet } from "../helpers/da-fleet.js";
+import { FLEET_MAX_OPERATORS, payloadOf, startDaFleet, type DaFleet } from "../helpers/da-fleet.js";
 import { ether } from "../helpers/da-stack.js";
 
 const DARK = 2;
@@ -37,7 +37,6 @@ describe("DA challenge keeper: a signer that does not serve is challenged, and s
       certificateRegistry: fleet.stack.registry.address,
       registrar: fleet.stack.registrar.address,
       maxOperators: FLEET_MAX_OPERATORS,
-      thresholds: FLEET_THRESHOLDS,
       samplesPerPass: 4,
       resampleSeconds: 0,
       timeoutMs: 10_000,

@@ -1,4 +1,4 @@
-/** `vcloud keeper da-challenge` and `vcloud da node --answer-challenges` name bad input and exit 2. */
+/** `vcloud keeper da-challenge`, `vcloud da node --answer-challenges` and `vcloud da put` name bad input and exit 2. */
 import { describe, expect, it } from "vitest";
 
 import { freePort, vcloud } from "../helpers/cli.js";
@@ -38,5 +38,12 @@ describe("vcloud keeper da-challenge / da node --answer-challenges: bad input", 
     );
     expect(node.code).toBe(2);
     expect(node.stderr).toMatch(/--private-key: required to send transactions/);
+
+    // One threshold flag without the other: refused before any chain access (neither: the registry's).
+    const half = vcloud(["da", "put", "package.json", "--confirmation-threshold", "60", ...ADDRESSES, ...rpc], {
+      VCLOUD_PRIVATE_KEY: `0x${"22".repeat(32)}`,
+    });
+    expect(half.code).toBe(2);
+    expect(half.stderr).toMatch(/--adversary-threshold: give both threshold flags or neither/);
   });
 });

@@ -14,7 +14,8 @@ describe("DA network on loopback: nodes, dispersal, certificates, retrieval, acc
   let fleet: DaFleet;
   let stack: DaFleet["stack"];
   let nodes: DaFleet["nodes"];
-  const disperseParams = (payload: Uint8Array) => fleet.disperseParams(payload);
+  const disperseParams = (payload: Uint8Array, extra?: Parameters<DaFleet["disperseParams"]>[1]) =>
+    fleet.disperseParams(payload, extra);
 
   beforeAll(async () => {
     fleet = await startDaFleet({ stakes: STAKES });
@@ -69,6 +70,34 @@ describe("DA network on loopback: nodes, dispersal, certificates, retrieval, acc
     } finally {
       for (const i of down) await fleet.startNode(i);
     }
+  });
+
+  it("reads the confirmation threshold from the registry: governance raises it, dispersal follows at once", async () => {
+    const setThresholds = async (confirmationBps: number, adversaryBps: number) => {
+      const hash = await stack.registry.write.setThresholds([confirmationBps, adversaryBps], {
+        account: stack.governance.account,
+      });
+      await stack.publicClient.waitForTransactionReceipt({ hash });
+    };
+    await fleet.stopNode(0); // 90% of stake still answers
+    await setThresholds(9_500, 3_300);
+    try {
+      // Refused before anything is posted: no fee spent on a certificate the registry would reject.
+      await expect(disperse(disperseParams(payloadOf(8_000, 9)))).rejects.toThrow(
+        /signers hold 90\.00% of stake, 95% needed/,
+      );
+      // An explicit override (the CLI's threshold flags) is used as given; the registry still decides.
+      await expect(
+        disperse(
+          disperseParams(payloadOf(8_000, 9), { thresholds: { confirmationThreshold: 55, adversaryThreshold: 33 } }),
+        ),
+      ).rejects.toThrow(/InsufficientSignedStake/);
+    } finally {
+      await setThresholds(5_500, 3_300);
+      await fleet.startNode(0);
+    }
+    const result = await disperse(disperseParams(payloadOf(8_000, 9)));
+    expect(result.signedStake).toBe(result.totalStake);
   });
 
   it("retrieves with most nodes gone as long as the remaining ones hold enough chunks", async () => {

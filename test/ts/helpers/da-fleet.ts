@@ -17,7 +17,6 @@ import { bLSAVSRegistrarAbi } from "../../../keepers/lib/abis.js";
 import { createLogger, type Logger } from "../../../keepers/lib/logger.js";
 import { deployDaStack } from "./da-stack.js";
 
-export const FLEET_THRESHOLDS = { confirmationThreshold: 55, adversaryThreshold: 33 };
 export const FLEET_MAX_OPERATORS = 16;
 
 /** Deterministic bytes (LCG) so that payloads replay exactly. */
@@ -63,7 +62,7 @@ export async function startDaFleet(options: {
       registrar: stack.registrar.address,
       certificateRegistry: stack.registry.address,
       maxOperators,
-      thresholds: FLEET_THRESHOLDS,
+      // No thresholds: the node reads the registry's for each request, as `vcloud da node` does by default.
       logger,
       challengeResponder: overrides.challengeResponder,
     });
@@ -107,7 +106,6 @@ export async function startDaFleet(options: {
         payload,
         ttlSeconds: 7 * 24 * 3600,
         maxOperators,
-        thresholds: FLEET_THRESHOLDS,
         timeoutMs: 20_000,
         retries: 0,
         logger,
