@@ -16,29 +16,9 @@ import {IBLSSignatureChecker} from "../../../contracts/interfaces/IBLSSignatureC
 import {IBlobCertificateRegistry} from "../../../contracts/interfaces/IBlobCertificateRegistry.sol";
 import {IStrategy} from "../../../contracts/interfaces/IStrategy.sol";
 import {OperatorSet} from "../../../contracts/libraries/OperatorSetLib.sol";
+import {BLSTestKeys} from "../bls/BLSTestKeys.sol";
 import {RestakingTestBase} from "../core/RestakingTestBase.sol";
 import {BlobFixtures} from "./fixtures/BlobFixtures.sol";
-
-/// @dev Real BLS keys and signatures with the EIP-2537 MSM precompiles (as in test/sol/tee/ComputeTestBase.sol).
-abstract contract BLSKeys {
-    uint256 internal constant BLS_R = 0x73eda753299d7d483339d80809a1d80553bda402fffe5bfeffffffff00000001;
-    address internal constant G1_MSM = address(0x0c);
-    address internal constant G2_MSM = address(0x0e);
-
-    function _pubkey(uint256 sk) internal view returns (BLS12381.G1Point memory) {
-        (bool ok, bytes memory out) = G1_MSM.staticcall(abi.encode(BLS12381.negG1Generator(), sk));
-        require(ok, "G1 MSM");
-        return BLS12381.negate(abi.decode(out, (BLS12381.G1Point)));
-    }
-
-    /// @dev sk * H(message); sk = 0 gives the point at infinity.
-    function _signBytes(uint256 sk, bytes memory message) internal view returns (BLS12381.G2Point memory) {
-        BLS12381.G2Point memory h = BLS12381.hashToG2(message, BLS12381.DST_SIGNATURE);
-        (bool ok, bytes memory out) = G2_MSM.staticcall(abi.encode(h, sk % BLS_R));
-        require(ok, "G2 MSM");
-        return abi.decode(out, (BLS12381.G2Point));
-    }
-}
 
 /// @dev Drives the real BlobCertificateRegistry behind the real BLSAVSRegistrar (APK registry, stake table,
 /// signature checker) and AllocationManager: certificates signed with real BLS aggregate signatures by random
@@ -49,7 +29,7 @@ abstract contract BLSKeys {
 /// answers with the TypeScript encoder's KZG proofs (right, or a wrong value, proof, commitment or Merkle
 /// path), time moving across response windows, and slashes of open challenges. Every outcome is predicted
 /// from the handler's model; disagreements raise ghost flags.
-contract DACertificateHandler is Test, BLSKeys {
+contract DACertificateHandler is Test, BLSTestKeys {
     uint256 internal constant BPS = 10_000;
     uint256 internal constant N = 4;
     uint32 internal constant SET_ID = 1;
@@ -720,7 +700,7 @@ contract DACertificateHandler is Test, BLSKeys {
     }
 }
 
-contract DACertificateInvariantsTest is RestakingTestBase, BLSKeys {
+contract DACertificateInvariantsTest is RestakingTestBase, BLSTestKeys {
     uint32 internal constant SET_ID = 1;
     uint256 internal constant BPS = 10_000;
 

@@ -10,12 +10,13 @@ import {IBLSSignatureChecker} from "../../../contracts/interfaces/IBLSSignatureC
 import {ITaskMailbox} from "../../../contracts/interfaces/ITaskMailbox.sol";
 import {AppRegistry} from "../../../contracts/tee/AppRegistry.sol";
 import {TaskMailbox} from "../../../contracts/tee/TaskMailbox.sol";
+import {BLSTestKeys} from "../bls/BLSTestKeys.sol";
 import {RestakingTestBase} from "../core/RestakingTestBase.sol";
 
 /// @dev Restaking core + a BLS registrar for compute set 0 + AppRegistry + TaskMailbox (the set's
 /// slasher), with three operators whose BLS keys are real: keys and signatures are computed with the
 /// EIP-2537 MSM precompiles, so certificates go through the real BLSSignatureChecker.
-abstract contract ComputeTestBase is RestakingTestBase {
+abstract contract ComputeTestBase is RestakingTestBase, BLSTestKeys {
     uint32 internal constant SET_ID = 0;
     uint64 internal constant UPGRADE_DELAY = 1 days;
     uint64 internal constant MAX_SLA = 1 hours;
@@ -24,9 +25,6 @@ abstract contract ComputeTestBase is RestakingTestBase {
     uint16 internal constant PROTOCOL_BPS = 2000;
     uint256 internal constant SLASH_WAD = 0.1e18;
     uint256 internal constant WRONG_RESULT_SLASH_WAD = 0.5e18;
-    uint256 internal constant BLS_R = 0x73eda753299d7d483339d80809a1d80553bda402fffe5bfeffffffff00000001;
-    address internal constant G1_MSM = address(0x0c);
-    address internal constant G2_MSM = address(0x0e);
 
     address internal feeJar = makeAddr("feeJar");
     address internal appOwner = makeAddr("appOwner");
@@ -92,20 +90,7 @@ abstract contract ComputeTestBase is RestakingTestBase {
             });
     }
 
-    // BLS with the precompiles ------------------------------------------------------------------------
-
-    function _pubkey(uint256 sk) internal view returns (BLS12381.G1Point memory) {
-        (bool ok, bytes memory out) = G1_MSM.staticcall(abi.encode(BLS12381.negG1Generator(), sk));
-        require(ok, "G1 MSM");
-        return BLS12381.negate(abi.decode(out, (BLS12381.G1Point)));
-    }
-
-    function _signBytes(uint256 sk, bytes memory message) internal view returns (BLS12381.G2Point memory) {
-        BLS12381.G2Point memory h = BLS12381.hashToG2(message, BLS12381.DST_SIGNATURE);
-        (bool ok, bytes memory out) = G2_MSM.staticcall(abi.encode(h, sk % BLS_R));
-        require(ok, "G2 MSM");
-        return abi.decode(out, (BLS12381.G2Point));
-    }
+    // BLS keys (BLSTestKeys) ----------------------------------------------------------------------------
 
     function _registerKey(address operator, uint256 sk) internal {
         IBLSApkRegistry keys = registrar.apkRegistry();
