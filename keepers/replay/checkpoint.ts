@@ -18,9 +18,11 @@ type Row = {
   unverifiable: string | null;
   challenge_tx: string | null;
   resolve_tx: string | null;
+  escalate_tx: string | null;
 };
 
 const CLOSED_HEAD_COLUMN = "closed_head";
+const ESCALATE_TX_COLUMN = "escalate_tx";
 
 export class ReplayCheckpoint {
   readonly db: Database.Database;
@@ -45,6 +47,8 @@ export class ReplayCheckpoint {
     const columns = this.db.prepare("PRAGMA table_info(claims)").all() as { name: string }[];
     if (!columns.some((c) => c.name === CLOSED_HEAD_COLUMN))
       this.db.exec(`ALTER TABLE claims ADD COLUMN ${CLOSED_HEAD_COLUMN} TEXT`);
+    if (!columns.some((c) => c.name === ESCALATE_TX_COLUMN))
+      this.db.exec(`ALTER TABLE claims ADD COLUMN ${ESCALATE_TX_COLUMN} TEXT`);
   }
 
   nextBlock(): bigint | undefined {
@@ -84,6 +88,7 @@ export class ReplayCheckpoint {
     if (row?.unverifiable) state.unverifiable = row.unverifiable;
     if (row?.challenge_tx) state.challengeTx = row.challenge_tx as Hex;
     if (row?.resolve_tx) state.resolveTx = row.resolve_tx as Hex;
+    if (row?.escalate_tx) state.escalateTx = row.escalate_tx as Hex;
     return state;
   }
 
@@ -98,6 +103,7 @@ export class ReplayCheckpoint {
       unverifiable?: string;
       challengeTx?: Hex;
       resolveTx?: Hex | null;
+      escalateTx?: Hex | null;
       closed?: string;
       closedAt?: bigint;
     },
@@ -108,6 +114,7 @@ export class ReplayCheckpoint {
     if (fields.unverifiable) set.push("unverifiable = @unverifiable");
     if (fields.challengeTx) set.push("challenge_tx = @challengeTx");
     if (fields.resolveTx !== undefined) set.push("resolve_tx = @resolveTx");
+    if (fields.escalateTx !== undefined) set.push(`${ESCALATE_TX_COLUMN} = @escalateTx`);
     if (fields.closed) set.push("closed = 1", "reason = @closed", `${CLOSED_HEAD_COLUMN} = @closedAt`);
     this.db.prepare(`UPDATE claims SET ${set.join(", ")} WHERE claim_id = @claimId`).run({
       now: Date.now(),
@@ -116,6 +123,7 @@ export class ReplayCheckpoint {
       unverifiable: fields.unverifiable ?? null,
       challengeTx: fields.challengeTx ?? null,
       resolveTx: fields.resolveTx ?? null,
+      escalateTx: fields.escalateTx ?? null,
       closed: fields.closed ?? null,
       closedAt: fields.closedAt?.toString() ?? null,
     });

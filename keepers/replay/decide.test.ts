@@ -124,6 +124,35 @@ describe("committee deadline", () => {
   });
 });
 
+describe("escalating a timed-out challenge to a fork (--escalate-timed-out)", () => {
+  const timedOut = { status: ClaimStatus.TimedOut, decidedAt: 1_000n };
+  const escalation = { appealWindow: 3_600n };
+  const mine = { challengeTx: h("tx") };
+  it("escalates this keeper's own challenge inside the appeal window, once", () => {
+    expect(decide(timedOut, mine, { now: 1_000n, escalation })).toEqual({ kind: "escalate" });
+    expect(decide(timedOut, mine, { now: 4_600n, escalation })).toEqual({ kind: "escalate" });
+    expect(decide(timedOut, { ...mine, escalateTx: h("etx") }, { now: 1_001n, escalation })).toEqual({
+      kind: "wait",
+      reason: "escalation sent",
+    });
+    expect(decide({ ...timedOut, escalated: true }, { ...mine, escalateTx: h("etx") }, { escalation })).toEqual({
+      kind: "close",
+      reason: "escalated to an EIGEN fork challenge",
+    });
+  });
+  it("closes after the appeal window, without the policy, and for another challenger's claim", () => {
+    expect(decide(timedOut, mine, { now: 4_601n, escalation })).toMatchObject({
+      kind: "close",
+      reason: expect.stringMatching(/appeal window closed/),
+    });
+    expect(decide(timedOut, mine, { now: 1_001n })).toMatchObject({ kind: "close" });
+    expect(decide(timedOut, {}, { now: 1_001n, escalation })).toMatchObject({ kind: "close" });
+    expect(decide({ ...timedOut, escalated: true }, mine, { now: 1_001n, escalation })).toMatchObject({
+      kind: "close",
+    });
+  });
+});
+
 describe("sampling policy", () => {
   it("samples about the configured fraction, deterministically per claim and salt", () => {
     const policy: ReplayPolicy = { mode: "sample", fractionBps: 2500, salt: h("salt") };

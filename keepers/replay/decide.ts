@@ -46,6 +46,10 @@ export type ClaimView = {
   receiptHash: Hex;
   /** Last second the committee may resolve a challenge (0 until challenged). */
   resolutionDeadline?: bigint;
+  /** When the claim was decided (for a TimedOut claim: when `resolveTimedOut` landed). */
+  decidedAt?: bigint;
+  /** Whether the claim was escalated (appealed) already. */
+  escalated?: boolean;
 };
 
 /** What the checkpoint remembers about a claim. */
@@ -58,7 +62,15 @@ export type LocalClaimState = {
   challengeTx?: Hex;
   /** Transaction of this keeper's resolution (`resolve`, or `resolveTimedOut` past the committee deadline). */
   resolveTx?: Hex;
+  /** Transaction of this keeper's `escalateToFork` of a TimedOut claim it challenged. */
+  escalateTx?: Hex;
 };
+
+/**
+ * Whether this keeper escalates a TimedOut claim it challenged to an EIGEN fork challenge (committee silence
+ * is an intersubjective fault), and the contract's appeal window that bounds it.
+ */
+export type EscalationPolicy = { appealWindow: bigint };
 
 export type Roles = { challenger: boolean; committee: boolean };
 
@@ -74,7 +86,9 @@ export type ClaimAction =
   /** The claim is challenged and this keeper is on the committee: sign its replayed hash and certify. */
   | { kind: "certify"; receiptHash: Hex }
   /** The committee missed the challenge's resolution deadline: close it with `resolveTimedOut`. */
-  | { kind: "timeout" };
+  | { kind: "timeout" }
+  /** This keeper's challenge timed out and the policy escalates: open an EIGEN fork challenge (`escalateToFork`). */
+  | { kind: "escalate" };
 
 /** The next step for one claim. `now` is the latest block's timestamp. */
 export function decideClaim(p: {
@@ -84,6 +98,8 @@ export function decideClaim(p: {
   policy: ReplayPolicy;
   local: LocalClaimState;
   roles: Roles;
+  /** Set: escalate TimedOut claims this keeper challenged (default: close them, bond back). */
+  escalation?: EscalationPolicy;
 }): ClaimAction {
   const { claim, local, roles } = p;
   switch (claim.status) {
@@ -91,8 +107,21 @@ export function decideClaim(p: {
       return { kind: "close", reason: "upheld by the committee" };
     case ClaimStatus.Refuted:
       return { kind: "close", reason: "refuted by the committee" };
-    case ClaimStatus.TimedOut:
-      return { kind: "close", reason: "the committee missed its deadline; bond returned" };
+    case ClaimStatus.TimedOut: {
+      if (claim.escalated) {
+        return local.escalateTx
+          ? { kind: "close", reason: "escalated to an EIGEN fork challenge" }
+          : { kind: "close", reason: "the committee missed its deadline; escalated by its challenger" };
+      }
+      if (!p.escalation || !local.challengeTx)
+        return { kind: "close", reason: "the committee missed its deadline; bond returned" };
+      // Only the challenger may escalate a TimedOut claim, inside the appeal window after it timed out.
+      if (local.escalateTx) return { kind: "wait", reason: "escalation sent" };
+      const appealDeadline = (claim.decidedAt ?? 0n) + p.escalation.appealWindow;
+      if (p.now > appealDeadline)
+        return { kind: "close", reason: "the committee missed its deadline; the appeal window closed unescalated" };
+      return { kind: "escalate" };
+    }
     case ClaimStatus.Posted: {
       if (p.now > claim.challengeDeadline) return { kind: "close", reason: "window passed unchallenged" };
       if (!roles.challenger) return { kind: "wait", reason: "inside the window (this keeper does not challenge)" };

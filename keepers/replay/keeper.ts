@@ -38,7 +38,12 @@ import { disperse, type DisperseParams } from "../da-network/disperser.js";
 import { readOperatorSet } from "../da-network/operator-set.js";
 import { retrieve } from "../da-network/retriever.js";
 import { send } from "../da-network/setup.js";
-import { inferenceClaimsAbi } from "../lib/abis.js";
+import {
+  iBackingEigenAbi,
+  iCanonicalForkRegistryAbi,
+  iForkChallengeManagerAbi,
+  inferenceClaimsAbi,
+} from "../lib/abis.js";
 import { VcloudError } from "../lib/errors.js";
 import type { Logger } from "../lib/logger.js";
 import { buildTaskCertificate } from "../tee/certificate.js";
@@ -51,6 +56,7 @@ import {
   decideClaim,
   reachesThreshold,
   type ClaimAction,
+  type EscalationPolicy,
   type ReplayPolicy,
 } from "./decide.js";
 import { encodeEvidencePayload, parseClaimPayload, requestOf, type ClaimPayload } from "./payload.js";
@@ -72,6 +78,13 @@ export type ReplayKeeperParams = {
   challenge?: boolean;
   /** Bond per challenge (default: the contract's minChallengeBond). */
   bond?: bigint;
+  /**
+   * Escalate a claim this keeper challenged whose committee missed its deadline (TimedOut) to an EIGEN fork
+   * challenge, accusing the committee members that stayed silent, paying the fork commitment in the canonical
+   * bEIGEN from this wallet when it is at most `maxCommitment` (else the keeper waits and says why, until the
+   * appeal window closes). Default: no escalation (the bond comes back and the claim closes).
+   */
+  escalateTimedOut?: { maxCommitment: bigint };
   /** BLS keys of committee members (the verification operator set) this keeper signs for. */
   committeeKeys?: readonly BlsKey[];
   /**
@@ -115,6 +128,9 @@ export type OnChainClaim = {
   daCertificateId: Hex;
   challenger: Address;
   resolutionDeadline: bigint;
+  decidedAt: bigint;
+  escalated: boolean;
+  evidenceCertificateId: Hex;
 };
 
 /** What re-executing a claim needs: the chain, the DA set and the replayer's free engine settings. */
@@ -206,13 +222,24 @@ export async function replayOnce(params: ReplayKeeperParams): Promise<ReplayOutc
       for (const log of posted) checkpoint.track(log.args.claimId!);
       checkpoint.setNextBlock(head + 1n, headBlock.hash);
     }
+    const escalation: EscalationPolicy | undefined = params.escalateTimedOut
+      ? {
+          appealWindow: (await publicClient.readContract({
+            address: params.claims,
+            abi: inferenceClaimsAbi,
+            functionName: "appealWindow",
+          })) as bigint,
+        }
+      : undefined;
     const roles = {
       challenger: params.challenge ?? true,
       committee: (params.committeeKeys?.length ?? 0) > 0 || params.committee !== undefined,
     };
     for (const claimId of checkpoint.openClaims()) {
       try {
-        outcomes.push(await handleClaim(params, checkpoint, pool, claimId, { head, now: headBlock.timestamp, roles }));
+        outcomes.push(
+          await handleClaim(params, checkpoint, pool, claimId, { head, now: headBlock.timestamp, roles, escalation }),
+        );
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
         outcomes.push({ claimId, action: "failed", reason });
@@ -250,7 +277,12 @@ async function handleClaim(
   checkpoint: ReplayCheckpoint,
   pool: EnginePool,
   claimId: Hex,
-  at: { head: bigint; now: bigint; roles: { challenger: boolean; committee: boolean } },
+  at: {
+    head: bigint;
+    now: bigint;
+    roles: { challenger: boolean; committee: boolean };
+    escalation: EscalationPolicy | undefined;
+  },
 ): Promise<ReplayOutcome> {
   const { logger } = params;
   // A replay changes only local state, so decide again right after it (at most once per pass).
@@ -288,7 +320,23 @@ async function handleClaim(
       checkpoint.update(claimId, { resolveTx: null });
       local = checkpoint.local(claimId);
     }
-    const action = decideClaim({ claim, claimId, now: at.now, policy: params.policy, local, roles: at.roles });
+    if (claim.status === ClaimStatus.TimedOut && !claim.escalated && local.escalateTx) {
+      if (await transactionGone(params, local.escalateTx)) {
+        // Dropped by a reorg, lost by a node's pool, or reverted: forget it, so that it is decided again.
+        logger?.warn({ claimId, txHash: local.escalateTx }, "escalation transaction is not on chain; deciding again");
+        checkpoint.update(claimId, { escalateTx: null });
+        local = checkpoint.local(claimId);
+      }
+    }
+    const action = decideClaim({
+      claim,
+      claimId,
+      now: at.now,
+      policy: params.policy,
+      local,
+      roles: at.roles,
+      ...(at.escalation ? { escalation: at.escalation } : {}),
+    });
     switch (action.kind) {
       case "close":
         checkpoint.update(claimId, { closed: action.reason, closedAt: at.head });
@@ -319,6 +367,8 @@ async function handleClaim(
         return await certify(params, checkpoint, claimId, action.receiptHash, at.head);
       case "timeout":
         return await closeTimedOut(params, checkpoint, claimId);
+      case "escalate":
+        return await escalateTimedOut(params, checkpoint, claimId, claim);
     }
   }
   return { claimId, action: "wait", reason: "no decision" };
@@ -465,6 +515,98 @@ async function closeTimedOut(
   checkpoint.update(claimId, { resolveTx: txHash });
   params.logger?.warn({ claimId, txHash }, "committee missed its deadline: challenge closed with resolveTimedOut");
   return { claimId, action: "timeout", txHash };
+}
+
+/**
+ * Opens an EIGEN fork challenge for a TimedOut claim this keeper challenged: the accused are the committee
+ * members that stayed silent (every member of the verification set but those whose keys this keeper holds),
+ * the evidence pointer is the DA certificate of this keeper's challenge evidence, and the commitment is paid
+ * in the canonical bEIGEN (approved to the claims contract first), when within `--max-fork-commitment`.
+ */
+async function escalateTimedOut(
+  params: ReplayKeeperParams,
+  checkpoint: ReplayCheckpoint,
+  claimId: Hex,
+  claim: OnChainClaim,
+): Promise<ReplayOutcome> {
+  const { publicClient, walletClient } = params;
+  const read = <T>(address: Address, abi: readonly unknown[], functionName: string, args: unknown[] = []) =>
+    publicClient.readContract({ address, abi, functionName, args } as never) as Promise<T>;
+  const forkRegistry = await read<Address>(params.claims, inferenceClaimsAbi, "forkRegistry");
+  if (/^0x0{40}$/i.test(forkRegistry)) {
+    const reason = "fork escalation is disabled on this claims contract (no fork registry)";
+    checkpoint.update(claimId, { closed: reason, closedAt: await publicClient.getBlockNumber() });
+    return { claimId, action: "close", reason };
+  }
+  const [manager, token] = await Promise.all([
+    read<Address>(forkRegistry, iCanonicalForkRegistryAbi, "challengeManager"),
+    read<Address>(forkRegistry, iCanonicalForkRegistryAbi, "canonicalToken"),
+  ]);
+  const commitment = await read<bigint>(manager, iForkChallengeManagerAbi, "requiredCommitment");
+  const maxCommitment = params.escalateTimedOut!.maxCommitment;
+  if (commitment > maxCommitment) {
+    return {
+      claimId,
+      action: "wait",
+      reason: `fork commitment ${commitment} exceeds --max-fork-commitment ${maxCommitment}`,
+    };
+  }
+  const me = walletClient.account.address;
+  const balance = await read<bigint>(token, iBackingEigenAbi, "balanceOf", [me]);
+  if (balance < commitment) {
+    return {
+      claimId,
+      action: "wait",
+      reason: `fork commitment ${commitment} needs bEIGEN; this wallet holds ${balance}`,
+    };
+  }
+  const accused = await silentCommitteeMembers(params);
+  if (accused.length === 0) {
+    const reason = "the committee missed its deadline; no other committee member to accuse";
+    checkpoint.update(claimId, { closed: reason, closedAt: await publicClient.getBlockNumber() });
+    return { claimId, action: "close", reason };
+  }
+  const allowance = await read<bigint>(token, iBackingEigenAbi, "allowance", [me, params.claims]);
+  if (allowance < commitment) {
+    await send(sendClients(params), walletClient, {
+      address: token,
+      abi: iBackingEigenAbi,
+      functionName: "approve",
+      args: [params.claims, commitment],
+    });
+  }
+  // Re-check right before sending: the appeal may have been taken (an earlier pass whose record was lost).
+  const fresh = await readClaim(params, claimId);
+  if (fresh.escalated || fresh.status !== ClaimStatus.TimedOut)
+    return { claimId, action: "wait", reason: "claim changed before the escalation" };
+  const txHash = await send(sendClients(params), walletClient, {
+    address: params.claims,
+    abi: inferenceClaimsAbi,
+    functionName: "escalateToFork",
+    args: [claimId, accused, claim.evidenceCertificateId],
+  });
+  checkpoint.update(claimId, { escalateTx: txHash });
+  params.logger?.warn(
+    { claimId, txHash, accused, commitment: commitment.toString() },
+    "committee missed its deadline: escalated to an EIGEN fork challenge",
+  );
+  return { claimId, action: "escalate", txHash };
+}
+
+/** The verification set's members (latest block) minus the operators whose committee keys this keeper holds, ascending. */
+async function silentCommitteeMembers(params: ReplayKeeperParams): Promise<Address[]> {
+  const registrar = (await params.publicClient.readContract({
+    address: params.claims,
+    abi: inferenceClaimsAbi,
+    functionName: "committeeRegistrar",
+  })) as Address;
+  const referenceBlock = Number(await params.publicClient.getBlockNumber());
+  const set = await readOperatorSet({ publicClient: params.publicClient, registrar, referenceBlock });
+  const own = new Set((params.committeeKeys ?? []).map((k) => pubkeyHash(k.pubkeySol).toLowerCase()));
+  return set.members
+    .filter((m) => !own.has(m.pubkeyHash.toLowerCase()))
+    .map((m) => m.operator)
+    .sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
 }
 
 async function certify(

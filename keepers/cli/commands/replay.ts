@@ -49,6 +49,8 @@ const replaySchema = z.object({
   sampleSalt: zBytes32.optional(),
   challenge: z.boolean(),
   bond: zTokenAmount(18).optional(),
+  escalateTimedOut: z.boolean(),
+  maxForkCommitment: zTokenAmount(18).optional(),
   blsKey: z.array(zBytes32).default([]),
   threads: z.coerce.number().int("must be an integer").min(1, "must be at least 1"),
   batchSize: z.coerce.number().int("must be an integer").min(3, "must be at least 3"),
@@ -104,6 +106,7 @@ async function pass(
     policy,
     challenge: opts.challenge,
     ...(opts.bond === undefined ? {} : { bond: opts.bond }),
+    ...(opts.escalateTimedOut ? { escalateTimedOut: { maxCommitment: opts.maxForkCommitment! } } : {}),
     committeeKeys: opts.blsKey.map((k) => BlsKey.fromSecretHex(k as Hex)),
     engine: { threads: opts.threads, batchSize: opts.batchSize },
     dbPath: opts.db,
@@ -196,6 +199,12 @@ export function registerReplayKeeper(program: Command): void {
     .option("--no-challenge", "replay and serve on the committee, but never challenge")
     .option("--bond <eth>", "challenge bond (default: the contract's minimum)")
     .option(
+      "--escalate-timed-out",
+      "escalate this keeper's challenges the committee left unresolved to an EIGEN fork challenge",
+      false,
+    )
+    .option("--max-fork-commitment <bEIGEN>", "with --escalate-timed-out: most bEIGEN one escalation may commit")
+    .option(
       "--bls-key <hex>",
       "a committee member's BLS secret key to sign resolutions with (repeatable; env VCLOUD_BLS_KEY)",
       collect,
@@ -233,6 +242,10 @@ export function registerReplayKeeper(program: Command): void {
           model: (raw as { model?: string[] }).model ?? [],
         });
         for (const file of opts.model) if (!existsSync(file)) throw new InvalidInputError("--model", `no file ${file}`);
+        if (opts.escalateTimedOut && opts.maxForkCommitment === undefined)
+          throw new InvalidInputError("--max-fork-commitment", "required with --escalate-timed-out (bEIGEN at stake)");
+        if (!opts.escalateTimedOut && opts.maxForkCommitment !== undefined)
+          throw new InvalidInputError("--max-fork-commitment", "only meaningful with --escalate-timed-out");
         const policy = parsePolicy({
           policy: opts.policy,
           ...(opts.sampleFraction === undefined ? {} : { sampleFraction: opts.sampleFraction }),

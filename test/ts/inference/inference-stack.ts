@@ -22,7 +22,13 @@ export const SET_ID = 0;
 export async function deployInferenceStack(
   s: DaStack,
   roles: { inferenceAvs: Wallet; operator: Wallet; app: Wallet },
-  settings: { challengeWindow: bigint; minChallengeBond: bigint; resolutionTimeout?: bigint },
+  settings: {
+    challengeWindow: bigint;
+    minChallengeBond: bigint;
+    resolutionTimeout?: bigint;
+    /** CanonicalForkRegistry for `escalateToFork` (default: none, escalation disabled). */
+    forkRegistry?: Address;
+  },
 ) {
   const { inferenceAvs, operator, app } = roles;
   const payout = await s.viem.deployContract("VictimPayout", [s.governance.account.address]);
@@ -47,7 +53,7 @@ export async function deployInferenceStack(
       resolutionTimeout: settings.resolutionTimeout ?? 6n * 3600n,
       minChallengeBond: settings.minChallengeBond,
       slashWad: WAD / 2n,
-      forkRegistry: "0x0000000000000000000000000000000000000000",
+      forkRegistry: settings.forkRegistry ?? "0x0000000000000000000000000000000000000000",
       daRegistry: s.registry.address,
     },
   ]);

@@ -30,6 +30,18 @@ describe("vcloud keeper replay: bad input", () => {
     expect(key.stderr).toContain("invalid --bls-key");
   });
 
+  it("--escalate-timed-out needs a --max-fork-commitment, which needs it", () => {
+    const uncapped = run("--model", "package.json", "--escalate-timed-out");
+    expect(uncapped.code).toBe(2);
+    expect(uncapped.stderr).toContain("invalid --max-fork-commitment: required with --escalate-timed-out");
+    const stray = run("--model", "package.json", "--max-fork-commitment", "100");
+    expect(stray.code).toBe(2);
+    expect(stray.stderr).toContain("invalid --max-fork-commitment: only meaningful with --escalate-timed-out");
+    const bad = run("--model", "package.json", "--escalate-timed-out", "--max-fork-commitment", "lots");
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("invalid --max-fork-commitment");
+  });
+
   it("--committee-listen needs the daemon and HOST:PORT", () => {
     const once = run("--model", "package.json", "--committee-listen", "127.0.0.1:0");
     expect(once.code).toBe(2);
