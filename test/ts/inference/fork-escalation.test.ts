@@ -224,7 +224,9 @@ describe("replay keeper --escalate-timed-out: a silent committee is taken to an 
     const [opened] = parseEventLogs({ abi: inferenceClaimsAbi, logs, eventName: "ClaimForkChallengeOpened" });
     expect(opened!.args.commitment).toBe(COMMITMENT);
     // Every committee member stayed silent: all three DA operators are accused, ascending.
-    const committee = s.operators.map((o) => getAddress(o.account.address)).sort((x, y) => (BigInt(x) < BigInt(y) ? -1 : 1));
+    const committee = s.operators
+      .map((o) => getAddress(o.account.address))
+      .sort((x, y) => (BigInt(x) < BigInt(y) ? -1 : 1));
     expect(opened!.args.accused).toEqual(committee);
 
     // The next pass closes the claim and sends nothing more; so does a pass after that.
