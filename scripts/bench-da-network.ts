@@ -14,6 +14,8 @@
  *   --sizes 1,4   payload sizes in MiB (default 1,4)
  *   --runs N      runs per size, the median is reported (the mean of the middle two for an even N; default 3)
  *   --workers N   encoder worker threads (default: one per core)
+ *   --rpc-url URL the chain as a separate JSON-RPC process (e.g. `npx hardhat node`, as the devnet runs it)
+ *                 instead of an in-process one; the DA contracts and the eight nodes are deployed on it
  */
 import { availableParallelism, loadavg } from "node:os";
 
@@ -36,6 +38,8 @@ const sizes = arg("sizes", "1,4")
   .map((s) => Number(s));
 const runs = Number(arg("runs", "3"));
 const workers = Number(arg("workers", String(availableParallelism())));
+const rpcUrl = arg("rpc-url", "");
+if (rpcUrl && !/^https?:\/\/[^\s]+$/.test(rpcUrl)) throw new Error("--rpc-url must be an http(s) URL");
 if (sizes.some((s) => !(s > 0)) || !(runs >= 1) || !(workers >= 1))
   throw new Error("--sizes needs positive MiB values, --runs and --workers positive integers");
 
@@ -54,7 +58,11 @@ const load0 = loadavg()[0]!;
 process.stderr.write(
   `bench-da-network: 8 nodes, ratio 8, sizes ${sizes.join(",")} MiB, ${runs} run(s), ${workers} workers\n`,
 );
-const fleet = await startDaFleet({ stakes: Array.from({ length: 8 }, () => ether("100")), maxBytes: 2 * 1024 ** 3 });
+const fleet = await startDaFleet({
+  stakes: Array.from({ length: 8 }, () => ether("100")),
+  maxBytes: 2 * 1024 ** 3,
+  ...(rpcUrl ? { rpcUrl } : {}),
+});
 await deployDaFeePath(fleet.stack, fleet.stack.governance.account.address, 86_400);
 const runner = await WorkerPool.create({ workers, precompute: 8, preloadRatio: 8 });
 try {
@@ -97,7 +105,8 @@ try {
   }
   const load1 = loadavg()[0]!;
   console.log(
-    `8 DA nodes on loopback, ratio 8, ${workers} encoder workers, ${availableParallelism()} cores, median of ${runs}`,
+    `8 DA nodes on loopback, ratio 8, ${workers} encoder workers, ${availableParallelism()} cores, median of ${runs}, ` +
+      (rpcUrl ? `chain over JSON-RPC at ${rpcUrl}` : "in-process chain"),
   );
   console.log(`load average (1 min) ${load0.toFixed(1)} before, ${load1.toFixed(1)} after\n`);
   console.log("| payload | put to certificate | put MB/s | of which encode | get | get MB/s | confirmBlob gas |");

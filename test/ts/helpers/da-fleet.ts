@@ -39,10 +39,15 @@ export async function startDaFleet(options: {
   maxBytes?: number;
   logger?: Logger;
   maxOperators?: number;
+  /** Deploy on a chain served over JSON-RPC (e.g. a `hardhat node`) instead of an in-process one. */
+  rpcUrl?: string;
 }) {
   const logger = options.logger ?? createLogger({ level: "silent" });
   const maxOperators = options.maxOperators ?? FLEET_MAX_OPERATORS;
-  const stack = await deployDaStack({ stakes: options.stakes });
+  const stack = await deployDaStack({
+    stakes: options.stakes,
+    ...(options.rpcUrl ? { rpcUrl: options.rpcUrl } : {}),
+  });
   const nodes: (DaNode | undefined)[] = [];
   const dataDirs: string[] = [];
 
