@@ -1,14 +1,18 @@
 /**
  * TEE compute benchmarks (`npm run bench:tee`):
  *
- * 1. Task round trip on an in-process chain (the shared fixture of test/ts/tee: restaking core, four DA
- *    nodes, a compute set of 4 executors): submit (input to DA + createTask) -> dispatcher pass (draw by
- *    stake, executor run, re-execution, attestation check, output to DA, BLS certificate, submitResult) ->
- *    VERIFIED, one task at a time; then tasks per minute for a batch dispatched with 4 workers at once
- *    (and with 1, for comparison).
+ * 1. Task round trip: submit (input to DA + createTask) -> dispatcher pass (draw by stake, executor run,
+ *    re-execution, attestation check, output to DA, BLS certificate, submitResult) -> VERIFIED, one task at
+ *    a time; then tasks per minute for a batch dispatched with 4 tasks at once (and with 1, for comparison).
+ *    By default on an in-process chain (the shared fixture of test/ts/tee: restaking core, four DA nodes, a
+ *    compute set of 4 in-process executors). With `--rpc-url URL`, on a running devnet over JSON-RPC
+ *    (`vcloud devnet start --no-keepers`, so that its `keeper tee` daemon does not race the bench's
+ *    dispatcher): addresses from its deployments file (`--deployments-dir`, default deployments/), the
+ *    story's app and task creator, and the story's 4 networked executors reached at their registered sockets.
  * 2. Worker sandbox overhead versus running the program directly.
  *
  *   npx tsx scripts/bench-tee.ts [--runs 20] [--round-trips 5] [--batch 12] [--skip-chain] [--skip-sandbox]
+ *                                [--rpc-url http://127.0.0.1:8545 [--deployments-dir DIR]]
  *
  * For each program: "direct" spawns the entry command in a temp dir with the input on stdin (no limits,
  * no namespaces); "sandbox" runs it through runSandboxed (namespaces, rlimits, uid drop, temp dir with
@@ -20,7 +24,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-import { getAddress, keccak256, toHex } from "viem";
+import { getAddress, keccak256, parseEventLogs, toHex, type Hex } from "viem";
 
 import { devAttester } from "../keepers/tee/attester.js";
 import type { ProgramBundle } from "../keepers/tee/bundle.js";
@@ -36,9 +40,24 @@ function intFlag(name: string, fallback: number): number {
   }
   return value;
 }
+function stringFlag(name: string): string | undefined {
+  const index = process.argv.indexOf(name);
+  if (index < 0) return undefined;
+  const value = process.argv[index + 1];
+  if (!value || value.startsWith("--")) {
+    console.error(`error: ${name} needs a value`);
+    process.exit(2);
+  }
+  return value;
+}
 const RUNS = intFlag("--runs", 20);
 const ROUND_TRIPS = intFlag("--round-trips", 5);
 const BATCH = intFlag("--batch", 12);
+const RPC_URL = stringFlag("--rpc-url");
+if (RPC_URL !== undefined && !/^https?:\/\/[^\s]+$/.test(RPC_URL)) {
+  console.error("error: invalid --rpc-url: must be an http(s) URL");
+  process.exit(2);
+}
 
 const caps = sandboxCapabilities();
 const limits = { ...DEFAULT_LIMITS, network: caps.namespaces === "none" };
@@ -119,51 +138,199 @@ async function benchSandbox() {
   }
 }
 
-async function benchRoundTrip() {
+/** Where the round trips run: submit a task, and run one dispatcher pass over the tasks submitted since the last. */
+type ChainTarget = {
+  /** What the first line of the section says about the setup. */
+  describe: string;
+  createTask(input: Buffer): Promise<Hex>;
+  /** One dispatcher pass with `concurrency` tasks at once; every task must come out verified. */
+  pass(concurrency: number): Promise<number>;
+  close(): Promise<void>;
+};
+
+const benchLogger = async () => (await import("../keepers/lib/logger.js")).createLogger({ level: "silent" });
+const TASK_FEE_IN_PROCESS = 10n ** 16n;
+
+/** Every outcome of a pass verified, else an error that says what happened (another dispatcher, a failure). */
+function checkOutcomes(outcomes: { outcome: string; reason?: string }[], hint = ""): number {
+  if (outcomes.some((o) => o.outcome !== "verified"))
+    throw new Error(`not all verified: ${JSON.stringify(outcomes)}${hint}`);
+  return outcomes.length;
+}
+
+/** The shared in-process fixture of test/ts/tee (its executors are in-process adapters). */
+async function inProcessTarget(): Promise<ChainTarget> {
   const { deployComputeStack, HASH_AND_UPPER } = await import("../test/ts/tee/compute-stack.js");
   const { dispatchOnce } = await import("../keepers/tee/dispatcher.js");
   const { DEVNET_POLICY } = await import("../keepers/tee/policy.js");
   const { bundleDigest } = await import("../keepers/tee/bundle.js");
-  const { createLogger } = await import("../keepers/lib/logger.js");
   const fx = await deployComputeStack({ executors: 4 });
-  try {
-    const appId = await fx.registerApp(HASH_AND_UPPER, "bench");
-    const imageDigest = bundleDigest(HASH_AND_UPPER);
-    const dir = mkdtempSync(join(tmpdir(), "vcloud-bench-tee-"));
-    let fromBlock = (await fx.stack.publicClient.getBlockNumber()) + 1n;
-    const common = {
-      publicClient: fx.stack.publicClient,
-      walletClient: fx.stack.governance,
-      mailbox: fx.mailbox,
-      registrar: fx.computeRegistrar,
-      da: fx.da,
-      apps: new Map([[imageDigest, { bundle: HASH_AND_UPPER, measurements: { imageDigest } }]]),
-      executors: fx.executors.map((o, i) => ({ operator: getAddress(o.account.address), blsKey: fx.computeKeys[i]! })),
-      policy: DEVNET_POLICY,
-      attester: devAttester,
-      limits: { network: caps.namespaces === "none" },
-      logger: createLogger({ level: "silent" }),
-    };
-    const fee = 10n ** 16n;
-    const input = (i: number) => Buffer.from(`vcloud bench task ${i} ${"x".repeat(1024)}`);
-    let db = 0;
-    const pass = async (concurrency: number) => {
+  const appId = await fx.registerApp(HASH_AND_UPPER, "bench");
+  const imageDigest = bundleDigest(HASH_AND_UPPER);
+  const dir = mkdtempSync(join(tmpdir(), "vcloud-bench-tee-"));
+  let fromBlock = (await fx.stack.publicClient.getBlockNumber()) + 1n;
+  const common = {
+    publicClient: fx.stack.publicClient,
+    walletClient: fx.stack.governance,
+    mailbox: fx.mailbox,
+    registrar: fx.computeRegistrar,
+    da: fx.da,
+    apps: new Map([[imageDigest, { bundle: HASH_AND_UPPER, measurements: { imageDigest } }]]),
+    executors: fx.executors.map((o, i) => ({ operator: getAddress(o.account.address), blsKey: fx.computeKeys[i]! })),
+    policy: DEVNET_POLICY,
+    attester: devAttester,
+    limits: { network: caps.namespaces === "none" },
+    logger: await benchLogger(),
+  };
+  let db = 0;
+  return {
+    describe: "in-process chain, 4 DA nodes, 4 in-process executors",
+    createTask: (input) => fx.createTask({ appId, input, sla: 3600n, fee: TASK_FEE_IN_PROCESS }),
+    async pass(concurrency) {
       const outcomes = await dispatchOnce({ ...common, dbPath: join(dir, `d${db++}.sqlite`), fromBlock, concurrency });
       fromBlock = (await fx.stack.publicClient.getBlockNumber()) + 1n;
-      if (outcomes.some((o) => o.outcome !== "verified"))
-        throw new Error(`not all verified: ${JSON.stringify(outcomes)}`);
-      return outcomes.length;
-    };
+      return checkOutcomes(outcomes);
+    },
+    async close() {
+      rmSync(dir, { recursive: true, force: true });
+      await fx.close();
+    },
+  };
+}
 
-    console.log(`\ntask round trip (in-process chain, 4 DA nodes, 4 executors; ${ROUND_TRIPS} tasks one at a time)`);
+/**
+ * A running devnet (`vcloud devnet start --no-keepers`) over JSON-RPC: contract addresses from its deployments
+ * file, tasks for the story's app posted by the story's task creator, and a dispatcher (signing with the
+ * compute AVS account) that reaches the compute set's executors over HTTP at the sockets they registered.
+ */
+async function rpcTarget(rpcUrl: string, deploymentsDir: string | undefined): Promise<ChainTarget> {
+  const { connect } = await import("../keepers/lib/chain.js");
+  const { contractAddress, readDeployment } = await import("../keepers/lib/deployments.js");
+  const { devnetAccounts } = await import("../keepers/devnet/accounts.js");
+  const { COMPUTE_APP_SALT, COMPUTE_ROLES } = await import("../keepers/devnet/steps/tee-compute.js");
+  const { DA_NETWORK } = await import("../keepers/devnet/steps/data-availability.js");
+  const { HASH_AND_UPPER_BUNDLE } = await import("../keepers/devnet/steps/tee-worker.js");
+  const { disperse } = await import("../keepers/da-network/disperser.js");
+  const { readOperatorSet } = await import("../keepers/da-network/operator-set.js");
+  const { send } = await import("../keepers/da-network/setup.js");
+  const { appRegistryAbi, taskMailboxAbi } = await import("../keepers/lib/abis.js");
+  const { hashBytes } = await import("../keepers/tee/binding.js");
+  const { bundleDigest } = await import("../keepers/tee/bundle.js");
+  const { dispatchOnce } = await import("../keepers/tee/dispatcher.js");
+  const { DEVNET_POLICY } = await import("../keepers/tee/policy.js");
+
+  const accounts = devnetAccounts();
+  const creator = await connect(rpcUrl, accounts[COMPUTE_ROLES.creator]!.privateKey);
+  const dispatcher = await connect(rpcUrl, accounts[COMPUTE_ROLES.avs]!.privateKey);
+  const publicClient = creator.publicClient;
+  const deployment = readDeployment(creator.chain.id, deploymentsDir);
+  const c = (name: string) => contractAddress(deployment, name);
+  const mailbox = c("TaskMailbox");
+  const registrar = c("ComputeRegistrar");
+  const da = {
+    certificateRegistry: c("BlobCertificateRegistry"),
+    registrar: c("DARegistrar"),
+    ...DA_NETWORK,
+    ttlSeconds: 24 * 3600,
+  };
+  const appId = (await publicClient.readContract({
+    address: c("AppRegistry"),
+    abi: appRegistryAbi,
+    functionName: "appIdFor",
+    args: [accounts[COMPUTE_ROLES.appOwner]!.address, COMPUTE_APP_SALT],
+  })) as Hex;
+  const registered = (await publicClient.readContract({
+    address: c("AppRegistry"),
+    abi: appRegistryAbi,
+    functionName: "isRegistered",
+    args: [appId],
+  })) as boolean;
+  if (!registered) throw new Error(`the devnet app ${appId} is not registered: run the devnet story first`);
+  const head = await publicClient.getBlockNumber();
+  const set = await readOperatorSet({ publicClient, registrar, referenceBlock: Number(head) - 1 });
+  const executors = set.members.filter((m) => m.stake > 0n && m.socket);
+  if (executors.length === 0)
+    throw new Error("no executor of the compute set has a socket: run the devnet story first");
+  const fee = (await publicClient.readContract({
+    address: mailbox,
+    abi: taskMailboxAbi,
+    functionName: "minTaskFee",
+  })) as bigint;
+  const imageDigest = bundleDigest(HASH_AND_UPPER_BUNDLE);
+  const dir = mkdtempSync(join(tmpdir(), "vcloud-bench-tee-rpc-"));
+  const logger = await benchLogger();
+  let fromBlock = (await publicClient.getBlockNumber()) + 1n;
+  let db = 0;
+  return {
+    describe: `devnet at ${rpcUrl}, ${executors.length} networked executors (${executors.map((m) => m.socket).join(", ")})`,
+    async createTask(input) {
+      const stored = await disperse({
+        ...da,
+        publicClient,
+        walletClient: creator.walletClient!,
+        payload: input,
+        logger,
+      });
+      const hash = await send({ publicClient }, creator.walletClient!, {
+        address: mailbox,
+        abi: taskMailboxAbi,
+        functionName: "createTask",
+        args: [
+          {
+            appId,
+            inputHash: hashBytes(input),
+            inputCertificateId: stored.certificateId,
+            sla: 3600n,
+            refundCollector: "0x0000000000000000000000000000000000000000",
+          },
+        ],
+        value: fee,
+      });
+      const receipt = await publicClient.getTransactionReceipt({ hash });
+      const [created] = parseEventLogs({ abi: taskMailboxAbi, logs: receipt.logs, eventName: "TaskCreated" });
+      if (!created) throw new Error("createTask emitted no TaskCreated");
+      return created.args.taskHash;
+    },
+    async pass(concurrency) {
+      const outcomes = await dispatchOnce({
+        publicClient: dispatcher.publicClient,
+        walletClient: dispatcher.walletClient!,
+        mailbox,
+        registrar,
+        da,
+        apps: new Map([[imageDigest, { bundle: HASH_AND_UPPER_BUNDLE, measurements: { imageDigest } }]]),
+        policy: DEVNET_POLICY,
+        attester: devAttester,
+        limits: { network: caps.namespaces === "none" },
+        dbPath: join(dir, `d${db++}.sqlite`),
+        fromBlock,
+        concurrency,
+        logger,
+      });
+      fromBlock = (await publicClient.getBlockNumber()) + 1n;
+      return checkOutcomes(
+        outcomes,
+        " (another dispatcher certifying them? start the devnet with --no-keepers so its `keeper tee` daemon does not)",
+      );
+    },
+    async close() {
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function benchRoundTrip(target: ChainTarget) {
+  try {
+    const input = (i: number) => Buffer.from(`vcloud bench task ${Date.now()} ${i} ${"x".repeat(1024)}`);
+    console.log(`\ntask round trip (${target.describe}; ${ROUND_TRIPS} tasks one at a time)`);
     const submitMs: number[] = [];
     const dispatchMs: number[] = [];
     const totalMs: number[] = [];
     for (let i = 0; i < ROUND_TRIPS; i++) {
       const t0 = performance.now();
-      await fx.createTask({ appId, input: input(i), sla: 3600n, fee });
+      await target.createTask(input(i));
       const t1 = performance.now();
-      await pass(1);
+      await target.pass(1);
       const t2 = performance.now();
       submitMs.push(t1 - t0);
       dispatchMs.push(t2 - t1);
@@ -182,21 +349,21 @@ async function benchRoundTrip() {
     console.log(`\nthroughput: ${BATCH} tasks posted, then one dispatcher pass`);
     for (const workers of [1, 4]) {
       const t0 = performance.now();
-      for (let i = 0; i < BATCH; i++) await fx.createTask({ appId, input: input(1000 * workers + i), sla: 3600n, fee });
+      for (let i = 0; i < BATCH; i++) await target.createTask(input(1000 * workers + i));
       const t1 = performance.now();
-      const n = await pass(workers);
+      const n = await target.pass(workers);
       const t2 = performance.now();
       const perMin = (x: number) => ((n / x) * 60_000).toFixed(1);
       console.log(
         `${workers} worker(s): dispatch ${(t2 - t1).toFixed(0)} ms = ${perMin(t2 - t1)} tasks/min; with submission ${(t2 - t0).toFixed(0)} ms = ${perMin(t2 - t0)} tasks/min`,
       );
     }
-    rmSync(dir, { recursive: true, force: true });
   } finally {
-    await fx.close();
+    await target.close();
   }
 }
 
 if (!process.argv.includes("--skip-sandbox")) await benchSandbox();
-if (!process.argv.includes("--skip-chain")) await benchRoundTrip();
+if (!process.argv.includes("--skip-chain"))
+  await benchRoundTrip(RPC_URL ? await rpcTarget(RPC_URL, stringFlag("--deployments-dir")) : await inProcessTarget());
 process.exit(0);

@@ -79,6 +79,14 @@ export type ExecutorServerConfig = {
   acceptWith?: WalletClient<Transport, Chain, Account>;
   /** Largest request body accepted (default 16 MiB). */
   maxRequestBytes?: number;
+  /**
+   * Fault injection for tests and the devnet story (`vcloud tee worker` never sets it): for a task it holds
+   * true for, `/v1/run` answers a wrong output (its run's output with a line appended) with the run's
+   * attestation and an operator-signed claim of that wrong output, which is what `slashForWrongResult`
+   * takes. It does not accept such a task on-chain (it would hold the task until its execution deadline:
+   * the reassignment path), and certifies (`/v1/sign`) against its real run, as an honest executor does.
+   */
+  wrongOutputFor?: (taskHash: Hex) => boolean;
   logger?: Logger;
 };
 
@@ -164,7 +172,8 @@ export async function startExecutorServer(config: ExecutorServerConfig): Promise
       throw new ExecutorHttpError(400, `appId ${request.appId} is not the task's app ${task.appId}`);
     if (request.inputCertificateId.toLowerCase() !== task.inputCertificateId.toLowerCase())
       throw new ExecutorHttpError(400, `inputCertificateId ${request.inputCertificateId} is not the task's input`);
-    if (config.acceptWith && task.executor === zeroAddress) {
+    const cheat = config.wrongOutputFor?.(taskHash) === true;
+    if (config.acceptWith && task.executor === zeroAddress && !cheat) {
       // Committing to the SLA; one that another executor accepted first is still run (a reassignment).
       await sendTx({ publicClient: config.publicClient }, config.acceptWith, {
         address: config.mailbox,
@@ -180,8 +189,9 @@ export async function startExecutorServer(config: ExecutorServerConfig): Promise
       });
     }
     const run = await execute(taskHash, task, app);
-    const outputHash = hashBytes(run.output);
-    ownRuns.set(taskHash, Promise.resolve({ output: run.output, outputHash }));
+    ownRuns.set(taskHash, Promise.resolve({ output: run.output, outputHash: hashBytes(run.output) }));
+    const output = cheat ? Buffer.concat([run.output, Buffer.from("forged by a faulty executor\n")]) : run.output;
+    const outputHash = hashBytes(output);
     const claim: MailboxTaskResult = {
       outputHash,
       attestationHash: keccak256(run.attestation.bytes),
@@ -190,11 +200,12 @@ export async function startExecutorServer(config: ExecutorServerConfig): Promise
     const claimSignature = await config.signClaim(
       claimTypedData({ chainId, mailbox: config.mailbox, taskHash, claimed: claim }),
     );
-    config.logger?.info({ taskHash, outputHash }, "task run");
+    if (cheat) config.logger?.warn({ taskHash, outputHash }, "task run; answering a wrong output (fault injection)");
+    else config.logger?.info({ taskHash, outputHash }, "task run");
     return {
       operator,
       taskHash,
-      output: run.output.toString("base64"),
+      output: output.toString("base64"),
       attestation: { format: run.attestation.format, bytes: Buffer.from(run.attestation.bytes).toString("base64") },
       claim,
       claimSignature,

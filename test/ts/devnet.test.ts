@@ -9,7 +9,8 @@ import { describe, expect, it } from "vitest";
 
 import type { DaemonStatus } from "../../keepers/devnet/daemons.js";
 import { waitForRpc } from "../../keepers/devnet/node.js";
-import { canonicalForkRegistryAbi } from "../../keepers/lib/abis.js";
+import { teeWrongOutputSlashed } from "../../keepers/devnet/steps/tee-wrong-output.js";
+import { canonicalForkRegistryAbi, iAllocationManagerAbi, taskMailboxAbi } from "../../keepers/lib/abis.js";
 import { PROJECT_ROOT } from "../../keepers/lib/paths.js";
 import { freePort, vcloud } from "./helpers/cli.js";
 
@@ -201,7 +202,7 @@ describe("devnet", () => {
       const summary = JSON.parse(stdout) as {
         rpcUrl: string;
         ok: boolean;
-        story: { name: string; ok: boolean }[];
+        story: { name: string; ok: boolean; detail: string }[];
         contracts: Record<string, `0x${string}`>;
       };
       expect(summary.rpcUrl).toBe(url);
@@ -235,6 +236,34 @@ describe("devnet", () => {
         toBlock: "latest",
       });
       expect(released.length).toBeGreaterThan(0);
+      // TEE compute: the faulty executor's wrong output was caught by re-execution, another executor's run
+      // certified, and the faulty one slashed on-chain by the mailbox (half of its compute allocation).
+      const wrong = summary.story.find((s) => s.name === teeWrongOutputSlashed.name);
+      expect(wrong?.detail).toMatch(/wrong output caught by re-execution; .* faulty executor slashed/);
+      const slashes = await client.getContractEvents({
+        address: summary.contracts.TaskMailbox!,
+        abi: taskMailboxAbi,
+        eventName: "ExecutorSlashedForWrongResult",
+        fromBlock: 0n,
+      });
+      expect(slashes).toHaveLength(1);
+      const { taskHash, operator, slashId } = slashes[0]!.args;
+      expect(
+        await client.readContract({
+          address: summary.contracts.TaskMailbox!,
+          abi: taskMailboxAbi,
+          functionName: "getTaskStatus",
+          args: [taskHash!],
+        }),
+      ).toBe(2);
+      const slashed = await client.getContractEvents({
+        address: summary.contracts.AllocationManager!,
+        abi: iAllocationManagerAbi,
+        eventName: "OperatorSlashed",
+        fromBlock: 0n,
+      });
+      expect(slashed.map((e) => e.args.operator)).toContain(operator);
+      expect(slashId).toBeGreaterThan(0n);
     } finally {
       node.kill("SIGTERM");
       await nodeExited;

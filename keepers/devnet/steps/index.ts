@@ -10,6 +10,7 @@ import { operatorsAllocate, stakersDepositAndDelegate } from "./restaking.js";
 import { slashWithRedistribution } from "./slashing.js";
 import { teeComputeTaskCertified } from "./tee-compute.js";
 import { teeWorkerAttestsTask } from "./tee-worker.js";
+import { teeWrongOutputSlashed } from "./tee-wrong-output.js";
 
 /** The end-to-end story that `npm start` runs, in order. Each component appends its steps. */
 export const storySteps: StoryStep[] = [
@@ -21,6 +22,7 @@ export const storySteps: StoryStep[] = [
   blobStoredAndRetrieved,
   teeWorkerAttestsTask,
   teeComputeTaskCertified,
+  teeWrongOutputSlashed,
   agentRegistered,
   feesReachJarAndBuybackBurnsEigen,
   forkReady,

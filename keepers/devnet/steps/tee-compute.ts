@@ -2,7 +2,19 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-import { decodeEventLog, getAddress, keccak256, toHex, zeroAddress, type Address, type Hex } from "viem";
+import {
+  decodeEventLog,
+  getAddress,
+  keccak256,
+  toHex,
+  zeroAddress,
+  type Account,
+  type Address,
+  type Chain,
+  type Hex,
+  type Transport,
+  type WalletClient,
+} from "viem";
 
 import { BlsKey } from "../../bls/bls.js";
 import { disperse } from "../../da-network/disperser.js";
@@ -26,16 +38,81 @@ import { startExecutorServer, type ExecutorServer } from "../../tee/executor-ser
 import { DEVNET_POLICY } from "../../tee/policy.js";
 import { sandboxCapabilities } from "../../tee/sandbox.js";
 import { runTask } from "../../tee/worker.js";
-import type { StoryStep } from "../story.js";
+import type { StoryContext, StoryStep } from "../story.js";
 import { DA_NETWORK, DA_ROLES } from "./data-availability.js";
 import { HASH_AND_UPPER_BUNDLE } from "./tee-worker.js";
 
 /** Devnet accounts of the compute AVS: its identity, the app owner and the task creator. The executors are
- * the first three DA operators, which join the compute set with a quarter of their stake. */
-export const COMPUTE_ROLES = { avs: 16, appOwner: 17, creator: 18, executors: DA_ROLES.operators.slice(0, 3) } as const;
+ * the four DA operators, which join the compute set with a quarter of their stake; the last of them, `faulty`,
+ * answers a wrong output for the task the next step posts for it (see tee-wrong-output.ts). */
+export const COMPUTE_ROLES = {
+  avs: 16,
+  appOwner: 17,
+  creator: 18,
+  executors: DA_ROLES.operators,
+  faulty: DA_ROLES.operators[3],
+} as const;
+
+/** The salt the app owner registers the devnet app with (its appId is `AppRegistry.appIdFor(owner, salt)`). */
+export const COMPUTE_APP_SALT = keccak256(toHex("devnet-hash-and-upper"));
+
+/** What the compute step hands to later steps (ctx.state key `tee.compute`). */
+export type ComputeEnv = {
+  contracts: ReturnType<typeof computeContracts>;
+  apps: ReadonlyMap<string, KnownApp>;
+  limits: { network: boolean };
+  appId: Hex;
+  /** The faulty executor's operator address. */
+  faulty: Address;
+  /** Task hashes (lower-case) the faulty executor answers a wrong output for. */
+  forgeFor: Set<string>;
+};
+export const COMPUTE_STATE = "tee.compute";
+
+/** Contract addresses the compute steps use, from the deployment. */
+export function computeContracts(ctx: StoryContext) {
+  const c = (name: string) => contractAddress(ctx.deployment, name);
+  return {
+    registrar: c("ComputeRegistrar"),
+    apps: c("AppRegistry"),
+    mailbox: c("TaskMailbox"),
+    allocationManager: c("AllocationManager"),
+    strategy: c("TestTokenStrategy"),
+    da: { registrar: c("DARegistrar"), certificateRegistry: c("BlobCertificateRegistry") },
+  };
+}
+
+/** Stores a task input on DA (paid by `creator`). */
+export async function storeTaskInput(
+  ctx: StoryContext,
+  k: ComputeEnv["contracts"],
+  creator: WalletClient<Transport, Chain, Account>,
+  input: Uint8Array,
+) {
+  return disperse({
+    ...k.da,
+    ...DA_NETWORK,
+    publicClient: ctx.publicClient,
+    walletClient: creator,
+    payload: input,
+    ttlSeconds: 7 * 24 * 3600,
+    logger: ctx.logger,
+  });
+}
+
+/** The hash of the task created by the transaction `txHash` (its TaskCreated event). */
+export async function createdTaskHash(ctx: StoryContext, mailbox: Address, txHash: Hex): Promise<Hex> {
+  const receipt = await ctx.publicClient.getTransactionReceipt({ hash: txHash });
+  for (const log of receipt.logs) {
+    if (log.address.toLowerCase() !== mailbox.toLowerCase()) continue;
+    const event = decodeEventLog({ abi: taskMailboxAbi, data: log.data, topics: log.topics });
+    if (event.eventName === "TaskCreated") return event.args.taskHash;
+  }
+  throw new Error("createTask emitted no TaskCreated");
+}
 
 /**
- * The TEE compute story: the compute AVS creates its set (slasher: the TaskMailbox) and three DA operators
+ * The TEE compute story: the compute AVS creates its set (slasher: the TaskMailbox) and the four DA operators
  * join it, each running an executor server (`vcloud tee worker --listen`'s server, on a loopback port of the
  * devnet process) whose URL it advertises as its socket in the compute registrar; an app that hashes and
  * upper-cases its input is registered; a task is posted with its input on DA; the dispatcher draws an
@@ -48,15 +125,7 @@ export const COMPUTE_ROLES = { avs: 16, appOwner: 17, creator: 18, executors: DA
 export const teeComputeTaskCertified: StoryStep = {
   name: "tee compute task certified on-chain",
   async run(ctx) {
-    const c = (name: string) => contractAddress(ctx.deployment, name);
-    const k = {
-      registrar: c("ComputeRegistrar"),
-      apps: c("AppRegistry"),
-      mailbox: c("TaskMailbox"),
-      allocationManager: c("AllocationManager"),
-      strategy: c("TestTokenStrategy"),
-      da: { registrar: c("DARegistrar"), certificateRegistry: c("BlobCertificateRegistry") },
-    };
+    const k = computeContracts(ctx);
     const clients = { publicClient: ctx.publicClient };
     const avs = ctx.wallets[COMPUTE_ROLES.avs]!;
     await createBlsOperatorSet(clients, avs, {
@@ -78,10 +147,12 @@ export const teeComputeTaskCertified: StoryStep = {
     ctx.onShutdown(async () => {
       for (const server of servers) await server.close();
     });
+    const forgeFor = new Set<string>();
     for (const [i, index] of COMPUTE_ROLES.executors.entries()) {
       const wallet = ctx.wallets[index]!;
       const blsKey = BlsKey.fromSeed(new Uint8Array(32).fill(0x70 + i));
       const server = await startExecutorServer({
+        ...(index === COMPUTE_ROLES.faulty ? { wrongOutputFor: (taskHash: Hex) => forgeFor.has(taskHash) } : {}),
         publicClient: ctx.publicClient,
         mailbox: k.mailbox,
         da: k.da,
@@ -121,7 +192,7 @@ export const teeComputeTaskCertified: StoryStep = {
     // The ERC-8004 bridge answers validation requests about TEE tasks from the mailbox (devnet governance).
     if (ctx.deployment.contracts.VcloudValidator) {
       await send(clients, ctx.wallets[0]!, {
-        address: c("VcloudValidator"),
+        address: contractAddress(ctx.deployment, "VcloudValidator"),
         abi: vcloudValidatorAbi,
         functionName: "addSource",
         args: [k.mailbox, "tee"],
@@ -129,31 +200,30 @@ export const teeComputeTaskCertified: StoryStep = {
     }
 
     const owner = ctx.wallets[COMPUTE_ROLES.appOwner]!;
-    const salt = keccak256(toHex("devnet-hash-and-upper"));
     await send(clients, owner, {
       address: k.apps,
       abi: appRegistryAbi,
       functionName: "registerApp",
-      args: [salt, imageDigest, measurementsHash(measurements)],
+      args: [COMPUTE_APP_SALT, imageDigest, measurementsHash(measurements)],
     });
     const appId = (await ctx.publicClient.readContract({
       address: k.apps,
       abi: appRegistryAbi,
       functionName: "appIdFor",
-      args: [owner.account.address, salt],
+      args: [owner.account.address, COMPUTE_APP_SALT],
     })) as Hex;
+    ctx.state.set(COMPUTE_STATE, {
+      contracts: k,
+      apps,
+      limits,
+      appId,
+      faulty: getAddress(ctx.wallets[COMPUTE_ROLES.faulty]!.account.address),
+      forgeFor,
+    } satisfies ComputeEnv);
 
     const creator = ctx.wallets[COMPUTE_ROLES.creator]!;
     const input = new TextEncoder().encode("hello vcloud compute");
-    const stored = await disperse({
-      ...k.da,
-      ...DA_NETWORK,
-      publicClient: ctx.publicClient,
-      walletClient: creator,
-      payload: input,
-      ttlSeconds: 7 * 24 * 3600,
-      logger: ctx.logger,
-    });
+    const stored = await storeTaskInput(ctx, k, creator, input);
     const fromBlock = await ctx.publicClient.getBlockNumber();
     const minTaskFee = (await ctx.publicClient.readContract({
       address: k.mailbox,
@@ -175,14 +245,7 @@ export const teeComputeTaskCertified: StoryStep = {
       ],
       value: minTaskFee,
     });
-    const receipt = await ctx.publicClient.getTransactionReceipt({ hash: txHash });
-    let taskHash: Hex | undefined;
-    for (const log of receipt.logs) {
-      if (log.address.toLowerCase() !== k.mailbox.toLowerCase()) continue;
-      const event = decodeEventLog({ abi: taskMailboxAbi, data: log.data, topics: log.topics });
-      if (event.eventName === "TaskCreated") taskHash = event.args.taskHash;
-    }
-    if (!taskHash) throw new Error("createTask emitted no TaskCreated");
+    const taskHash = await createdTaskHash(ctx, k.mailbox, txHash);
 
     const dir = mkdtempSync(join(tmpdir(), "vcloud-devnet-tee-"));
     let executor: Address | undefined;

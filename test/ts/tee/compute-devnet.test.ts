@@ -19,9 +19,15 @@ import VCloudModule from "../../../deploy/VCloud.js";
 import { devnetAccounts } from "../../../keepers/devnet/accounts.js";
 import { DEVNET_PARAMETERS, readParameters } from "../../../keepers/devnet/deploy.js";
 import { daFleetStarted } from "../../../keepers/devnet/steps/data-availability.js";
-import { teeComputeTaskCertified } from "../../../keepers/devnet/steps/tee-compute.js";
+import { COMPUTE_ROLES, teeComputeTaskCertified } from "../../../keepers/devnet/steps/tee-compute.js";
+import { teeWrongOutputSlashed } from "../../../keepers/devnet/steps/tee-wrong-output.js";
 import { runStory, type StoryContext } from "../../../keepers/devnet/story.js";
-import { bLSAVSRegistrarAbi, taskMailboxAbi, vcloudValidatorAbi } from "../../../keepers/lib/abis.js";
+import {
+  bLSAVSRegistrarAbi,
+  iAllocationManagerAbi,
+  taskMailboxAbi,
+  vcloudValidatorAbi,
+} from "../../../keepers/lib/abis.js";
 import { createLogger } from "../../../keepers/lib/logger.js";
 import { sandboxCapabilities } from "../../../keepers/tee/sandbox.js";
 
@@ -73,11 +79,12 @@ describe.runIf(caps.prlimit)("devnet: Compute module and the TEE compute story s
     expect(parameters.executionTimeoutSeconds).toBe(300);
   });
 
-  it("story: DA fleet, then a task registered, dispatched by stake, certified and re-checked from DA", async () => {
-    const results = await runStory([daFleetStarted, teeComputeTaskCertified], ctx);
+  it("story: DA fleet, a task registered, dispatched by stake, certified and re-checked from DA; a wrong output caught and slashed", async () => {
+    const results = await runStory([daFleetStarted, teeComputeTaskCertified, teeWrongOutputSlashed], ctx);
     expect(results.map((r) => [r.name, r.ok, r.ok ? "" : r.detail])).toEqual([
       [daFleetStarted.name, true, ""],
       [teeComputeTaskCertified.name, true, ""],
+      [teeWrongOutputSlashed.name, true, ""],
     ]);
     expect(results[1]!.detail).toMatch(/certified by 100% of stake; output "HELLO VCLOUD COMPUTE" re-checked/);
     // The executors are networked: each advertises its loopback server in the compute registrar, and the
@@ -99,6 +106,47 @@ describe.runIf(caps.prlimit)("devnet: Compute module and the TEE compute story s
     })) as string;
     expect(socket).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect((await fetch(`${socket}/healthz`)).status).toBe(200);
+
+    // The faulty executor's wrong output was refuted by re-execution: another executor's run is certified,
+    // the faulty one lost wrongResultSlashWad (half) of its compute allocation, and the bridge reports the
+    // refuted claim.
+    expect(results[2]!.detail).toMatch(
+      /wrong output caught by re-execution; .* certified by 100% of stake and re-checked from DA; faulty executor slashed \(slash \d+, compute allocation 25% -> 12\.5%\)/,
+    );
+    const wrong = ctx.state.get("tee.wrongOutputTask") as {
+      taskHash: `0x${string}`;
+      faulty: Address;
+      executor: Address;
+      magnitudeBefore: bigint;
+      magnitudeAfter: bigint;
+    };
+    expect(wrong.executor).not.toBe(wrong.faulty);
+    expect(wrong.magnitudeAfter).toBe(wrong.magnitudeBefore / 2n);
+    expect(
+      await ctx.publicClient.readContract({
+        address: c.TaskMailbox!,
+        abi: taskMailboxAbi,
+        functionName: "getTaskStatus",
+        args: [wrong.taskHash],
+      }),
+    ).toBe(2);
+    const slashes = await ctx.publicClient.getContractEvents({
+      address: c.TaskMailbox!,
+      abi: taskMailboxAbi,
+      eventName: "ExecutorSlashedForWrongResult",
+      fromBlock: 0n,
+    });
+    expect(slashes.map((e) => [e.args.taskHash, getAddress(e.args.operator!)])).toEqual([
+      [wrong.taskHash, wrong.faulty],
+    ]);
+    const allocation = (await ctx.publicClient.readContract({
+      address: c.AllocationManager!,
+      abi: iAllocationManagerAbi,
+      functionName: "getAllocation",
+      args: [wrong.faulty, { avs: ctx.wallets[COMPUTE_ROLES.avs]!.account.address, id: 0 }, c.TestTokenStrategy!],
+    })) as { currentMagnitude: bigint };
+    expect(allocation.currentMagnitude).toBe(wrong.magnitudeAfter);
+
     // The mailbox is the ERC-8004 bridge's TEE source.
     expect(
       await ctx.publicClient.readContract({
