@@ -12,6 +12,7 @@ import { retrieve } from "../../da-network/retriever.js";
 import { fromEnv, parseOptions, zAddress, zBytes32, zPort, zReceiptTimeout } from "../../lib/config.js";
 import { contractAddress, readDeployment } from "../../lib/deployments.js";
 import { InvalidInputError } from "../../lib/errors.js";
+import { thresholdFlagsSchema, thresholdOptions, thresholdsFromFlags } from "../da-thresholds.js";
 import { PROJECT_ROOT } from "../../lib/paths.js";
 import {
   action,
@@ -22,18 +23,11 @@ import {
   withReceiptTimeout,
 } from "../context.js";
 
-const zThreshold = z.coerce
-  .number()
-  .int("must be an integer percent")
-  .min(1, "must be 1..100")
-  .max(100, "must be 1..100");
-
 const networkSchema = z.object({
   registrar: zAddress.optional(),
   certificateRegistry: zAddress.optional(),
   maxOperators: z.coerce.number().int().min(1, "must be at least 1"),
-  confirmationThreshold: zThreshold.optional(),
-  adversaryThreshold: zThreshold.optional(),
+  ...thresholdFlagsSchema,
 });
 
 /** DA contract addresses from flags, else from deployments/<chainId>.json. */
@@ -47,30 +41,13 @@ function daAddresses(chainId: number, opts: { registrar?: `0x${string}`; certifi
   };
 }
 
-/**
- * Both threshold flags override the registry's on-chain values; neither leaves them to be read from the chain
- * (per request, so a governance change applies at once); one alone is refused, since a pair read half from
- * flags and half from the chain could be one the registry would never accept.
- */
-function thresholdsFromFlags(opts: { confirmationThreshold?: number; adversaryThreshold?: number }) {
-  const { confirmationThreshold, adversaryThreshold } = opts;
-  if (confirmationThreshold === undefined && adversaryThreshold === undefined) return undefined;
-  if (confirmationThreshold === undefined || adversaryThreshold === undefined) {
-    throw new InvalidInputError(
-      confirmationThreshold === undefined ? "--confirmation-threshold" : "--adversary-threshold",
-      "give both threshold flags or neither (neither: the registry's on-chain thresholds)",
-    );
-  }
-  return { confirmationThreshold, adversaryThreshold };
-}
-
 function withNetworkOptions(command: Command): Command {
   return withChainOptions(command)
     .option("--registrar <address>", "the DA set's BLSAVSRegistrar (default: deployments file)")
     .option("--certificate-registry <address>", "the BlobCertificateRegistry (default: deployments file)")
     .option("--max-operators <n>", "most operators the assignment allows", "16")
-    .option("--confirmation-threshold <percent>", "stake share that must sign (default: the registry's)")
-    .option("--adversary-threshold <percent>", "stake share assumed adversarial (default: the registry's)");
+    .option(...thresholdOptions()[0]!)
+    .option(...thresholdOptions()[1]!);
 }
 
 /** Registers `vcloud da node|put|get` on the `da` group (creating the group if it does not exist yet). */

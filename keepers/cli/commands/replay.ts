@@ -16,6 +16,7 @@ import { contractAddress, readDeployment } from "../../lib/deployments.js";
 import { send } from "../../da-network/setup.js";
 import { committeeEndpointsAbi } from "../../lib/abis.js";
 import { InvalidInputError } from "../../lib/errors.js";
+import { optionalThresholds, thresholdFlagsSchema, thresholdOptions } from "../da-thresholds.js";
 import { startCommitteeMember, type CommitteeMember } from "../../replay/committee.js";
 import { parsePolicy, type ReplayPolicy } from "../../replay/decide.js";
 import { replayOnce, type ReplayOutcome } from "../../replay/keeper.js";
@@ -30,12 +31,6 @@ import {
 } from "../context.js";
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
-
-const zPercent = z.coerce
-  .number()
-  .int("must be an integer percent")
-  .min(1, "must be 1..100")
-  .max(100, "must be 1..100");
 
 const replaySchema = z.object({
   once: z.boolean(),
@@ -57,8 +52,7 @@ const replaySchema = z.object({
   db: z.string().min(1),
   fromBlock: z.coerce.bigint().nonnegative("must be a block number").optional(),
   maxOperators: z.coerce.number().int().min(1, "must be at least 1"),
-  confirmationThreshold: zPercent,
-  adversaryThreshold: zPercent,
+  ...thresholdFlagsSchema,
   ttl: z.coerce.number().int().min(60, "must be at least 60 seconds"),
   committeeListen: z
     .string()
@@ -127,7 +121,7 @@ function resolveAddresses(chainId: number, opts: ReplayOptions) {
       certificateRegistry,
       registrar,
       maxOperators: opts.maxOperators,
-      thresholds: { confirmationThreshold: opts.confirmationThreshold, adversaryThreshold: opts.adversaryThreshold },
+      ...optionalThresholds(opts),
       ttlSeconds: opts.ttl,
     },
     /** Asking members on other hosts is on when CommitteeEndpoints is known. */
@@ -219,8 +213,8 @@ export function registerReplayKeeper(program: Command): void {
     )
     .option("--from-block <n>", "first block to scan when the checkpoint is empty")
     .option("--max-operators <n>", "DA: most operators the assignment allows", "16")
-    .option("--confirmation-threshold <percent>", "DA: stake share that must sign evidence", "55")
-    .option("--adversary-threshold <percent>", "DA: stake share assumed adversarial", "33")
+    .option(...thresholdOptions("DA: ")[0]!)
+    .option(...thresholdOptions("DA: ")[1]!)
     .option("--ttl <seconds>", "DA: how long evidence is kept", String(30 * 24 * 3600))
     .option(
       "--committee-listen <host:port>",

@@ -55,6 +55,7 @@ import {
   withChainOptions,
   withReceiptTimeout,
 } from "../context.js";
+import { optionalThresholds, thresholdFlagsSchema, thresholdOptions } from "../da-thresholds.js";
 
 type Client = PublicClient<Transport, Chain>;
 
@@ -74,12 +75,6 @@ const zSeconds = z.coerce
   .number({ message: "must be a number of seconds" })
   .int("must be an integer number of seconds")
   .positive("must be positive");
-
-const zPercent = z.coerce
-  .number()
-  .int("must be an integer percent")
-  .min(1, "must be 1..100")
-  .max(100, "must be 1..100");
 
 const locateSchema = z.object({
   appRegistry: zAddress.optional(),
@@ -122,8 +117,8 @@ export function withLocations(command: Command, which: ("app" | "mailbox" | "com
       .option("--da-registrar <address>", "the DA set's BLSAVSRegistrar (default: deployments file)")
       .option("--certificate-registry <address>", "BlobCertificateRegistry (default: deployments file)")
       .option("--max-operators <n>", "DA: most operators the chunk assignment allows", "16")
-      .option("--confirmation-threshold <percent>", "DA: stake share that must sign", "55")
-      .option("--adversary-threshold <percent>", "DA: stake share assumed adversarial", "33")
+      .option(...thresholdOptions("DA: ")[0]!)
+      .option(...thresholdOptions("DA: ")[1]!)
       .option("--da-ttl <seconds>", "DA: how long the nodes keep the blob", String(7 * 24 * 3600));
   }
   return command;
@@ -131,8 +126,7 @@ export function withLocations(command: Command, which: ("app" | "mailbox" | "com
 
 const daSchema = z.object({
   maxOperators: z.coerce.number().int().min(1, "must be at least 1"),
-  confirmationThreshold: zPercent,
-  adversaryThreshold: zPercent,
+  ...thresholdFlagsSchema,
   daTtl: zSeconds,
 });
 
@@ -143,7 +137,7 @@ export function daParams(chainId: number, raw: unknown) {
     certificateRegistry: where.certificateRegistry(),
     registrar: where.daRegistrar(),
     maxOperators: opts.maxOperators,
-    thresholds: { confirmationThreshold: opts.confirmationThreshold, adversaryThreshold: opts.adversaryThreshold },
+    ...optionalThresholds(opts),
     ttlSeconds: opts.daTtl,
   };
 }
