@@ -38,6 +38,10 @@ interface IAppRegistry {
     error NoPendingUpgrade(bytes32 appId);
     /// @notice Thrown when applying an upgrade before its delay has passed.
     error UpgradeNotReady(bytes32 appId, uint64 readyAt);
+    /// @notice Thrown when publishing a measurement set that is neither the app's current nor its pending one.
+    error MeasurementsNotOfApp(bytes32 appId, bytes32 measurementsHash);
+    /// @notice Thrown when publishing with a zero DA certificate id.
+    error ZeroCertificateId();
 
     /// @notice Emitted when an app is registered.
     event AppRegistered(bytes32 indexed appId, address indexed owner, bytes32 imageDigest, bytes32 measurementsHash);
@@ -47,6 +51,8 @@ interface IAppRegistry {
     event UpgradeCancelled(bytes32 indexed appId);
     /// @notice Emitted when an upgrade takes effect.
     event AppUpgraded(bytes32 indexed appId, uint32 version, bytes32 imageDigest, bytes32 measurementsHash);
+    /// @notice Emitted when the owner publishes where a measurement set of the app is stored on DA.
+    event MeasurementsPublished(bytes32 indexed appId, bytes32 indexed measurementsHash, bytes32 certificateId);
     /// @notice Emitted when an app changes owner.
     event AppOwnershipTransferred(bytes32 indexed appId, address indexed previousOwner, address indexed newOwner);
 
@@ -68,6 +74,15 @@ interface IAppRegistry {
 
     /// @notice Hands the app to `newOwner`. Only the owner.
     function transferAppOwnership(bytes32 appId, address newOwner) external;
+
+    /// @notice Publishes the DA certificate (BlobCertificateRegistry id) holding the app's measurement set
+    /// `measurementsHash` (its current or pending one), so that dispatchers and executors without the set
+    /// fetch it and check it against the hash (keepers/tee/measurements.ts). Only the owner; republishing
+    /// replaces the pointer (e.g. after the blob's TTL).
+    function publishMeasurements(bytes32 appId, bytes32 measurementsHash, bytes32 certificateId) external;
+
+    /// @notice The DA certificate id published for the app's measurement set `measurementsHash` (0: none).
+    function measurementsCertificate(bytes32 appId, bytes32 measurementsHash) external view returns (bytes32);
 
     /// @notice The app (reverts with AppNotRegistered if unknown).
     function getApp(bytes32 appId) external view returns (App memory);

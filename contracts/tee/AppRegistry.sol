@@ -11,6 +11,7 @@ contract AppRegistry is IAppRegistry {
 
     mapping(bytes32 appId => App) private _apps;
     mapping(bytes32 appId => PendingUpgrade) private _pending;
+    mapping(bytes32 appId => mapping(bytes32 measurementsHash => bytes32 certificateId)) private _published;
 
     /// @param upgradeDelay_ Seconds an announced upgrade waits before it can be applied.
     constructor(uint64 upgradeDelay_) {
@@ -79,6 +80,25 @@ contract AppRegistry is IAppRegistry {
         if (newOwner == address(0)) revert ZeroOwner();
         _apps[appId].owner = newOwner;
         emit AppOwnershipTransferred(appId, msg.sender, newOwner);
+    }
+
+    /// @inheritdoc IAppRegistry
+    function publishMeasurements(
+        bytes32 appId,
+        bytes32 measurementsHash,
+        bytes32 certificateId
+    ) external onlyAppOwner(appId) {
+        if (certificateId == bytes32(0)) revert ZeroCertificateId();
+        if (measurementsHash != _apps[appId].measurementsHash && measurementsHash != _pending[appId].measurementsHash) {
+            revert MeasurementsNotOfApp(appId, measurementsHash);
+        }
+        _published[appId][measurementsHash] = certificateId;
+        emit MeasurementsPublished(appId, measurementsHash, certificateId);
+    }
+
+    /// @inheritdoc IAppRegistry
+    function measurementsCertificate(bytes32 appId, bytes32 measurementsHash) external view returns (bytes32) {
+        return _published[appId][measurementsHash];
     }
 
     /// @inheritdoc IAppRegistry

@@ -59,7 +59,7 @@ import type { ProgramBundle } from "./bundle.js";
 import { buildTaskCertificate, NoSignaturesError, taskResultMessage, type MailboxTaskResult } from "./certificate.js";
 import { executorClient } from "./executor-client.js";
 import type { RunRequest } from "./executor-protocol.js";
-import { measurementSetFor, type MeasurementSet } from "./measurements.js";
+import { resolveMeasurementSet, type MeasurementSet } from "./measurements.js";
 import type { VerifierPolicy } from "./policy.js";
 import type { SandboxLimits } from "./sandbox.js";
 import { verifyTaskResult } from "./task-result.js";
@@ -681,6 +681,9 @@ export class InsufficientExecutorSignaturesError extends VcloudError {
   }
 }
 
+/** Measurement sets fetched from DA, by app and hash: published sets are immutable under their hash. */
+const publishedSets = new Map<string, MeasurementSet>();
+
 type DispatchedTask = {
   txHash: Hex;
   executor: Address;
@@ -698,9 +701,23 @@ async function dispatchTask(
   const task = await read<OnChainTask>(params, "getTask", [taskHash]);
   const app = params.apps.get(task.imageDigest.toLowerCase());
   if (!app) throw new TaskDispatchError(taskHash, `no program known for image digest ${task.imageDigest}`);
-  // The app's allowed measurements: the known set registered for this task (else UnknownMeasurementSetError,
-  // not terminal: a dispatcher restarted with the right --measurements file dispatches the task).
-  const allowed = measurementSetFor(task.imageDigest, app.measurements, task.measurementsHash);
+  // The app's allowed measurements: the known set registered for this task, else the one its owner published
+  // on DA for that hash (else UnknownMeasurementSetError, not terminal: a dispatcher restarted with the right
+  // --measurements file, or a later publication, dispatches the task).
+  const allowed = await resolveMeasurementSet(
+    task,
+    app.measurements,
+    {
+      publicClient: params.publicClient,
+      appRegistry: () => read<Address>(params, "appRegistry", []),
+      da: {
+        certificateRegistry: params.da.certificateRegistry,
+        registrar: params.da.registrar,
+        ...(params.da.timeoutMs ? { timeoutMs: params.da.timeoutMs } : {}),
+      },
+    },
+    publishedSets,
+  );
   const daRead = {
     publicClient: params.publicClient,
     certificateRegistry: params.da.certificateRegistry,

@@ -45,7 +45,12 @@ import {
   type SignRequest,
   type SignResponse,
 } from "./executor-protocol.js";
-import { measurementSetFor, UnknownMeasurementSetError, type MeasurementSet } from "./measurements.js";
+import {
+  PublishedMeasurementsError,
+  resolveMeasurementSet,
+  UnknownMeasurementSetError,
+  type MeasurementSet,
+} from "./measurements.js";
 import type { VerifierPolicy } from "./policy.js";
 import type { SandboxLimits } from "./sandbox.js";
 import { verifyTaskResult } from "./task-result.js";
@@ -111,6 +116,8 @@ export class ExecutorHttpError extends HttpStatusError {
 
 /** Starts the executor's HTTP server; resolves once it listens. */
 export async function startExecutorServer(config: ExecutorServerConfig): Promise<ExecutorServer> {
+  /** Measurement sets this executor fetched from DA (by app and hash). */
+  const publishedSets = new Map<string, MeasurementSet>();
   const operator = config.operator;
   const chainId = config.publicClient.chain.id;
   // This executor's own output per task (output hash and bytes), so certifying its own run costs nothing.
@@ -137,9 +144,24 @@ export async function startExecutorServer(config: ExecutorServerConfig): Promise
     if (!app) throw new ExecutorHttpError(422, `no program known here for image digest ${task.imageDigest}`);
     let allowed: MeasurementSet;
     try {
-      allowed = measurementSetFor(task.imageDigest, app.measurements, task.measurementsHash);
+      allowed = await resolveMeasurementSet(
+        task,
+        app.measurements,
+        {
+          publicClient: config.publicClient,
+          appRegistry: () =>
+            config.publicClient.readContract({
+              address: config.mailbox,
+              abi: taskMailboxAbi,
+              functionName: "appRegistry",
+            }) as Promise<Address>,
+          da: config.da,
+        },
+        publishedSets,
+      );
     } catch (error) {
-      if (error instanceof UnknownMeasurementSetError) throw new ExecutorHttpError(422, error.message);
+      if (error instanceof UnknownMeasurementSetError || error instanceof PublishedMeasurementsError)
+        throw new ExecutorHttpError(422, error.message);
       throw error;
     }
     return { task, app, allowed };

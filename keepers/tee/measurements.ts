@@ -17,8 +17,10 @@
  */
 import { readFileSync } from "node:fs";
 
-import type { Hex } from "viem";
+import type { Address, Chain, Hex, PublicClient, Transport } from "viem";
 
+import { retrieve } from "../da-network/retriever.js";
+import { iAppRegistryAbi } from "../lib/abis.js";
 import { InvalidInputError, VcloudError } from "../lib/errors.js";
 import { measurementsHash } from "./certificate.js";
 
@@ -39,10 +41,11 @@ export function measurementSetsOf(measurements: MeasurementSet | readonly Measur
 export class UnknownMeasurementSetError extends VcloudError {
   override name = "UnknownMeasurementSetError";
   readonly measurementsHash: Hex;
-  constructor(imageDigest: Hex, hash: Hex, known: readonly Hex[]) {
+  constructor(imageDigest: Hex, hash: Hex, known: readonly Hex[], also?: string) {
     super(
       `no measurement set known for image ${imageDigest} hashes to the task's measurementsHash ${hash} ` +
-        `(known: ${known.join(", ") || "none"}); give the app's registered set with ${MEASUREMENTS_FLAG} FILE`,
+        `(known: ${known.join(", ") || "none"}${also ? `; ${also}` : ""}); give the app's registered set with ` +
+        `${MEASUREMENTS_FLAG} FILE`,
     );
     this.measurementsHash = hash;
   }
@@ -123,4 +126,116 @@ export function loadMeasurementsFile(path: string, digests: readonly string[]): 
     throw new InvalidInputError(MEASUREMENTS_FLAG, `cannot read ${path}: ${(cause as NodeJS.ErrnoException).code}`);
   }
   return parseMeasurementsFile(text, digests);
+}
+
+// --- Measurement sets published on DA ---------------------------------------------------------------------
+
+/**
+ * The DA payload of a published measurement set (`vcloud tee app register|upgrade --publish-measurements`):
+ * UTF-8 JSON `{"version":1,"imageDigest":"0x…","measurements":{"NAME":"VALUE",…}}`; the app's owner points
+ * AppRegistry.publishMeasurements(appId, measurementsHash, certificateId) at it. A reader trusts nothing in
+ * it but what hashes to the task's `measurementsHash`.
+ */
+export function encodePublishedMeasurements(imageDigest: Hex, measurements: MeasurementSet): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify({ version: 1, imageDigest: imageDigest.toLowerCase(), measurements }));
+}
+
+/** A published measurement set that cannot be used: unreadable, or not the set the hash names. */
+export class PublishedMeasurementsError extends VcloudError {
+  override name = "PublishedMeasurementsError";
+  constructor(
+    readonly certificateId: Hex,
+    reason: string,
+  ) {
+    super(`measurement set published on DA as ${certificateId}: ${reason}`);
+  }
+}
+
+/** Parses a published set and checks it is the set `hash` names for `imageDigest`. */
+export function decodePublishedMeasurements(
+  bytes: Uint8Array,
+  expected: { certificateId: Hex; imageDigest: Hex; hash: Hex },
+): MeasurementSet {
+  const fail = (reason: string) => new PublishedMeasurementsError(expected.certificateId, reason);
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+  } catch {
+    throw fail("not UTF-8 JSON");
+  }
+  const doc = json as { version?: unknown; imageDigest?: unknown; measurements?: unknown };
+  if (typeof json !== "object" || json === null || doc.version !== 1) throw fail("not a version 1 measurement set");
+  if (typeof doc.imageDigest !== "string" || doc.imageDigest.toLowerCase() !== expected.imageDigest.toLowerCase()) {
+    throw fail(`names image ${String(doc.imageDigest)}, not the task's ${expected.imageDigest}`);
+  }
+  let set: MeasurementSet;
+  try {
+    set = parseSet(doc.measurements, "measurements");
+  } catch (error) {
+    throw fail((error as Error).message.replace(/^invalid --measurements: /, ""));
+  }
+  if (measurementsHash(set) !== expected.hash.toLowerCase()) {
+    throw fail(`hashes to ${measurementsHash(set)}, not the registered ${expected.hash}`);
+  }
+  return set;
+}
+
+/** Where a reader finds published sets: the app registry and the DA network that stores them. */
+export type PublishedMeasurementsSource = {
+  publicClient: PublicClient<Transport, Chain>;
+  /** The AppRegistry, or how to find it (e.g. TaskMailbox.appRegistry(), read only when a set is missing). */
+  appRegistry: Address | (() => Promise<Address>);
+  da: { certificateRegistry: Address; registrar: Address; timeoutMs?: number };
+};
+
+/**
+ * The allowed set for a task: the operator's own (`--measurements`) when one hashes to the task's
+ * `measurementsHash`, else the set the app's owner published on DA for that hash (fetched, checked against
+ * the hash, cached by hash). Neither: UnknownMeasurementSetError, saying that nothing is published either.
+ */
+export async function resolveMeasurementSet(
+  task: { appId: Hex; imageDigest: Hex; measurementsHash: Hex },
+  known: MeasurementSet | readonly MeasurementSet[],
+  source: PublishedMeasurementsSource | undefined,
+  cache: Map<string, MeasurementSet> = new Map(),
+): Promise<MeasurementSet> {
+  try {
+    return measurementSetFor(task.imageDigest, known, task.measurementsHash);
+  } catch (error) {
+    if (!(error instanceof UnknownMeasurementSetError) || !source) throw error;
+    const key = `${task.appId.toLowerCase()}/${task.measurementsHash.toLowerCase()}`;
+    const cached = cache.get(key);
+    if (cached) return cached;
+    const appRegistry = typeof source.appRegistry === "function" ? await source.appRegistry() : source.appRegistry;
+    const certificateId = (await source.publicClient.readContract({
+      address: appRegistry,
+      abi: iAppRegistryAbi,
+      functionName: "measurementsCertificate",
+      args: [task.appId, task.measurementsHash],
+    })) as Hex;
+    if (/^0x0{64}$/i.test(certificateId)) {
+      throw new UnknownMeasurementSetError(
+        task.imageDigest,
+        task.measurementsHash,
+        measurementSetsOf(known)
+          .filter((s) => Object.keys(s).length > 0)
+          .map(measurementsHash),
+        "nor has the app published it on DA",
+      );
+    }
+    const { payload } = await retrieve({
+      publicClient: source.publicClient,
+      certificateRegistry: source.da.certificateRegistry,
+      registrar: source.da.registrar,
+      certificateId,
+      ...(source.da.timeoutMs ? { timeoutMs: source.da.timeoutMs } : {}),
+    });
+    const set = decodePublishedMeasurements(payload, {
+      certificateId,
+      imageDigest: task.imageDigest,
+      hash: task.measurementsHash,
+    });
+    cache.set(key, set);
+    return set;
+  }
 }

@@ -14,11 +14,13 @@ import {
   parseEther,
   stringToHex,
   zeroAddress,
+  type Account,
   type Address,
   type Chain,
   type Hex,
   type PublicClient,
   type Transport,
+  type WalletClient,
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { z } from "zod";
@@ -42,7 +44,7 @@ import {
   type KnownApp,
   type TdxCollateralSource,
 } from "../../tee/dispatcher.js";
-import { loadMeasurementsFile } from "../../tee/measurements.js";
+import { encodePublishedMeasurements, loadMeasurementsFile } from "../../tee/measurements.js";
 import { POLICY_PRESETS } from "../../tee/policy.js";
 import { sandboxCapabilities, type SandboxCapabilities } from "../../tee/sandbox.js";
 import { parseTdxCollateral } from "../../tee/tdx.js";
@@ -252,10 +254,38 @@ type TaskRecord = {
   result: { outputHash: Hex; attestationHash: Hex; outputCertificateId: Hex };
 };
 
+const PUBLISH_HELP =
+  "also store the measurement set on DA and publish its certificate in the AppRegistry, so that dispatchers and " +
+  "executors without a --measurements file for it fetch and check it (kept for --da-ttl; publish again before it ends)";
+
+/** Stores an app's measurement set on DA and points AppRegistry.publishMeasurements at it. */
+async function publishMeasurementSet(
+  ctx: CommandContext,
+  raw: unknown,
+  clients: { publicClient: PublicClient<Transport, Chain>; walletClient: WalletClient<Transport, Chain, Account> },
+  release: { registry: Address; appId: Hex; imageDigest: Hex; measurements: Record<string, string>; hash: Hex },
+): Promise<{ certificateId: Hex; txHash: Hex }> {
+  const { publicClient, walletClient } = clients;
+  const stored = await disperse({
+    ...daParams(publicClient.chain.id, raw),
+    publicClient,
+    walletClient,
+    payload: encodePublishedMeasurements(release.imageDigest, release.measurements),
+    logger: ctx.logger,
+  });
+  const txHash = await send({ publicClient }, walletClient, {
+    address: release.registry,
+    abi: appRegistryAbi,
+    functionName: "publishMeasurements",
+    args: [release.appId, release.hash, stored.certificateId],
+  });
+  return { certificateId: stored.certificateId, txHash };
+}
+
 function registerApp(tee: Command): void {
   const app = ensureGroup(tee, "app", "register and upgrade TEE apps (program bundle digest + allowed measurements)");
 
-  withLocations(app.command("register"), ["app"])
+  withLocations(app.command("register"), ["app", "da"])
     .description("register an app: its program bundle's digest and the measurement set its workers must attest")
     .requiredOption("--bundle <dir>", 'bundle directory: vcloud-bundle.json {"entry": [...]} plus its files')
     .requiredOption("--salt <text|bytes32>", "makes the app id: keccak256(abi.encode(owner, salt))")
@@ -264,10 +294,16 @@ function registerApp(tee: Command): void {
       "an allowed measurement (repeatable; default imageDigest=<bundle digest>, the dev attestation's)",
       collect,
     )
+    .option("--publish-measurements", PUBLISH_HELP, false)
     .action(
       action(async (ctx, raw: unknown) => {
         const opts = parseOptions(
-          z.object({ bundle: z.string().min(1), salt: z.string().min(1, "required"), measurement: zMeasurements }),
+          z.object({
+            bundle: z.string().min(1),
+            salt: z.string().min(1, "required"),
+            measurement: zMeasurements,
+            publishMeasurements: z.boolean(),
+          }),
           raw,
         );
         const bundle = loadBundle(opts.bundle);
@@ -288,18 +324,35 @@ function registerApp(tee: Command): void {
           functionName: "registerApp",
           args: [salt, imageDigest, mHash],
         });
-        const out = { appId, owner, imageDigest, measurementsHash: mHash, measurements, txHash };
+        const published = opts.publishMeasurements
+          ? await publishMeasurementSet(
+              ctx,
+              raw,
+              { publicClient, walletClient: walletClient! },
+              { registry, appId, imageDigest, measurements, hash: mHash },
+            )
+          : undefined;
+        const out = {
+          appId,
+          owner,
+          imageDigest,
+          measurementsHash: mHash,
+          measurements,
+          txHash,
+          ...(published ? { published } : {}),
+        };
         ctx.print(out, (r: typeof out) => `app ${r.appId} registered (image ${r.imageDigest})`);
       }),
     );
 
-  withLocations(app.command("upgrade"), ["app"])
+  withLocations(app.command("upgrade"), ["app", "da"])
     .description("queue an upgrade to a new bundle (applied after the registry's delay), or --apply / --cancel one")
     .requiredOption("--app-id <bytes32>", "the app")
     .option("--bundle <dir>", "the new program bundle (queues an upgrade)")
     .option("--measurement <name=value>", "an allowed measurement of the new release (repeatable)", collect)
     .option("--apply", "apply the pending upgrade once its delay has passed", false)
     .option("--cancel", "withdraw the pending upgrade", false)
+    .option("--publish-measurements", `with --bundle: ${PUBLISH_HELP}`, false)
     .action(
       action(async (ctx, raw: unknown) => {
         const opts = parseOptions(
@@ -309,9 +362,12 @@ function registerApp(tee: Command): void {
             measurement: zMeasurements,
             apply: z.boolean(),
             cancel: z.boolean(),
+            publishMeasurements: z.boolean(),
           }),
           raw,
         );
+        if (opts.publishMeasurements && opts.bundle === undefined)
+          throw new InvalidInputError("--publish-measurements", "publishes a new release's set: give it with --bundle");
         const modes = [opts.bundle !== undefined, opts.apply, opts.cancel].filter(Boolean).length;
         if (modes !== 1) throw new InvalidInputError("--bundle", "give exactly one of --bundle, --apply, --cancel");
         const bundle = opts.bundle ? loadBundle(opts.bundle) : undefined;
@@ -340,6 +396,14 @@ function registerApp(tee: Command): void {
           const queued = (await readApp(publicClient, registry, "getPendingUpgrade", [opts.appId])) as {
             readyAt: bigint;
           };
+          const published = opts.publishMeasurements
+            ? await publishMeasurementSet(
+                ctx,
+                raw,
+                { publicClient, walletClient: walletClient! },
+                { registry, appId: opts.appId, imageDigest, measurements, hash: mHash },
+              )
+            : undefined;
           const out = {
             action: "queued",
             appId: opts.appId,
@@ -348,6 +412,7 @@ function registerApp(tee: Command): void {
             measurements,
             readyAt: new Date(Number(queued.readyAt) * 1000).toISOString(),
             txHash,
+            ...(published ? { published } : {}),
           };
           ctx.print(out, (r: typeof out) => `upgrade of ${r.appId} to ${r.imageDigest} queued; ready at ${r.readyAt}`);
           return;

@@ -137,4 +137,36 @@ contract AppRegistryTest is Test {
         vm.expectPartialRevert(IAppRegistry.UpgradeNotReady.selector);
         apps.applyUpgrade(appId);
     }
+
+    function test_publishMeasurements_currentOrPendingSetOnlyByOwner() public {
+        bytes32 cert = keccak256("da certificate");
+        vm.expectEmit(address(apps));
+        emit IAppRegistry.MeasurementsPublished(appId, MEAS, cert);
+        vm.prank(owner);
+        apps.publishMeasurements(appId, MEAS, cert);
+        assertEq(apps.measurementsCertificate(appId, MEAS), cert);
+
+        bytes32 next = keccak256("measurements-v2");
+        vm.startPrank(owner);
+        vm.expectRevert(abi.encodeWithSelector(IAppRegistry.MeasurementsNotOfApp.selector, appId, next));
+        apps.publishMeasurements(appId, next, cert);
+        apps.queueUpgrade(appId, keccak256("image-v2"), next);
+        apps.publishMeasurements(appId, next, keccak256("cert 2"));
+        vm.expectRevert(IAppRegistry.ZeroCertificateId.selector);
+        apps.publishMeasurements(appId, MEAS, bytes32(0));
+        // Republishing replaces the pointer.
+        apps.publishMeasurements(appId, MEAS, keccak256("cert 3"));
+        vm.stopPrank();
+        assertEq(apps.measurementsCertificate(appId, next), keccak256("cert 2"));
+        assertEq(apps.measurementsCertificate(appId, MEAS), keccak256("cert 3"));
+        assertEq(apps.measurementsCertificate(appId, keccak256("other")), bytes32(0));
+
+        vm.expectRevert(abi.encodeWithSelector(IAppRegistry.NotAppOwner.selector, appId, stranger));
+        vm.prank(stranger);
+        apps.publishMeasurements(appId, MEAS, cert);
+        bytes32 unknown = keccak256("no app");
+        vm.expectRevert(abi.encodeWithSelector(IAppRegistry.AppNotRegistered.selector, unknown));
+        vm.prank(owner);
+        apps.publishMeasurements(unknown, MEAS, cert);
+    }
 }

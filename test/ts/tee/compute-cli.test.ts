@@ -20,6 +20,7 @@ import type { Command } from "commander";
 import { buildProgram } from "../../../keepers/cli/main.js";
 import { advanceBlocks } from "../../../keepers/da-network/setup.js";
 import { devnetAccounts } from "../../../keepers/devnet/accounts.js";
+import { appRegistryAbi } from "../../../keepers/lib/abis.js";
 import { writeDeployment } from "../../../keepers/lib/deployments.js";
 import { PROJECT_ROOT } from "../../../keepers/lib/paths.js";
 import { hashBytes } from "../../../keepers/tee/binding.js";
@@ -346,6 +347,80 @@ describe.runIf(caps.prlimit)("vcloud tee app/task and keeper tee on an in-proces
     for (const a of attempts) expect(a.outcome).toMatch(/measurements check failed: pcr0 is absent/);
     const status = await cli(["tee", "task", "status", nitroTask]);
     expect(JSON.parse(status.stdout)).toMatchObject({ status: "CREATED", measurementsHash: measurementsHash(pcrs) });
+  }, 600_000);
+
+  it("tee app register --publish-measurements: a keeper without --measurements fetches the set from DA", async () => {
+    const nitro = await verifyAttestation(fixture("base_nitro_attestation_repaired.b64"), {
+      format: "nitro",
+      at: AT.baseNitro,
+    });
+    const pcrs = { pcr0: nitro.measurements.pcr0!, pcr1: nitro.measurements.pcr1!, pcr2: nitro.measurements.pcr2! };
+    const registered = await cli([
+      "tee",
+      "app",
+      "register",
+      "--bundle",
+      bundleDir,
+      "--salt",
+      "cli-published-app",
+      ...Object.entries(pcrs).flatMap(([k, v]) => ["--measurement", `${k}=${v}`]),
+      "--publish-measurements",
+    ]);
+    expect(registered.code, registered.stderr).toBe(0);
+    const app = JSON.parse(registered.stdout) as {
+      appId: Hex;
+      measurementsHash: Hex;
+      published: { certificateId: Hex; txHash: Hex };
+    };
+    expect(app.published.certificateId).toMatch(/^0x[0-9a-f]{64}$/);
+    const onChain = await fx.stack.publicClient.readContract({
+      address: fx.apps,
+      abi: appRegistryAbi,
+      functionName: "measurementsCertificate",
+      args: [app.appId, app.measurementsHash],
+    });
+    expect(onChain).toBe(app.published.certificateId);
+
+    const input = join(dir, "published-input.txt");
+    writeFileSync(input, "for a worker checked against a published set");
+    const submitted = await cli(["tee", "task", "submit", "--app-id", app.appId, "--input", input], 10);
+    expect(submitted.code).toBe(0);
+    const task = (JSON.parse(submitted.stdout) as { taskHash: Hex }).taskHash;
+    const db = join(dir, "tee-published.sqlite");
+    const executors = fx.executors.map((_, i) => `${keys[3 + i]!.privateKey}:${fx.computeKeys[i]!.secretHex}`);
+    const pass = await cli(
+      [
+        "keeper",
+        "tee",
+        "--once",
+        "--bundle",
+        bundleDir,
+        ...executors.flatMap((e) => ["--executor", e]),
+        "--policy",
+        "devnet",
+        "--db",
+        db,
+      ],
+      0,
+    );
+    expect(pass.code, pass.stderr).toBe(0);
+    // No --measurements file, yet the task is checked against the published PCR set (not refused for a missing
+    // set): the dev workers' attestations lack PCR0, so every executor is refused.
+    const outcome = (
+      JSON.parse(pass.stdout) as { tasks: { taskHash: Hex; outcome: string; reason?: string }[] }
+    ).tasks.find((t) => t.taskHash === task);
+    expect(outcome).toMatchObject({ outcome: "failed", reason: expect.stringMatching(/no executor/) });
+    const checkpoint = new Database(db, { readonly: true });
+    const attempts = checkpoint.prepare("SELECT outcome FROM attempts WHERE task_hash = ?").all(task.toLowerCase()) as {
+      outcome: string;
+    }[];
+    checkpoint.close();
+    expect(attempts.length).toBeGreaterThan(0);
+    for (const a of attempts) expect(a.outcome).toMatch(/measurements check failed: pcr0 is absent/);
+
+    const noBundle = await cli(["tee", "app", "upgrade", "--app-id", app.appId, "--apply", "--publish-measurements"]);
+    expect(noBundle.code).toBe(2);
+    expect(noBundle.stderr).toMatch(/--publish-measurements: publishes a new release's set: give it with --bundle/);
   }, 600_000);
 
   it("tee worker --listen: the real binary serves as an executor for the operator of its key", async () => {

@@ -13,8 +13,12 @@ import { measurementsHash } from "../../../keepers/tee/certificate.js";
 import { collateralFor } from "../../../keepers/tee/dispatcher.js";
 import { AttestationError, type AttestationCheck } from "../../../keepers/tee/errors.js";
 import {
+  decodePublishedMeasurements,
+  encodePublishedMeasurements,
   measurementSetFor,
   parseMeasurementsFile,
+  PublishedMeasurementsError,
+  resolveMeasurementSet,
   UnknownMeasurementSetError,
   type MeasurementSet,
 } from "../../../keepers/tee/measurements.js";
@@ -191,5 +195,54 @@ describe("TDX results in the dispatch path: verified with the operator's collate
     expect(collateralFor("tdx", source).collateral).toEqual(tdxCollateral());
     expect(reads).toBe(2);
     expect(collateralFor("tdx", undefined)).toEqual({});
+  });
+});
+
+describe("measurement sets published on DA (AppRegistry.publishMeasurements)", () => {
+  const set = { pcr0: `0x${"01".repeat(48)}`, pcr1: `0x${"02".repeat(48)}` };
+  const hash = measurementsHash(set);
+  const certificateId = `0x${"c1".repeat(32)}` as const;
+  const expected = { certificateId, imageDigest: DIGEST, hash };
+
+  it("round-trips a set and checks it against the registered hash and image", () => {
+    const bytes = encodePublishedMeasurements(DIGEST, set);
+    expect(decodePublishedMeasurements(bytes, expected)).toEqual(set);
+    const other = decodePublishedMeasurements.bind(null, bytes, {
+      ...expected,
+      hash: measurementsHash({ pcr0: "0x00" }),
+    });
+    expect(other).toThrow(PublishedMeasurementsError);
+    expect(other).toThrow(/hashes to 0x[0-9a-f]{64}, not the registered/);
+    expect(() => decodePublishedMeasurements(bytes, { ...expected, imageDigest: TASK })).toThrow(
+      /names image 0x5a.*not the task's 0x77/,
+    );
+  });
+
+  it("refuses bytes that are not a version 1 set, naming the certificate", () => {
+    const enc = (v: unknown) => new TextEncoder().encode(JSON.stringify(v));
+    const cases: [Uint8Array, RegExp][] = [
+      [new Uint8Array([0xff, 0xfe]), /not UTF-8 JSON/],
+      [enc({ version: 2, imageDigest: DIGEST, measurements: set }), /not a version 1/],
+      [enc({ version: 1, imageDigest: DIGEST, measurements: {} }), /empty/],
+      [enc({ version: 1, imageDigest: DIGEST, measurements: { "bad name": "x" } }), /bad measurement name/],
+    ];
+    for (const [bytes, why] of cases) {
+      const error = (() => {
+        try {
+          decodePublishedMeasurements(bytes, expected);
+        } catch (e) {
+          return e;
+        }
+      })();
+      expect(error).toBeInstanceOf(PublishedMeasurementsError);
+      expect((error as Error).message).toMatch(new RegExp(`published on DA as ${certificateId}: .*${why.source}`));
+    }
+  });
+
+  it("prefers the operator's own set and needs no chain for it", async () => {
+    const task = { appId: TASK, imageDigest: DIGEST, measurementsHash: hash };
+    // No source at all: the local set is enough; without it the error names the flag.
+    expect(await resolveMeasurementSet(task, [set], undefined)).toEqual(set);
+    await expect(resolveMeasurementSet(task, [], undefined)).rejects.toBeInstanceOf(UnknownMeasurementSetError);
   });
 });
