@@ -111,6 +111,12 @@ export type DisperseParams = {
   receiptTimeoutMs?: number;
   /** Blocks, the confirming one included, the confirmation must be deep before it is reported (default 1). */
   confirmations?: number;
+  /**
+   * Runs the confirming send (and its receipt wait) inside the caller's one-at-a-time section for its signer,
+   * so that concurrent dispersals from one account (the TEE dispatcher's lanes) encode and collect signatures
+   * in parallel while their transactions never race for a nonce. Default: run it directly.
+   */
+  serialise?: <T>(section: () => Promise<T>) => Promise<T>;
 };
 
 export type DisperseResult = {
@@ -251,14 +257,15 @@ export async function disperse(params: DisperseParams): Promise<DisperseResult> 
       return landed.transactionHash;
     }
   };
-  let transactionHash = await send();
+  const serialise = params.serialise ?? (<T>(section: () => Promise<T>) => section());
+  let transactionHash = await serialise(send);
   let settled = await settle(params, id, referenceBlock);
   if (!settled) {
     logger?.warn(
       { certificateId: id, transactionHash },
       "a reorg dropped the certificate's confirmation; sending it again",
     );
-    transactionHash = await send();
+    transactionHash = await serialise(send);
     settled = await settle(params, id, referenceBlock);
     if (!settled) throw new ConfirmationDroppedError(id, transactionHash);
   }

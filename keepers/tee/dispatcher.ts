@@ -853,89 +853,92 @@ async function dispatchTask(
     await takeOver();
   }
 
-  // One signer: DA payment, certificate and submission go one task at a time.
-  return queueFor(params.walletClient).run(async () => {
-    const stored = await disperse({
-      ...params.da,
-      ...sendClients(params),
-      walletClient: params.walletClient,
-      payload: accepted.output,
-      ...(params.logger ? { logger: params.logger } : {}),
-    });
-    const result: MailboxTaskResult = {
-      outputHash: hashBytes(accepted.output),
-      attestationHash: keccak256(accepted.attestation.bytes),
-      outputCertificateId: stored.certificateId,
-    };
-    // Every reachable executor of the set is asked to certify the result (each checks it first); each
-    // signature is verified against the operator's registered key before it enters the aggregate.
-    const message = hexToBytes(taskResultMessage(taskHash, result));
-    const certHead = await params.publicClient.getBlockNumber();
-    const referenceBlock = Number(certHead) - 1;
-    const certSet = await readOperatorSet({
-      publicClient: params.publicClient,
-      registrar: params.registrar,
-      referenceBlock,
-    });
-    const signatures = new Map<string, Signature>();
-    const refusedToSign: { operator: Address; reason: string }[] = [];
-    await Promise.all(
-      certSet.members.map(async (member) => {
-        const endpoint = reachable.get(member.operator.toLowerCase());
-        if (!endpoint || member.stake === 0n) return;
-        try {
-          const signature = await withTimeout(
-            endpoint.sign({ taskHash, result, attestation: accepted.attestation }, timeoutMs),
-            timeoutMs,
-            member.operator,
-          );
-          if (!blsVerify(message, publicKeyOf(member.pubkey), signature, true, true))
-            throw new VcloudError("BLS signature does not verify against the registered key");
-          signatures.set(member.operator.toLowerCase(), signature);
-        } catch (error) {
-          const reason = error instanceof Error ? error.message : String(error);
-          refusedToSign.push({ operator: member.operator, reason });
-          params.logger?.warn({ taskHash, executor: member.operator, reason }, "executor did not certify the result");
-        }
-      }),
+  // One signer: its transactions (the DA confirmation, the result) go one at a time, in the signer's queue;
+  // encoding, dispersal to the DA nodes and the executors' certification of concurrent tasks overlap.
+  const serialise = <T>(section: () => Promise<T>) => queueFor(params.walletClient).run(section);
+  const stored = await disperse({
+    ...params.da,
+    ...sendClients(params),
+    walletClient: params.walletClient,
+    payload: accepted.output,
+    serialise,
+    ...(params.logger ? { logger: params.logger } : {}),
+  });
+  const result: MailboxTaskResult = {
+    outputHash: hashBytes(accepted.output),
+    attestationHash: keccak256(accepted.attestation.bytes),
+    outputCertificateId: stored.certificateId,
+  };
+  // Every reachable executor of the set is asked to certify the result (each checks it first); each
+  // signature is verified against the operator's registered key before it enters the aggregate.
+  const message = hexToBytes(taskResultMessage(taskHash, result));
+  const certHead = await params.publicClient.getBlockNumber();
+  const referenceBlock = Number(certHead) - 1;
+  const certSet = await readOperatorSet({
+    publicClient: params.publicClient,
+    registrar: params.registrar,
+    referenceBlock,
+  });
+  const signatures = new Map<string, Signature>();
+  const refusedToSign: { operator: Address; reason: string }[] = [];
+  await Promise.all(
+    certSet.members.map(async (member) => {
+      const endpoint = reachable.get(member.operator.toLowerCase());
+      if (!endpoint || member.stake === 0n) return;
+      try {
+        const signature = await withTimeout(
+          endpoint.sign({ taskHash, result, attestation: accepted.attestation }, timeoutMs),
+          timeoutMs,
+          member.operator,
+        );
+        if (!blsVerify(message, publicKeyOf(member.pubkey), signature, true, true))
+          throw new VcloudError("BLS signature does not verify against the registered key");
+        signatures.set(member.operator.toLowerCase(), signature);
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        refusedToSign.push({ operator: member.operator, reason });
+        params.logger?.warn({ taskHash, executor: member.operator, reason }, "executor did not certify the result");
+      }
+    }),
+  );
+  const certificate = await buildTaskCertificate({
+    publicClient: params.publicClient,
+    registrar: params.registrar,
+    referenceBlock,
+    signatures,
+  }).catch((error: unknown) => {
+    if (error instanceof NoSignaturesError)
+      throw new InsufficientExecutorSignaturesError(taskHash, 0n, certSet.totalStake, 0, refusedToSign);
+    throw error;
+  });
+  const thresholdBps = Number(await read<number>(params, "thresholdBps", []));
+  if (certificate.signedStake * 10_000n < certificate.totalStake * BigInt(thresholdBps)) {
+    throw new InsufficientExecutorSignaturesError(
+      taskHash,
+      certificate.signedStake,
+      certificate.totalStake,
+      thresholdBps,
+      refusedToSign,
     );
-    const certificate = await buildTaskCertificate({
-      publicClient: params.publicClient,
-      registrar: params.registrar,
-      referenceBlock,
-      signatures,
-    }).catch((error: unknown) => {
-      if (error instanceof NoSignaturesError)
-        throw new InsufficientExecutorSignaturesError(taskHash, 0n, certSet.totalStake, 0, refusedToSign);
-      throw error;
-    });
-    const thresholdBps = Number(await read<number>(params, "thresholdBps", []));
-    if (certificate.signedStake * 10_000n < certificate.totalStake * BigInt(thresholdBps)) {
-      throw new InsufficientExecutorSignaturesError(
-        taskHash,
-        certificate.signedStake,
-        certificate.totalStake,
-        thresholdBps,
-        refusedToSign,
-      );
-    }
-    checkpoint.record(taskHash, "submitting");
-    const txHash = await send(sendClients(params), params.walletClient, {
+  }
+  checkpoint.record(taskHash, "submitting");
+  const txHash = await serialise(() =>
+    send(sendClients(params), params.walletClient, {
       address: params.mailbox,
       abi: taskMailboxAbi,
       functionName: "submitResult",
       args: [taskHash, result, certificate.referenceBlock, certificate.signature],
-    });
-    checkpoint.record(taskHash, "submitted", { txHash });
-    return {
-      txHash,
-      executor: accepted.operator,
-      replaced,
-      reassigned: checkpoint.reassignments(taskHash),
-      signers: certificate.signers,
-      refusedToSign,
-    };
-  });
+    }),
+  );
+  checkpoint.record(taskHash, "submitted", { txHash });
+  return {
+    txHash,
+    executor: accepted.operator,
+    replaced,
+    reassigned: checkpoint.reassignments(taskHash),
+    signers: certificate.signers,
+    refusedToSign,
+  };
 }
 
 /** Runs async sections one at a time, in call order. */
