@@ -24,17 +24,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import EigenModule from "../../../deploy/modules/Eigen.js";
 import type { InferenceRequest } from "../../../keepers/ai/engine.js";
-import { LlamaEngine } from "../../../keepers/ai/llama.js";
-import { writeModel } from "../../../keepers/ai/model.js";
-import { startDaNode, type DaNode } from "../../../keepers/da-network/node.js";
+import type { LlamaEngine } from "../../../keepers/ai/llama.js";
+import type { DaNode } from "../../../keepers/da-network/node.js";
 import { send } from "../../../keepers/da-network/setup.js";
-import { backingEigenAbi, bLSAVSRegistrarAbi, inferenceClaimsAbi } from "../../../keepers/lib/abis.js";
+import { backingEigenAbi, inferenceClaimsAbi } from "../../../keepers/lib/abis.js";
 import { createLogger } from "../../../keepers/lib/logger.js";
 import { ClaimStatus } from "../../../keepers/replay/decide.js";
 import { replayOnce, type ReplayKeeperParams } from "../../../keepers/replay/keeper.js";
 import { postInferenceClaim } from "../../../keepers/replay/publish.js";
 import { deployDaStack, ether } from "../helpers/da-stack.js";
-import { deployInferenceStack } from "./inference-stack.js";
+import { deployInferenceStack, startStackDaNodes, writeReplayModels } from "./inference-stack.js";
 
 type Wallet = WalletClient<Transport, Chain, Account>;
 
@@ -43,7 +42,6 @@ const RESOLUTION_TIMEOUT = 600;
 const SUPPLY = ether("1000000");
 /** cpfWad 1% of the bEIGEN supply. */
 const COMMITMENT = ether("10000");
-const shape = { layers: 2, embedding: 128, feedForward: 256, heads: 4, kvHeads: 2 };
 const logger = createLogger({ level: "silent" });
 
 describe("replay keeper --escalate-timed-out: a silent committee is taken to an EIGEN fork challenge", () => {
@@ -99,36 +97,9 @@ describe("replay keeper --escalate-timed-out: a silent committee is taken to an 
   };
 
   beforeAll(async () => {
-    honestModel = join(dir, "honest.gguf");
-    const otherModel = join(dir, "other.gguf");
-    await writeModel(honestModel, { seed: 5n, shape });
-    await writeModel(otherModel, { seed: 6n, shape });
-    honest = await LlamaEngine.create({ modelPath: honestModel, settings: { threads: 1, contextSize: 256 } });
-    other = await LlamaEngine.create({ modelPath: otherModel, settings: { threads: 1, contextSize: 256 } });
-
+    ({ honestModel, honest, other } = await writeReplayModels(dir));
     s = await deployDaStack({ stakes: [ether("100"), ether("200"), ether("300")] });
-    for (let i = 0; i < s.keys.length; i++) {
-      const node = await startDaNode({
-        host: "127.0.0.1",
-        port: 0,
-        dataDir: mkdtempSync(join(tmpdir(), `vcloud-fork-escalation-da-${i}-`)),
-        maxBytes: 64 * 1024 * 1024,
-        blsKey: s.keys[i]!,
-        operator: s.operators[i]!.account.address,
-        publicClient: s.publicClient,
-        registrar: s.registrar.address,
-        certificateRegistry: s.registry.address,
-        maxOperators: 16,
-        logger,
-      });
-      nodes.push(node);
-      await send(s.clients, s.operators[i]!, {
-        address: s.registrar.address,
-        abi: bLSAVSRegistrarAbi,
-        functionName: "updateSocket",
-        args: [node.url],
-      });
-    }
+    nodes.push(...(await startStackDaNodes(s, "vcloud-fork-escalation-da", logger)));
     // The fork stack as deploy/ ships it, its bEIGEN supply minted to the deployer (s.governance).
     const fork = await s.connection.ignition.deploy(EigenModule, {
       parameters: { Eigen: { initialSupply: SUPPLY } },

@@ -5,13 +5,22 @@
  * VcloudValidator's "inference" source and the app registered as agent 0. InferenceClaims checks each
  * claim's DA certificate against the DA stack's BlobCertificateRegistry.
  */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
 import type { Account, Address, Chain, Hex, Transport, WalletClient } from "viem";
+
+import { LlamaEngine } from "../../../keepers/ai/llama.js";
+import { writeModel } from "../../../keepers/ai/model.js";
 
 import { aggregate, BlsKey, g2ToSol } from "../../../keepers/bls/bls.js";
 import { encodePayload } from "../../../keepers/da/index.js";
 import { blobHeaderFor, certificateId, certificateMessage } from "../../../keepers/da-network/certificate.js";
 import { advanceBlocks, onboardDaOperator, send, syncDaStakes, WAD } from "../../../keepers/da-network/setup.js";
-import { bLSApkRegistryAbi } from "../../../keepers/lib/abis.js";
+import { startDaNode, type DaNode } from "../../../keepers/da-network/node.js";
+import { bLSApkRegistryAbi, bLSAVSRegistrarAbi } from "../../../keepers/lib/abis.js";
+import type { Logger } from "../../../keepers/lib/logger.js";
 import { DEVNET_RESTAKING, ether, type deployDaStack } from "../helpers/da-stack.js";
 
 type DaStack = Awaited<ReturnType<typeof deployDaStack>>;
@@ -209,4 +218,53 @@ export async function confirmOnDa(
     value: fee + fee / 10n,
   });
   return id;
+}
+
+/** The tiny generated model shape of the replay tests (2 layers, vocab 550). */
+export const REPLAY_MODEL_SHAPE = { layers: 2, embedding: 128, feedForward: 256, heads: 4, kvHeads: 2 };
+
+/**
+ * Two generated GGUF models in `dir` (the honest one the claims name, and another a cheater runs) with a
+ * single-thread engine on each: what every replay keeper test re-executes.
+ */
+export async function writeReplayModels(dir: string) {
+  const honestModel = join(dir, "honest.gguf");
+  const otherModel = join(dir, "other.gguf");
+  await writeModel(honestModel, { seed: 5n, shape: REPLAY_MODEL_SHAPE });
+  await writeModel(otherModel, { seed: 6n, shape: REPLAY_MODEL_SHAPE });
+  const settings = { threads: 1, contextSize: 256 };
+  const honest = await LlamaEngine.create({ modelPath: honestModel, settings });
+  const other = await LlamaEngine.create({ modelPath: otherModel, settings });
+  return { honestModel, otherModel, honest, other };
+}
+
+/**
+ * One real DA node per operator of the DA stack, on loopback with its own LMDB directory, its socket
+ * registered; the thresholds are the registry's (read per request).
+ */
+export async function startStackDaNodes(s: DaStack, prefix: string, logger: Logger): Promise<DaNode[]> {
+  const nodes: DaNode[] = [];
+  for (let i = 0; i < s.keys.length; i++) {
+    const node = await startDaNode({
+      host: "127.0.0.1",
+      port: 0,
+      dataDir: mkdtempSync(join(tmpdir(), `${prefix}-${i}-`)),
+      maxBytes: 64 * 1024 * 1024,
+      blsKey: s.keys[i]!,
+      operator: s.operators[i]!.account.address,
+      publicClient: s.publicClient,
+      registrar: s.registrar.address,
+      certificateRegistry: s.registry.address,
+      maxOperators: 16,
+      logger,
+    });
+    nodes.push(node);
+    await send(s.clients, s.operators[i]!, {
+      address: s.registrar.address,
+      abi: bLSAVSRegistrarAbi,
+      functionName: "updateSocket",
+      args: [node.url],
+    });
+  }
+  return nodes;
 }

@@ -32,25 +32,23 @@ import { createNonceManager, jsonRpc } from "viem/nonce";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import type { InferenceRequest } from "../../../keepers/ai/engine.js";
-import { LlamaEngine } from "../../../keepers/ai/llama.js";
-import { writeModel } from "../../../keepers/ai/model.js";
-import { startDaNode, type DaNode } from "../../../keepers/da-network/node.js";
-import { advanceBlocks, send } from "../../../keepers/da-network/setup.js";
+import type { LlamaEngine } from "../../../keepers/ai/llama.js";
+import type { DaNode } from "../../../keepers/da-network/node.js";
+import { advanceBlocks } from "../../../keepers/da-network/setup.js";
 import { devnetAccounts } from "../../../keepers/devnet/accounts.js";
-import { bLSAVSRegistrarAbi, inferenceClaimsAbi } from "../../../keepers/lib/abis.js";
+import { inferenceClaimsAbi } from "../../../keepers/lib/abis.js";
 import { createLogger } from "../../../keepers/lib/logger.js";
 import { ReplayCheckpoint } from "../../../keepers/replay/checkpoint.js";
 import { replayOnce, type ReplayKeeperParams } from "../../../keepers/replay/keeper.js";
 import { postInferenceClaim } from "../../../keepers/replay/publish.js";
 import { deployDaStack, ether } from "../helpers/da-stack.js";
 import { startRpcProxy, type Eip1193, type RpcProxy } from "../support/rpc-proxy.js";
-import { deployInferenceStack } from "./inference-stack.js";
+import { deployInferenceStack, startStackDaNodes, writeReplayModels } from "./inference-stack.js";
 
 type Wallet = WalletClient<Transport, Chain, Account>;
 
 const BOND = ether("0.1");
 const THRESHOLDS = { confirmationThreshold: 55, adversaryThreshold: 33 };
-const shape = { layers: 2, embedding: 128, feedForward: 256, heads: 4, kvHeads: 2 };
 const logger = createLogger({ level: "silent" });
 /** devnetAccounts index of the keeper (funded by the in-process chain; used by no other role here). */
 const KEEPER_ACCOUNT = 15;
@@ -140,37 +138,9 @@ describe("replay keeper under RPC faults and reorgs: no lost and no duplicated c
     parseTransaction(call.params[0] as Hex).to?.toLowerCase() === claims.toLowerCase();
 
   beforeAll(async () => {
-    honestModel = join(dir, "honest.gguf");
-    const otherModel = join(dir, "other.gguf");
-    await writeModel(honestModel, { seed: 5n, shape });
-    await writeModel(otherModel, { seed: 6n, shape });
-    honest = await LlamaEngine.create({ modelPath: honestModel, settings: { threads: 1, contextSize: 256 } });
-    other = await LlamaEngine.create({ modelPath: otherModel, settings: { threads: 1, contextSize: 256 } });
-
+    ({ honestModel, honest, other } = await writeReplayModels(dir));
     s = await deployDaStack({ stakes: [ether("100"), ether("200"), ether("300")] });
-    for (let i = 0; i < s.keys.length; i++) {
-      const node = await startDaNode({
-        host: "127.0.0.1",
-        port: 0,
-        dataDir: mkdtempSync(join(tmpdir(), `vcloud-replay-faults-da-${i}-`)),
-        maxBytes: 64 * 1024 * 1024,
-        blsKey: s.keys[i]!,
-        operator: s.operators[i]!.account.address,
-        publicClient: s.publicClient,
-        registrar: s.registrar.address,
-        certificateRegistry: s.registry.address,
-        maxOperators: 16,
-        thresholds: THRESHOLDS,
-        logger,
-      });
-      nodes.push(node);
-      await send(s.clients, s.operators[i]!, {
-        address: s.registrar.address,
-        abi: bLSAVSRegistrarAbi,
-        functionName: "updateSocket",
-        args: [node.url],
-      });
-    }
+    nodes.push(...(await startStackDaNodes(s, "vcloud-replay-faults-da", logger)));
     const wallets = (await s.viem.getWalletClients()) as unknown as Wallet[];
     const [inferenceAvs, op, a] = [wallets[8]!, wallets[9]!, wallets[10]!];
     operator = op;

@@ -16,25 +16,22 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import type { InferenceRequest, Receipt } from "../../../keepers/ai/engine.js";
 import { LlamaEngine } from "../../../keepers/ai/llama.js";
-import { writeModel } from "../../../keepers/ai/model.js";
-import { startDaNode, type DaNode } from "../../../keepers/da-network/node.js";
+import type { DaNode } from "../../../keepers/da-network/node.js";
 import { retrieve } from "../../../keepers/da-network/retriever.js";
 import { advanceBlocks, send } from "../../../keepers/da-network/setup.js";
-import { bLSAVSRegistrarAbi } from "../../../keepers/lib/abis.js";
 import { createLogger } from "../../../keepers/lib/logger.js";
 import { SIGN_PATH, startCommitteeMember, type CommitteeMember } from "../../../keepers/replay/committee.js";
 import { replayOnce, type ReplayKeeperParams } from "../../../keepers/replay/keeper.js";
 import { parseEvidencePayload } from "../../../keepers/replay/payload.js";
 import { postInferenceClaim } from "../../../keepers/replay/publish.js";
 import { deployDaStack, DEVNET_RESTAKING, ether } from "../helpers/da-stack.js";
-import { confirmOnDa, deployInferenceStack, SET_ID } from "./inference-stack.js";
+import { confirmOnDa, deployInferenceStack, SET_ID, startStackDaNodes, writeReplayModels } from "./inference-stack.js";
 
 type Wallet = WalletClient<Transport, Chain, Account>;
 
 const WINDOW = 3600n;
 const BOND = ether("0.1");
 const THRESHOLDS = { confirmationThreshold: 55, adversaryThreshold: 33 };
-const shape = { layers: 2, embedding: 128, feedForward: 256, heads: 4, kvHeads: 2 };
 const logger = createLogger({ level: "silent" });
 const ZERO_SALT: Hex = `0x${"00".repeat(32)}`;
 
@@ -119,37 +116,9 @@ describe("replay keeper: re-executes claims, challenges cheaters, serves on the 
   }
 
   beforeAll(async () => {
-    honestModel = join(dir, "honest.gguf");
-    otherModel = join(dir, "other.gguf");
-    await writeModel(honestModel, { seed: 5n, shape });
-    await writeModel(otherModel, { seed: 6n, shape });
-    honest = await LlamaEngine.create({ modelPath: honestModel, settings: { threads: 1, contextSize: 256 } });
-    other = await LlamaEngine.create({ modelPath: otherModel, settings: { threads: 1, contextSize: 256 } });
-
+    ({ honestModel, otherModel, honest, other } = await writeReplayModels(dir));
     s = await deployDaStack({ stakes: [ether("100"), ether("200"), ether("300")] });
-    for (let i = 0; i < s.keys.length; i++) {
-      const node = await startDaNode({
-        host: "127.0.0.1",
-        port: 0,
-        dataDir: mkdtempSync(join(tmpdir(), `vcloud-replay-da-${i}-`)),
-        maxBytes: 64 * 1024 * 1024,
-        blsKey: s.keys[i]!,
-        operator: s.operators[i]!.account.address,
-        publicClient: s.publicClient,
-        registrar: s.registrar.address,
-        certificateRegistry: s.registry.address,
-        maxOperators: 16,
-        thresholds: THRESHOLDS,
-        logger,
-      });
-      nodes.push(node);
-      await send(s.clients, s.operators[i]!, {
-        address: s.registrar.address,
-        abi: bLSAVSRegistrarAbi,
-        functionName: "updateSocket",
-        args: [node.url],
-      });
-    }
+    nodes.push(...(await startStackDaNodes(s, "vcloud-replay-da", logger)));
     const wallets = (await s.viem.getWalletClients()) as unknown as Wallet[];
     [inferenceAvs, operator, app, keeperWallet, frivolous] = [
       wallets[8]!,
