@@ -108,6 +108,35 @@ describe.runIf(caps.prlimit)("vcloud tee app/task and keeper tee on an in-proces
     });
   const nonceOf = (index: number) =>
     fx.stack.publicClient.getTransactionCount({ address: keys[index]!.address as Address });
+  /** `vcloud keeper tee --once` with the fixture's executors in-process and the devnet policy, on `db`. */
+  const keeperPass = (db: string, extra: string[] = []) => {
+    const executors = fx.executors.map((_, i) => `${keys[3 + i]!.privateKey}:${fx.computeKeys[i]!.secretHex}`);
+    return cli(
+      [
+        "keeper",
+        "tee",
+        "--once",
+        "--bundle",
+        bundleDir,
+        ...executors.flatMap((e) => ["--executor", e]),
+        "--policy",
+        "devnet",
+        "--db",
+        db,
+        ...extra,
+      ],
+      0,
+    );
+  };
+  /** The outcome of every executor attempt the keeper's checkpoint `db` recorded for `task`. */
+  const attemptOutcomes = (db: string, task: Hex): string[] => {
+    const checkpoint = new Database(db, { readonly: true });
+    const rows = checkpoint.prepare("SELECT outcome FROM attempts WHERE task_hash = ?").all(task.toLowerCase()) as {
+      outcome: string;
+    }[];
+    checkpoint.close();
+    return rows.map((r) => r.outcome);
+  };
 
   beforeAll(async () => {
     fx = await deployComputeStack({ serve: true });
@@ -298,24 +327,7 @@ describe.runIf(caps.prlimit)("vcloud tee app/task and keeper tee on an in-proces
     const nitroTask = (JSON.parse(submitted.stdout) as { taskHash: Hex }).taskHash;
 
     const db = join(dir, "tee-nitro.sqlite");
-    const executors = fx.executors.map((_, i) => `${keys[3 + i]!.privateKey}:${fx.computeKeys[i]!.secretHex}`);
-    const keeper = (extra: string[]) =>
-      cli(
-        [
-          "keeper",
-          "tee",
-          "--once",
-          "--bundle",
-          bundleDir,
-          ...executors.flatMap((e) => ["--executor", e]),
-          "--policy",
-          "devnet",
-          "--db",
-          db,
-          ...extra,
-        ],
-        0,
-      );
+    const keeper = (extra: string[]) => keeperPass(db, extra);
     type Outcomes = { tasks: { taskHash: Hex; outcome: string; reason?: string }[] };
     const outcomeOf = (stdout: string) => (JSON.parse(stdout) as Outcomes).tasks.find((t) => t.taskHash === nitroTask);
     // Without the set: the task is not dispatched, and the error names the flag (kept for a later pass).
@@ -338,13 +350,9 @@ describe.runIf(caps.prlimit)("vcloud tee app/task and keeper tee on an in-proces
       outcome: "failed",
       reason: expect.stringMatching(/no executor/),
     });
-    const checkpoint = new Database(db, { readonly: true });
-    const attempts = checkpoint
-      .prepare("SELECT outcome FROM attempts WHERE task_hash = ?")
-      .all(nitroTask.toLowerCase()) as { outcome: string }[];
-    checkpoint.close();
+    const attempts = attemptOutcomes(db, nitroTask);
     expect(attempts).toHaveLength(fx.executors.length);
-    for (const a of attempts) expect(a.outcome).toMatch(/measurements check failed: pcr0 is absent/);
+    for (const a of attempts) expect(a).toMatch(/measurements check failed: pcr0 is absent/);
     const status = await cli(["tee", "task", "status", nitroTask]);
     expect(JSON.parse(status.stdout)).toMatchObject({ status: "CREATED", measurementsHash: measurementsHash(pcrs) });
   }, 600_000);
@@ -387,22 +395,7 @@ describe.runIf(caps.prlimit)("vcloud tee app/task and keeper tee on an in-proces
     expect(submitted.code).toBe(0);
     const task = (JSON.parse(submitted.stdout) as { taskHash: Hex }).taskHash;
     const db = join(dir, "tee-published.sqlite");
-    const executors = fx.executors.map((_, i) => `${keys[3 + i]!.privateKey}:${fx.computeKeys[i]!.secretHex}`);
-    const pass = await cli(
-      [
-        "keeper",
-        "tee",
-        "--once",
-        "--bundle",
-        bundleDir,
-        ...executors.flatMap((e) => ["--executor", e]),
-        "--policy",
-        "devnet",
-        "--db",
-        db,
-      ],
-      0,
-    );
+    const pass = await keeperPass(db);
     expect(pass.code, pass.stderr).toBe(0);
     // No --measurements file, yet the task is checked against the published PCR set (not refused for a missing
     // set): the dev workers' attestations lack PCR0, so every executor is refused.
@@ -410,13 +403,9 @@ describe.runIf(caps.prlimit)("vcloud tee app/task and keeper tee on an in-proces
       JSON.parse(pass.stdout) as { tasks: { taskHash: Hex; outcome: string; reason?: string }[] }
     ).tasks.find((t) => t.taskHash === task);
     expect(outcome).toMatchObject({ outcome: "failed", reason: expect.stringMatching(/no executor/) });
-    const checkpoint = new Database(db, { readonly: true });
-    const attempts = checkpoint.prepare("SELECT outcome FROM attempts WHERE task_hash = ?").all(task.toLowerCase()) as {
-      outcome: string;
-    }[];
-    checkpoint.close();
+    const attempts = attemptOutcomes(db, task);
     expect(attempts.length).toBeGreaterThan(0);
-    for (const a of attempts) expect(a.outcome).toMatch(/measurements check failed: pcr0 is absent/);
+    for (const a of attempts) expect(a).toMatch(/measurements check failed: pcr0 is absent/);
 
     const noBundle = await cli(["tee", "app", "upgrade", "--app-id", app.appId, "--apply", "--publish-measurements"]);
     expect(noBundle.code).toBe(2);
