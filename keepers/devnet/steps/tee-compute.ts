@@ -82,6 +82,35 @@ export function computeContracts(ctx: StoryContext) {
   };
 }
 
+/**
+ * The certified task's output, fetched from DA and checked against the certified hash and a fresh run of the
+ * program on the same input (what the story asserts of every certified compute task).
+ */
+export async function checkCertifiedOutput(
+  ctx: StoryContext,
+  k: ComputeEnv["contracts"],
+  taskHash: Hex,
+  input: Uint8Array,
+  limits: ComputeEnv["limits"],
+) {
+  const task = (await ctx.publicClient.readContract({
+    address: k.mailbox,
+    abi: taskMailboxAbi,
+    functionName: "getTask",
+    args: [taskHash],
+  })) as { signedStake: bigint; totalStake: bigint; result: { outputHash: Hex; outputCertificateId: Hex } };
+  const { payload: output } = await retrieve({
+    publicClient: ctx.publicClient,
+    ...k.da,
+    certificateId: task.result.outputCertificateId,
+  });
+  if (hashBytes(output) !== task.result.outputHash.toLowerCase())
+    throw new Error("the output on DA does not match the certified output hash");
+  const again = await runTask(HASH_AND_UPPER_BUNDLE, input, limits, { taskHash, attester: devAttester });
+  if (hashBytes(again.output) !== hashBytes(output)) throw new Error("re-running the program gives another output");
+  return { task, output };
+}
+
 /** Stores a task input on DA (paid by `creator`). */
 export async function storeTaskInput(
   ctx: StoryContext,
@@ -271,21 +300,7 @@ export const teeComputeTaskCertified: StoryStep = {
       rmSync(dir, { recursive: true, force: true });
     }
 
-    const task = (await ctx.publicClient.readContract({
-      address: k.mailbox,
-      abi: taskMailboxAbi,
-      functionName: "getTask",
-      args: [taskHash],
-    })) as { signedStake: bigint; totalStake: bigint; result: { outputHash: Hex; outputCertificateId: Hex } };
-    const { payload: output } = await retrieve({
-      publicClient: ctx.publicClient,
-      ...k.da,
-      certificateId: task.result.outputCertificateId,
-    });
-    if (hashBytes(output) !== task.result.outputHash.toLowerCase())
-      throw new Error("the output on DA does not match the certified output hash");
-    const again = await runTask(HASH_AND_UPPER_BUNDLE, input, limits, { taskHash, attester: devAttester });
-    if (hashBytes(again.output) !== hashBytes(output)) throw new Error("re-running the program gives another output");
+    const { task, output } = await checkCertifiedOutput(ctx, k, taskHash, input, limits);
     ctx.state.set("tee.computeTask", { taskHash, appId, outputHash: task.result.outputHash });
     const share = Number((task.signedStake * 1000n) / task.totalStake) / 10;
     return `task ${taskHash.slice(0, 10)}… run by ${executor?.slice(0, 10)}…, certified by ${share}% of stake; output "${new TextDecoder().decode(output).split("\n")[1]}" re-checked from DA`;

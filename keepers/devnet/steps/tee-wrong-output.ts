@@ -5,7 +5,6 @@ import { join } from "node:path";
 import { getAddress, parseEventLogs, zeroAddress, type Address, type Hex } from "viem";
 
 import { readOperatorSet } from "../../da-network/operator-set.js";
-import { retrieve } from "../../da-network/retriever.js";
 import { send, WAD } from "../../da-network/setup.js";
 import { iAllocationManagerAbi, taskMailboxAbi } from "../../lib/abis.js";
 import { devAttester } from "../../tee/attester.js";
@@ -13,11 +12,16 @@ import { hashBytes } from "../../tee/binding.js";
 import { dispatchOnce, type DispatchOutcome } from "../../tee/dispatcher.js";
 import { DEVNET_POLICY } from "../../tee/policy.js";
 import { selectExecutor } from "../../tee/selection.js";
-import { runTask } from "../../tee/worker.js";
 import type { StoryStep } from "../story.js";
-import { COMPUTE_ROLES, COMPUTE_STATE, createdTaskHash, storeTaskInput, type ComputeEnv } from "./tee-compute.js";
+import {
+  checkCertifiedOutput,
+  COMPUTE_ROLES,
+  COMPUTE_STATE,
+  createdTaskHash,
+  storeTaskInput,
+  type ComputeEnv,
+} from "./tee-compute.js";
 import { DA_NETWORK } from "./data-availability.js";
-import { HASH_AND_UPPER_BUNDLE } from "./tee-worker.js";
 
 /** Most SLAs tried when looking for a task whose first draw is the faulty executor (it holds 40% of the stake). */
 const SLA_TRIES = 64n;
@@ -149,21 +153,7 @@ export const teeWrongOutputSlashed: StoryStep = {
     if (after !== expected) throw new Error(`magnitude ${before} -> ${after}, expected ${expected}`);
 
     // The certified output is the program's: fetched from DA, checked against its hash and a fresh run.
-    const task = (await ctx.publicClient.readContract({
-      address: k.mailbox,
-      abi: taskMailboxAbi,
-      functionName: "getTask",
-      args: [taskHash],
-    })) as { signedStake: bigint; totalStake: bigint; result: { outputHash: Hex; outputCertificateId: Hex } };
-    const { payload: output } = await retrieve({
-      publicClient: ctx.publicClient,
-      ...k.da,
-      certificateId: task.result.outputCertificateId,
-    });
-    if (hashBytes(output) !== task.result.outputHash.toLowerCase())
-      throw new Error("the output on DA does not match the certified output hash");
-    const again = await runTask(HASH_AND_UPPER_BUNDLE, input, env.limits, { taskHash, attester: devAttester });
-    if (hashBytes(again.output) !== hashBytes(output)) throw new Error("re-running the program gives another output");
+    const { task } = await checkCertifiedOutput(ctx, k, taskHash, input, env.limits);
     if (slash.args.claimedOutputHash === task.result.outputHash)
       throw new Error("the slashed claim is the certified output");
 

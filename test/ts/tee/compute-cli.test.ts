@@ -128,6 +128,27 @@ describe.runIf(caps.prlimit)("vcloud tee app/task and keeper tee on an in-proces
       0,
     );
   };
+  /** The production Nitro enclave's PCR0-2 (from the real fixture), as an app's measurement set. */
+  const nitroPcrs = async () => {
+    const nitro = await verifyAttestation(fixture("base_nitro_attestation_repaired.b64"), {
+      format: "nitro",
+      at: AT.baseNitro,
+    });
+    return { pcr0: nitro.measurements.pcr0!, pcr1: nitro.measurements.pcr1!, pcr2: nitro.measurements.pcr2! };
+  };
+  /** `tee app register` of the fixture bundle with the measurement set `pcrs` (plus `extra` flags). */
+  const registerWithSet = (salt: string, pcrs: Record<string, string>, extra: string[] = []) =>
+    cli([
+      "tee",
+      "app",
+      "register",
+      "--bundle",
+      bundleDir,
+      "--salt",
+      salt,
+      ...Object.entries(pcrs).flatMap(([k, v]) => ["--measurement", `${k}=${v}`]),
+      ...extra,
+    ]);
   /** The outcome of every executor attempt the keeper's checkpoint `db` recorded for `task`. */
   const attemptOutcomes = (db: string, task: Hex): string[] => {
     const checkpoint = new Database(db, { readonly: true });
@@ -301,21 +322,8 @@ describe.runIf(caps.prlimit)("vcloud tee app/task and keeper tee on an in-proces
 
   it("keeper tee --measurements: a task of an app registered with a Nitro PCR set is checked against that set only", async () => {
     // The production Nitro enclave's PCR0-2, registered as an app's measurement set.
-    const nitro = await verifyAttestation(fixture("base_nitro_attestation_repaired.b64"), {
-      format: "nitro",
-      at: AT.baseNitro,
-    });
-    const pcrs = { pcr0: nitro.measurements.pcr0!, pcr1: nitro.measurements.pcr1!, pcr2: nitro.measurements.pcr2! };
-    const registered = await cli([
-      "tee",
-      "app",
-      "register",
-      "--bundle",
-      bundleDir,
-      "--salt",
-      "cli-nitro-app",
-      ...Object.entries(pcrs).flatMap(([k, v]) => ["--measurement", `${k}=${v}`]),
-    ]);
+    const pcrs = await nitroPcrs();
+    const registered = await registerWithSet("cli-nitro-app", pcrs);
     expect(registered.code).toBe(0);
     const app = JSON.parse(registered.stdout) as { appId: Hex; measurements: object; measurementsHash: Hex };
     expect(app.measurements).toEqual(pcrs);
@@ -358,22 +366,7 @@ describe.runIf(caps.prlimit)("vcloud tee app/task and keeper tee on an in-proces
   }, 600_000);
 
   it("tee app register --publish-measurements: a keeper without --measurements fetches the set from DA", async () => {
-    const nitro = await verifyAttestation(fixture("base_nitro_attestation_repaired.b64"), {
-      format: "nitro",
-      at: AT.baseNitro,
-    });
-    const pcrs = { pcr0: nitro.measurements.pcr0!, pcr1: nitro.measurements.pcr1!, pcr2: nitro.measurements.pcr2! };
-    const registered = await cli([
-      "tee",
-      "app",
-      "register",
-      "--bundle",
-      bundleDir,
-      "--salt",
-      "cli-published-app",
-      ...Object.entries(pcrs).flatMap(([k, v]) => ["--measurement", `${k}=${v}`]),
-      "--publish-measurements",
-    ]);
+    const registered = await registerWithSet("cli-published-app", await nitroPcrs(), ["--publish-measurements"]);
     expect(registered.code, registered.stderr).toBe(0);
     const app = JSON.parse(registered.stdout) as {
       appId: Hex;
