@@ -8,18 +8,7 @@
  * profile). Every case checks the chain afterwards: one challenge per
  * (certificate, operator), one slash per challenge, none lost.
  */
-import {
-  createPublicClient,
-  createWalletClient,
-  http,
-  keccak256,
-  parseEther,
-  toHex,
-  type Chain,
-  type Hex,
-  type PublicClient,
-  type Transport,
-} from "viem";
+import { keccak256, parseEther, toHex, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -32,7 +21,7 @@ import {
 import { disperse } from "../../../keepers/da-network/disperser.js";
 import { FLEET_MAX_OPERATORS, payloadOf, startDaFleet, type DaFleet } from "../helpers/da-fleet.js";
 import { ether } from "../helpers/da-stack.js";
-import { startRpcProxy, type Eip1193, type RpcProxy } from "../support/rpc-proxy.js";
+import { proxiedClients, startRpcProxy, type Eip1193, type RpcProxy } from "../support/rpc-proxy.js";
 
 const DARK = 0;
 const KEEPER_KEY = keccak256(toHex("vcloud da-challenge keeper fault test")) as Hex;
@@ -47,14 +36,7 @@ describe("DA challenge keeper under RPC faults and reorgs: one challenge and one
 
   const rpc = <T>(method: string, params: unknown[] = []) =>
     fleet.stack.publicClient.request({ method: method as never, params: params as never }) as Promise<T>;
-  const clients = (timeout?: number) => {
-    const transport = http(proxy.url, { retryCount: 0, ...(timeout ? { timeout } : {}) });
-    const chain = fleet.stack.publicClient.chain;
-    return {
-      publicClient: createPublicClient({ chain, transport, pollingInterval: 100 }) as PublicClient<Transport, Chain>,
-      walletClient: createWalletClient({ account: keeper, chain, transport, pollingInterval: 100 }),
-    };
-  };
+  const clients = (timeout?: number) => proxiedClients(proxy, fleet.stack.publicClient.chain, keeper, timeout);
   const pass = (timeout?: number) => {
     const { publicClient, walletClient } = clients(timeout);
     return runChallengePass(publicClient, walletClient, { config, store });

@@ -14,20 +14,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-import {
-  createPublicClient,
-  createWalletClient,
-  http,
-  keccak256,
-  parseEther,
-  toHex,
-  type Account,
-  type Chain,
-  type Hex,
-  type PublicClient,
-  type Transport,
-  type WalletClient,
-} from "viem";
+import { keccak256, parseEther, toHex, type Account, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -38,7 +25,7 @@ import { vcloudAsync } from "../helpers/cli.js";
 import { startRpcBridge } from "../helpers/da-child-node.js";
 import { payloadOf, startDaFleet, type DaFleet } from "../helpers/da-fleet.js";
 import { ether } from "../helpers/da-stack.js";
-import { startRpcProxy, type Eip1193, type RpcProxy } from "../support/rpc-proxy.js";
+import { proxiedClients, startRpcProxy, type Eip1193, type RpcProxy } from "../support/rpc-proxy.js";
 
 const PAYER_KEY = keccak256(toHex("vcloud da put fault test")) as Hex;
 
@@ -48,19 +35,8 @@ describe("disperser under RPC faults and a killed `da put`: one certificate, ret
   let bridge: Awaited<ReturnType<typeof startRpcBridge>>;
   const payer = privateKeyToAccount(PAYER_KEY);
 
-  const viaProxy = (account: Account | Hex = payer, timeout?: number) => {
-    const transport = http(proxy.url, { retryCount: 0, ...(timeout ? { timeout } : {}) });
-    const chain = fleet.stack.publicClient.chain;
-    return {
-      publicClient: createPublicClient({ chain, transport, pollingInterval: 100 }) as PublicClient<Transport, Chain>,
-      walletClient: createWalletClient({
-        account: account as Account,
-        chain,
-        transport,
-        pollingInterval: 100,
-      }) as WalletClient<Transport, Chain, Account>,
-    };
-  };
+  const viaProxy = (account: Account | Hex = payer, timeout?: number) =>
+    proxiedClients(proxy, fleet.stack.publicClient.chain, account as Account, timeout);
   /** Every BlobConfirmed event: certificate ids by payer. */
   const confirmed = async () =>
     (

@@ -8,18 +8,7 @@
  * (one `ChallengeAnswered` on the chain), never slashed.
  */
 import { pino } from "pino";
-import {
-  createPublicClient,
-  createWalletClient,
-  http,
-  keccak256,
-  parseEther,
-  toHex,
-  type Chain,
-  type Hex,
-  type PublicClient,
-  type Transport,
-} from "viem";
+import { keccak256, parseEther, toHex, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -29,7 +18,7 @@ import { disperse } from "../../../keepers/da-network/disperser.js";
 import type { Logger } from "../../../keepers/lib/logger.js";
 import { payloadOf, startDaFleet, type DaFleet } from "../helpers/da-fleet.js";
 import { ether } from "../helpers/da-stack.js";
-import { startRpcProxy, type Eip1193, type RpcProxy } from "../support/rpc-proxy.js";
+import { proxiedClients, startRpcProxy, type Eip1193, type RpcProxy } from "../support/rpc-proxy.js";
 
 /** The operator whose node answers. */
 const R = 1;
@@ -46,14 +35,7 @@ describe("DA challenge responder under RPC faults and reorgs: each challenge ans
 
   const rpc = <T>(method: string, params: unknown[] = []) =>
     fleet.stack.publicClient.request({ method: method as never, params: params as never }) as Promise<T>;
-  const clients = (timeout?: number) => {
-    const transport = http(proxy.url, { retryCount: 0, ...(timeout ? { timeout } : {}) });
-    const chain = fleet.stack.publicClient.chain;
-    return {
-      publicClient: createPublicClient({ chain, transport, pollingInterval: 100 }) as PublicClient<Transport, Chain>,
-      walletClient: createWalletClient({ account, chain, transport, pollingInterval: 100 }),
-    };
-  };
+  const clients = (timeout?: number) => proxiedClients(proxy, fleet.stack.publicClient.chain, account, timeout);
   const newResponder = (timeout?: number) => {
     const { publicClient, walletClient } = clients(timeout);
     return new ChallengeResponder(publicClient, walletClient, {

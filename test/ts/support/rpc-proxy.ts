@@ -7,7 +7,18 @@ import {
 } from "node:http";
 import type { Socket } from "node:net";
 
-import { keccak256, type Hex } from "viem";
+import {
+  createPublicClient,
+  createWalletClient,
+  http,
+  keccak256,
+  type Account,
+  type Chain,
+  type Hex,
+  type PublicClient,
+  type Transport,
+  type WalletClient,
+} from "viem";
 
 /**
  * A JSON-RPC proxy on loopback that sits between a keeper and the chain and injects faults:
@@ -242,4 +253,20 @@ export async function startRpcProxy(targetOrProvider: string | Eip1193): Promise
   await listen(0);
   proxy.url = `http://127.0.0.1:${port}`;
   return proxy;
+}
+
+/**
+ * A keeper's chain clients through `proxy`: no transport retries (the keeper's own retry policy is under
+ * test), an optional request `timeout` (ms), and a 100 ms polling interval for receipts.
+ */
+export function proxiedClients(proxy: Pick<RpcProxy, "url">, chain: Chain, account: Account, timeout?: number) {
+  const transport = http(proxy.url, { retryCount: 0, ...(timeout ? { timeout } : {}) });
+  return {
+    publicClient: createPublicClient({ chain, transport, pollingInterval: 100 }) as PublicClient<Transport, Chain>,
+    walletClient: createWalletClient({ account, chain, transport, pollingInterval: 100 }) as WalletClient<
+      Transport,
+      Chain,
+      Account
+    >,
+  };
 }
